@@ -1,0 +1,42 @@
+"""The core's one error type and its findings (errors and warnings with stable codes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A preflight result the admin reads: a stable code, what is wrong, what to do."""
+
+    code: str
+    severity: Severity
+    message: str
+    remedy: str = ""
+    subject: str = ""  # what it is about, e.g. "esx-a/vmnic1" or "esx-b"
+
+    def __str__(self) -> str:
+        text = f"{self.severity}: {self.message}"
+        return f"{text} ({self.remedy})" if self.remedy else text
+
+
+class CoreError(ValueError):
+    """Bad input to the core. Carries a stable code, a message and a remedy; never a traceback for users."""
+
+    def __init__(self, code: str, message: str, remedy: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.remedy = remedy
+
+    def __str__(self) -> str:
+        return f"{self.message}. {self.remedy}" if self.remedy else self.message
+
+    def as_finding(self) -> Finding:
+        return Finding(self.code, Severity.ERROR, self.message, self.remedy)

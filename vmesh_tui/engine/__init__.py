@@ -1,0 +1,1 @@
+"""Orchestration without UI: discover, plan, apply, validate, revert, recover as progress events."""
