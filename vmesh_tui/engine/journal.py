@@ -1,0 +1,262 @@
+"""The apply journal: a crash-safe JSON record of what the tool is doing and did to which hosts.
+
+It is written before and after every step (write to a temp file, fsync, rename over, fsync the directory),
+so a run killed at any moment leaves an exact account: the hosts, links and options, every host's state
+before the first step, and each step with its before/after, its status and the vmk device it created.
+It never holds secrets. One open journal per host set: apply again continues it, revert closes it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from vmesh_tui.core.model import HostState
+from vmesh_tui.core.steps import Step
+from vmesh_tui.engine import codec
+
+FORMAT_VERSION = 1
+# journal status values
+APPLYING = "applying"
+APPLIED = "applied"
+ROLLED_BACK = "rolled_back"
+ROLLBACK_INCOMPLETE = "rollback_incomplete"
+REVERTED = "reverted"
+# step status values
+RUNNING = "running"
+DONE = "done"
+FAILED = "failed"
+UNDONE = "undone"
+
+
+@dataclass
+class StepRecord:
+    """One step as journaled. ``seq`` orders steps across hosts and runs."""
+
+    seq: int
+    step: Step
+    status: str
+    vmk: str | None = None
+    error: str | None = None
+
+    @property
+    def host(self) -> str:
+        return self.step.host
+
+
+class Journal:
+    """A journal file and its contents. Mutating methods persist at once."""
+
+    def __init__(self, path: Path, data: dict[str, Any]) -> None:
+        self.path = path
+        self.data = data
+        self.records: list[StepRecord] = [
+            StepRecord(r["seq"], codec.decode(r["step"]), r["status"], r.get("vmk"), r.get("error"))
+            for r in data.get("steps", [])
+        ]
+
+    # ----- creation and lookup
+    @classmethod
+    def create(
+        cls,
+        state_dir: Path,
+        start_states: Mapping[str, HostState],
+        links: Sequence[Any],
+        options: Any,
+        request: Mapping[str, Any],
+    ) -> Journal:
+        now = _now()
+        hosts = sorted(start_states)
+        stamp = now.strftime("%Y%m%dT%H%M%S%f")
+        path = journal_dir(state_dir) / f"{stamp}-{os.getpid()}.json"
+        data: dict[str, Any] = {
+            "version": FORMAT_VERSION,
+            "id": path.stem,
+            "created": now.isoformat(),
+            "hosts": hosts,
+            "status": APPLYING,
+            "closed": False,
+            "pid": os.getpid(),
+            "boot_times": {h: _iso(start_states[h].boot_time) for h in hosts},
+            "request": dict(request),
+            "links": codec.encode(tuple(links)),
+            "options": codec.encode(options),
+            "start_states": {h: codec.encode(start_states[h]) for h in hosts},
+            "steps": [],
+        }
+        journal = cls(path, data)
+        journal.save()
+        return journal
+
+    @classmethod
+    def load(cls, path: Path) -> Journal:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise JournalError(f"the journal {path} cannot be read ({exc})") from None
+        if not isinstance(data, dict) or data.get("version") != FORMAT_VERSION:
+            raise JournalError(f"the journal {path} is not a vmesh-tui journal of a known version")
+        return cls(path, data)
+
+    # ----- views
+    @property
+    def id(self) -> str:
+        return str(self.data["id"])
+
+    @property
+    def hosts(self) -> list[str]:
+        return list(self.data["hosts"])
+
+    @property
+    def status(self) -> str:
+        return str(self.data["status"])
+
+    @property
+    def closed(self) -> bool:
+        return bool(self.data["closed"])
+
+    @property
+    def interrupted(self) -> bool:
+        """True when a run was applying and its process is gone (killed or crashed)."""
+        return self.status == APPLYING and not _pid_alive(int(self.data.get("pid", 0)))
+
+    @property
+    def links(self) -> tuple[Any, ...]:
+        return tuple(codec.decode(self.data["links"]))
+
+    @property
+    def options(self) -> Any:
+        return codec.decode(self.data["options"])
+
+    @property
+    def request(self) -> dict[str, Any]:
+        return dict(self.data.get("request", {}))
+
+    def start_state(self, host: str) -> HostState:
+        state = codec.decode(self.data["start_states"][host])
+        assert isinstance(state, HostState)
+        return state
+
+    def boot_time(self, host: str) -> datetime | None:
+        value = self.data["boot_times"].get(host)
+        return datetime.fromisoformat(value) if value else None
+
+    def records_for(self, host: str) -> list[StepRecord]:
+        return [r for r in self.records if r.host == host]
+
+    # ----- updates (each persisted)
+    def begin_run(self, links: Sequence[Any], options: Any, request: Mapping[str, Any]) -> None:
+        """A new apply run on this (open) journal: it now describes these links and options."""
+        self.data.update(
+            status=APPLYING,
+            pid=os.getpid(),
+            links=codec.encode(tuple(links)),
+            options=codec.encode(options),
+            request=dict(request),
+        )
+        self.save()
+
+    def step_started(self, step: Step) -> StepRecord:
+        record = StepRecord(len(self.records) + 1, step, RUNNING)
+        self.records.append(record)
+        self.save()
+        return record
+
+    def step_finished(self, record: StepRecord, status: str, vmk: str | None = None, error: str = "") -> None:
+        record.status = status
+        record.vmk = vmk or record.vmk
+        record.error = error or None
+        self.save()
+
+    def set_boot_times(self, boot_times: Mapping[str, datetime | None]) -> None:
+        self.data["boot_times"].update({h: _iso(t) for h, t in boot_times.items()})
+        self.save()
+
+    def set_status(self, status: str, *, close: bool = False) -> None:
+        self.data["status"] = status
+        self.data["closed"] = close
+        self.save()
+
+    def save(self) -> None:
+        self.data["updated"] = _now().isoformat()
+        self.data["steps"] = [
+            {"seq": r.seq, "step": codec.encode(r.step), "status": r.status, "vmk": r.vmk, "error": r.error}
+            for r in self.records
+        ]
+        atomic_write(self.path, json.dumps(self.data, indent=1, sort_keys=True))
+
+
+class JournalError(Exception):
+    """A journal that cannot be read."""
+
+
+def journal_dir(state_dir: Path) -> Path:
+    path = state_dir / "journals"
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def all_journals(state_dir: Path) -> list[Journal]:
+    """Every readable journal, oldest first."""
+    found = []
+    for path in sorted(journal_dir(state_dir).glob("*.json")):
+        try:
+            found.append(Journal.load(path))
+        except JournalError:
+            continue
+    return found
+
+
+def open_journal_for(state_dir: Path, hosts: Iterable[str]) -> Journal | None:
+    """The newest open journal about exactly these hosts, else the newest open one within them."""
+    wanted = set(hosts)
+    open_ones = [j for j in all_journals(state_dir) if not j.closed]
+    exact = [j for j in open_ones if set(j.hosts) == wanted]
+    within = [j for j in open_ones if set(j.hosts) <= wanted]
+    candidates = exact or within
+    return candidates[-1] if candidates else None
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` so that a crash leaves either the old or the new file, whole."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
