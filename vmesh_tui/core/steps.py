@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from vmesh_tui.core.model import Pnic, Portgroup, VSwitch, Vmk
+from vmesh_tui.core.model import Pnic, Portgroup, Vmk, VSwitch
 
 NetObject = VSwitch | Portgroup | Vmk | Pnic
 
@@ -24,7 +24,7 @@ class Action(StrEnum):
 
 
 def object_kind(obj: NetObject) -> str:
-    """"vswitch", "portgroup", "vmk" or "pnic"."""
+    """ "vswitch", "portgroup", "vmk" or "pnic"."""
     if isinstance(obj, VSwitch):
         return "vswitch"
     if isinstance(obj, Portgroup):

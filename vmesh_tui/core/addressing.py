@@ -1,0 +1,162 @@
+"""Addressing: carve one small subnet per cable out of a supernet the admin gives.
+
+One subnet per cable is the whole point: with a /30 (or an opt-in /31) each address has exactly one
+possible peer, so the vmkernel can only reach it over the right cable. Cables are sorted first, so the
+same cables always get the same subnets; the lower address goes to the cable's first end (``a``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import netaddr
+
+from vmesh_tui.core.errors import CoreError, Finding, Severity
+from vmesh_tui.core.model import HostState
+from vmesh_tui.core.ordering import is_owned_name
+from vmesh_tui.core.pairing import Cable
+
+SUPPORTED_PREFIXES = (30, 31)
+_PRIVATE = tuple(netaddr.IPNetwork(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+_UNUSABLE = tuple(netaddr.IPNetwork(n) for n in ("0.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "224.0.0.0/3"))
+
+
+@dataclass(frozen=True)
+class Link:
+    """A cable with its subnet: ``a_ip`` belongs to ``cable.a``, ``b_ip`` to ``cable.b``."""
+
+    index: int
+    cable: Cable
+    subnet: str
+    a_ip: str
+    b_ip: str
+    prefix: int
+
+    @property
+    def number(self) -> int:
+        """The 1-based number used in object names (vSwitch ``prefix-<number>``)."""
+        return self.index + 1
+
+    def ip_of(self, ref: str) -> str:
+        """The address of the NIC ``ref`` (one of the cable's ends)."""
+        if ref == self.cable.a:
+            return self.a_ip
+        if ref == self.cable.b:
+            return self.b_ip
+        raise CoreError("not-on-link", f"{ref} is not an end of link {self.number}", "")
+
+
+@dataclass(frozen=True)
+class Addressing:
+    links: tuple[Link, ...] = ()
+    findings: tuple[Finding, ...] = ()
+
+
+def parse_supernet(supernet: object) -> netaddr.IPNetwork:
+    """A validated IPv4 network in CIDR form; CoreError saying what to type otherwise."""
+    example = "type a private IPv4 network such as 172.31.250.0/24"
+    if not isinstance(supernet, str) or supernet.count("/") != 1:
+        raise CoreError("not-cidr", f"{supernet!r} is not a network in CIDR form", example)
+    address, _, length = supernet.strip().partition("/")
+    if ":" in address:
+        raise CoreError("ipv6", f"{supernet} is IPv6; vMotion links here use IPv4", example)
+    if not (length.isascii() and length.isdigit()) or not 0 <= int(length) <= 32:
+        raise CoreError("not-cidr", f"{supernet!r} has no prefix length between 0 and 32", example)
+    try:
+        ip = netaddr.IPAddress(address, 4, flags=netaddr.INET_PTON)
+    except (netaddr.AddrFormatError, ValueError, TypeError):
+        raise CoreError("not-cidr", f"{supernet!r} is not a network in CIDR form", example) from None
+    network = netaddr.IPNetwork(f"{ip}/{int(length)}")
+    if network.ip != network.network:
+        exact = f"{network.network}/{network.prefixlen}"
+        raise CoreError("host-bits", f"{supernet} has host bits set", f"type the network address {exact}")
+    if any(network in bad or bad in network for bad in _UNUSABLE):
+        raise CoreError(
+            "reserved-network", f"{supernet} overlaps loopback, link-local or multicast addresses", example
+        )
+    return network
+
+
+def _check_prefix(prefix: object) -> int:
+    if isinstance(prefix, bool) or not isinstance(prefix, int) or prefix not in SUPPORTED_PREFIXES:
+        raise CoreError(
+            "bad-prefix", f"link prefix {prefix!r} is not supported", "use 30 (or 31, with its warning)"
+        )
+    return prefix
+
+
+def _existing_networks(
+    hosts: Sequence[HostState], owned_prefix: str
+) -> list[tuple[str, str, netaddr.IPNetwork]]:
+    """(host, vmk, network) for every vmk with a static address that the tool does not own."""
+    found = []
+    for host in hosts:
+        for vmk in host.vmks:
+            if vmk.cidr is None or is_owned_name(vmk.portgroup, owned_prefix):
+                continue
+            try:
+                found.append((host.name, vmk.device, netaddr.IPNetwork(vmk.cidr).cidr))
+            except (netaddr.AddrFormatError, ValueError, TypeError):
+                continue  # not IPv4 CIDR (e.g. IPv6): cannot overlap an IPv4 supernet
+    return found
+
+
+def carve(
+    cables: Sequence[Cable],
+    supernet: str,
+    prefix: int = 30,
+    hosts: Sequence[HostState] = (),
+    owned_prefix: str = "vmesh",
+) -> Addressing:
+    """One subnet of ``/prefix`` per cable, in cable order; CoreError on bad input or no room."""
+    network = parse_supernet(supernet)
+    prefix = _check_prefix(prefix)
+    for host, device, existing in _existing_networks(hosts, owned_prefix):
+        if existing in network or network in existing:
+            raise CoreError(
+                "overlap",
+                f"{supernet} overlaps {existing} of {device} on {host}",
+                "pick a supernet that no existing VMkernel network uses",
+            )
+    ordered = sorted(cables, key=Cable.sort_key)
+    capacity = 2 ** (prefix - network.prefixlen) if network.prefixlen <= prefix else 0
+    needed = max(1, len(ordered))
+    if needed > capacity:
+        fits = prefix - math.ceil(math.log2(needed))
+        raise CoreError(
+            "supernet-too-small",
+            f"{supernet} holds {capacity} /{prefix} links but {needed} are needed",
+            f"use a /{fits} or larger, e.g. {netaddr.IPNetwork(f'{network.network}/{fits}').cidr}",
+        )
+    subnets = network.subnet(prefix)
+    links = []
+    for index, (cable, subnet) in enumerate(zip(ordered, subnets, strict=False)):
+        first = subnet.network if prefix == 31 else subnet.network + 1
+        links.append(Link(index, cable, str(subnet), str(first), str(first + 1), prefix))
+    return Addressing(tuple(links), _findings(network, prefix))
+
+
+def _findings(network: netaddr.IPNetwork, prefix: int) -> tuple[Finding, ...]:
+    findings = []
+    if prefix == 31:
+        findings.append(
+            Finding(
+                "prefix-31",
+                Severity.WARNING,
+                "/31 links (RFC 3021) are not confirmed to work on the ESXi vmkernel",
+                "use /30 unless you have tested /31 on these hosts",
+            )
+        )
+    if not any(network in private for private in _PRIVATE):
+        findings.append(
+            Finding(
+                "public-addresses",
+                Severity.WARNING,
+                f"{network} is outside the private ranges (10/8, 172.16/12, 192.168/16)",
+                "use a private network unless these addresses are yours",
+                str(network),
+            )
+        )
+    return tuple(findings)
