@@ -1,0 +1,246 @@
+"""The lab file (LAB_FORMAT.md): TOML in, a validated, frozen :class:`LabSpec` out.
+
+Every problem is a :class:`LabError` whose message names the file, the table (``host[1].nic[3]``,
+``cable[2]``; tables are counted from 1 in file order) and what is wrong, so an admin can fix it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from vmesh_tui.sim.labcheck import check_references
+from vmesh_tui.sim.labread import Table
+
+CDP_MODES = ("none", "listen", "advertise", "both")
+FAULT_KINDS = ("fault", "lost", "delay")
+NETSTACKS = ("defaultTcpipStack", "vmotion", "vSphereProvisioning")
+
+
+class LabError(Exception):
+    """A lab file that cannot be used; the message says where and what, in one sentence."""
+
+
+@dataclass(frozen=True)
+class NicSpec:
+    device: str
+    mac: str
+    driver: str = ""
+    speed_mb: int = 1000
+    max_mtu: int = 9000
+
+
+@dataclass(frozen=True)
+class PortgroupSpec:
+    name: str
+    vlan: int = 0
+    active: tuple[str, ...] | None = None  # None: inherit the vSwitch's failover order
+    standby: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class VSwitchSpec:
+    name: str
+    mtu: int = 1500
+    uplinks: tuple[str, ...] = ()
+    standby: tuple[str, ...] = ()
+    cdp: str = "listen"
+    portgroups: tuple[PortgroupSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class VmkSpec:
+    device: str
+    portgroup: str
+    ip: str  # CIDR, e.g. "192.168.10.11/24"
+    mtu: int = 1500
+    services: tuple[str, ...] = ()
+    netstack: str = "defaultTcpipStack"
+
+
+@dataclass(frozen=True)
+class HostSpec:
+    name: str
+    user: str = "root"
+    password: str = field(default="vmware", repr=False)
+    version: str = "8.0.3"
+    port: int = 0
+    nics: tuple[NicSpec, ...] = ()
+    vswitches: tuple[VSwitchSpec, ...] = ()
+    vmks: tuple[VmkSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class CableSpec:
+    a: str  # "HOST/vmnicN"
+    b: str
+
+
+@dataclass(frozen=True)
+class SwitchSpec:
+    name: str
+    mtu: int = 1500
+    ports: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FaultSpec:
+    host: str
+    method: str
+    nth: int = 1
+    kind: str = "fault"
+    fault_type: str = "HostConfigFault"
+    delay_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class LabSpec:
+    hosts: tuple[HostSpec, ...]
+    cables: tuple[CableSpec, ...] = ()
+    switches: tuple[SwitchSpec, ...] = ()
+    faults: tuple[FaultSpec, ...] = ()
+    source: str = "<lab>"
+
+    def host(self, name: str) -> HostSpec:
+        return next(h for h in self.hosts if h.name == name)
+
+
+def derived_mac(host: str, device: str) -> str:
+    """A stable, locally unique VMware-OUI MAC for a NIC that the lab gives none."""
+    digest = hashlib.sha256(f"{host}/{device}".encode()).digest()
+    return "00:50:56:" + ":".join(f"{b:02x}" for b in (digest[0] & 0x3F, digest[1], digest[2]))
+
+
+def load_lab(path: str | Path) -> LabSpec:
+    """Read and validate a lab file."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise LabError(f"{path}: cannot read the lab file ({exc.strerror}); check the path") from None
+    return parse_lab(text, str(path))
+
+
+def demo_lab() -> LabSpec:
+    """The built-in two-host lab shipped as package data (demo.toml)."""
+    text = resources.files("vmesh_tui.sim").joinpath("demo.toml").read_text(encoding="utf-8")
+    return parse_lab(text, "demo.toml")
+
+
+def parse_lab(text: str, source: str) -> LabSpec:
+    """Parse lab TOML text; ``source`` names the file in error messages."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise LabError(f"{source}: not valid TOML: {exc}") from None
+    try:
+        spec = _parse_document(Table(data, "", source))
+        check_references(spec)
+    except ValueError as exc:
+        raise LabError(f"{source}: {exc}") from None
+    return spec
+
+
+def _parse_document(doc: Table) -> LabSpec:
+    doc.allow("host", "cable", "switch", "fault")
+    hosts = tuple(_parse_host(t) for t in doc.tables("host", required=True))
+    cables = tuple(CableSpec(t.allow("a", "b").ref("a"), t.ref("b")) for t in doc.tables("cable"))
+    switches = tuple(
+        SwitchSpec(
+            t.allow("name", "mtu", "ports").text("name"), t.integer("mtu", 1500, 1280, 9216), t.refs("ports")
+        )
+        for t in doc.tables("switch")
+    )
+    faults = tuple(_parse_fault(t) for t in doc.tables("fault"))
+    return LabSpec(hosts, cables, switches, faults, doc.source)
+
+
+def _parse_host(t: Table) -> HostSpec:
+    t.allow("name", "user", "password", "version", "port", "nic", "vswitch", "vmk")
+    name = t.text("name")
+    nics = tuple(_parse_nic(n, name) for n in t.tables("nic"))
+    vswitches = tuple(_parse_vswitch(v) for v in t.tables("vswitch"))
+    vmks = tuple(_parse_vmk(v) for v in t.tables("vmk"))
+    return HostSpec(
+        name=name,
+        user=t.text("user", "root"),
+        password=t.text("password", "vmware"),
+        version=t.text("version", "8.0.3"),
+        port=t.integer("port", 0, 0, 65535),
+        nics=nics,
+        vswitches=vswitches,
+        vmks=vmks,
+    )
+
+
+def _parse_nic(t: Table, host: str) -> NicSpec:
+    t.allow("device", "driver", "speed_mb", "max_mtu", "mac")
+    device = t.device("device", "vmnic")
+    return NicSpec(
+        device=device,
+        mac=t.mac("mac") or derived_mac(host, device),
+        driver=t.text("driver", ""),
+        speed_mb=t.integer("speed_mb", 1000, 10, 400_000),
+        max_mtu=t.integer("max_mtu", 9000, 1280, 9216),
+    )
+
+
+def _parse_vswitch(t: Table) -> VSwitchSpec:
+    t.allow("name", "mtu", "uplinks", "standby", "cdp", "portgroup")
+    return VSwitchSpec(
+        name=t.name("name", 32),
+        mtu=t.integer("mtu", 1500, 1280, 9000),
+        uplinks=t.texts("uplinks"),
+        standby=t.texts("standby"),
+        cdp=t.choice("cdp", CDP_MODES, "listen"),
+        portgroups=tuple(_parse_portgroup(p) for p in t.tables("portgroup")),
+    )
+
+
+def _parse_portgroup(t: Table) -> PortgroupSpec:
+    t.allow("name", "vlan", "active", "standby")
+    active = t.texts("active") if t.has("active") else None
+    standby = t.texts("standby") if t.has("standby") else None
+    if standby is not None and active is None:
+        active = ()
+    return PortgroupSpec(t.name("name", 59), t.integer("vlan", 0, 0, 4095), active, standby)
+
+
+def _parse_vmk(t: Table) -> VmkSpec:
+    t.allow("device", "portgroup", "ip", "mtu", "services", "netstack")
+    cidr = t.text("ip")
+    try:
+        iface = ipaddress.IPv4Interface(cidr)
+    except ValueError:
+        iface = None
+    if iface is None or "/" not in cidr:
+        raise t.error(f"ip {cidr!r} is not an IPv4 address with a prefix, e.g. 192.168.10.11/24")
+    net = iface.network
+    if net.prefixlen < 31 and iface.ip in (net.network_address, net.broadcast_address):
+        raise t.error(f"ip {cidr!r} is the network or broadcast address of {net}; use a host address")
+    return VmkSpec(
+        device=t.device("device", "vmk"),
+        portgroup=t.text("portgroup"),
+        ip=str(iface),
+        mtu=t.integer("mtu", 1500, 1280, 9000),
+        services=t.texts("services"),
+        netstack=t.choice("netstack", NETSTACKS, "defaultTcpipStack"),
+    )
+
+
+def _parse_fault(t: Table) -> FaultSpec:
+    t.allow("host", "method", "nth", "kind", "fault_type", "delay_s")
+    delay = t.number("delay_s", 0.0)
+    if delay < 0:
+        raise t.error("delay_s must not be negative")
+    return FaultSpec(
+        host=t.text("host"),
+        method=t.name("method", 80),
+        nth=t.integer("nth", 1, 1, 1_000_000),
+        kind=t.choice("kind", FAULT_KINDS, "fault"),
+        fault_type=t.name("fault_type", 80, "HostConfigFault"),
+        delay_s=delay,
+    )
