@@ -1,0 +1,101 @@
+"""Step runner ordering: journal before/after, lost replies recognised, undo in reverse from actual state.
+
+Uses the in-memory stand-in (memory_hosts) for ordering logic only; the twin-backed tests cover the real path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from tests.engine.memory_hosts import MemoryHosts
+from vmesh_tui.core.model import HostState, Pnic, Portgroup, Vmk, VSwitch
+from vmesh_tui.core.steps import Action, Step
+from vmesh_tui.engine import objects
+from vmesh_tui.engine.events import Event
+from vmesh_tui.engine.journal import DONE, FAILED, UNDONE, Journal
+from vmesh_tui.engine.runner import RunOutcome, StepExecutor, stream, undo, undo_steps
+
+
+def _start(name: str) -> HostState:
+    return HostState(name=name, pnics=(Pnic("vmnic1", "m1", speed_mb=1000),))
+
+
+def _steps(host: str) -> list[Step]:
+    vswitch = VSwitch("vmesh-1", 9000, ("vmnic1",), ("vmnic1",))
+    portgroup = Portgroup("vmesh-1", "vmesh-1", active=("vmnic1",), standby=(), teaming="failover_explicit")
+    vmk = Vmk("", "vmesh-1", "10.0.0.1", 30, 9000, frozenset({"vmotion"}))
+    pnic = Pnic("vmnic1", "m1", speed_mb=1000, configured_speed_mb=1000)
+    return [
+        Step(host, Action.ADD, None, vswitch),
+        Step(host, Action.ADD, None, portgroup),
+        Step(host, Action.ADD, None, vmk),
+        Step(host, Action.UPDATE, _start(host).pnics[0], pnic),
+    ]
+
+
+async def _run(hosts: MemoryHosts, journal: Journal) -> tuple[RunOutcome, list[Event], StepExecutor]:
+    queue: asyncio.Queue[Event] = asyncio.Queue()
+    executor = StepExecutor(hosts, journal, queue)
+    outcome = RunOutcome()
+    jobs = [executor.run_host(h, _steps(h), outcome, 4) for h in ("a", "b")]
+    events = [e async for e in stream(jobs, queue)]
+    return outcome, events, executor
+
+
+async def test_all_steps_run_and_are_journaled_with_the_created_vmk(tmp_path: Path) -> None:
+    starts = {"a": _start("a"), "b": _start("b")}
+    hosts = MemoryHosts(starts)
+    journal = Journal.create(tmp_path, starts, (), None, {})
+    outcome, events, _ = await _run(hosts, journal)
+    assert outcome.failure is None
+    assert [r.status for r in Journal.load(journal.path).records] == [DONE] * 8
+    assert {r.vmk for r in journal.records if r.step.kind == "add_vmk"} == {"vmk0"}
+    assert sum(e.kind == "step_done" for e in events) == 8
+    assert hosts.states["a"].vmk("vmk0") is not None
+
+
+async def test_lost_reply_is_recognised_not_repeated(tmp_path: Path) -> None:
+    starts = {"a": _start("a")}
+    hosts = MemoryHosts(starts)
+    hosts.fail_at[3] = "lost"  # the vmk add: applied, reply dropped
+    journal = Journal.create(tmp_path, starts, (), None, {})
+    queue: asyncio.Queue[Event] = asyncio.Queue()
+    executor = StepExecutor(hosts, journal, queue)
+    outcome = RunOutcome()
+    events = [e async for e in stream([executor.run_host("a", _steps("a"), outcome, 4)], queue)]
+    assert outcome.failure is None
+    assert len(hosts.calls) == 4 and len(hosts.states["a"].vmks) == 1
+    assert journal.records[2].vmk == "vmk0"
+    assert any(e.kind == "warning" and "reply was lost" in e.message for e in events)
+
+
+async def test_failure_stops_and_undo_restores_start_in_reverse(tmp_path: Path) -> None:
+    starts = {"a": _start("a"), "b": _start("b")}
+    hosts = MemoryHosts(starts)
+    hosts.fail_at[5] = "fault"
+    journal = Journal.create(tmp_path, starts, (), None, {})
+    outcome, _, executor = await _run(hosts, journal)
+    assert outcome.failure is not None and "refused" in outcome.failure
+    assert FAILED in [r.status for r in journal.records]
+    calls_before_undo = len(hosts.calls)
+    problems: list[str] = []
+    events = [e async for e in undo(executor, outcome.records, hosts.read_all(), problems.append)]
+    assert problems == []
+    for name, start in starts.items():
+        assert objects.differences(start, hosts.states[name]) == []
+    undo_calls = hosts.calls[calls_before_undo:]
+    for host in ("a", "b"):
+        kinds = [s.kind for s in undo_calls if s.host == host]
+        assert kinds == sorted(
+            kinds, key=["update_pnic", "remove_vmk", "remove_portgroup", "remove_vswitch"].index
+        )
+    assert all(r.status == UNDONE for r in journal.records)
+    assert sum(e.kind == "step_rolled_back" for e in events) == len(undo_calls)
+
+
+def test_undo_steps_skip_objects_already_back() -> None:
+    start = _start("a")
+    journal_steps = _steps("a")[:2]
+    records = [type("R", (), {"step": s, "host": "a"})() for s in journal_steps]
+    assert undo_steps(records, start) == []  # type: ignore[arg-type]

@@ -1,0 +1,53 @@
+"""What the engine needs from the vSphere adapter (vsphere.client.HostsClient fits it as is).
+
+All methods block; the engine calls them in threads. Declared here so the engine's ordering logic can be
+unit-tested with a small in-memory stand-in, while every real test drives the adapter against the twin.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from vmesh_tui.core.model import HostState
+from vmesh_tui.core.steps import Step
+
+# The adapter's exception class names for a call whose reply never came (the change may have happened).
+LOST_REPLY_ERRORS = frozenset({"Unreachable", "CallTimeout", "HostUnavailable"})
+
+
+class HostsApi(Protocol):
+    def host_names(self) -> list[str]: ...
+
+    def read_all(self) -> dict[str, HostState]: ...
+
+    def run_step(self, step: Step) -> str | None: ...
+
+    def ping(
+        self,
+        host: str,
+        target_ip: str,
+        *,
+        interface: str | None = None,
+        size: int = 56,
+        df: bool = True,
+        count: int = 3,
+        netstack: str | None = None,
+    ) -> Any: ...
+
+    def reboot(self, host: str) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def is_lost_reply(exc: BaseException) -> bool:
+    """True when a call may have been applied although no answer arrived (timeout, dropped connection)."""
+    if isinstance(exc, ConnectionError | TimeoutError):
+        return True
+    return any(cls.__name__ in LOST_REPLY_ERRORS for cls in type(exc).__mro__)
+
+
+def error_text(exc: BaseException) -> str:
+    """A user-facing sentence for an adapter error (never a traceback)."""
+    message = str(getattr(exc, "message", "") or exc) or type(exc).__name__
+    remedy = str(getattr(exc, "remedy", "") or "")
+    return f"{message} ({remedy})" if remedy and remedy not in message else message
