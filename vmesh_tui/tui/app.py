@@ -1,0 +1,134 @@
+"""The vmesh-tui application: a wizard over one frozen draft, plus status, recovery and help."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Any
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+
+from vmesh_tui.tui.backend import Connector, EngineLoop
+from vmesh_tui.tui.commands import VmeshCommands
+from vmesh_tui.tui.draft import BACK, Draft
+from vmesh_tui.tui.glyphs import Glyphs, pick_glyphs
+from vmesh_tui.tui.styles import css_paths
+from vmesh_tui.tui.widgets.confirm import ConfirmScreen
+from vmesh_tui.tui.widgets.help import HelpScreen
+
+
+class VmeshApp(App[int]):
+    """Guided setup of multi-NIC vMotion. ``connector`` builds an engine; the TUI never speaks vSphere."""
+
+    TITLE = "vmesh-tui"
+    CSS_PATH = css_paths()
+    COMMANDS = App.COMMANDS | {VmeshCommands}
+    BINDINGS = [
+        Binding("ctrl+c", "quit_safely", "Quit", priority=True, show=False),
+        Binding("question_mark", "help", "Help"),
+    ]
+
+    def __init__(
+        self,
+        connector: Connector,
+        draft: Draft | None = None,
+        *,
+        password: str | None = None,
+        config_dir: Path | None = None,
+        read_only: bool = False,
+        ascii_only: bool = False,
+        auto_connect: bool = False,
+    ) -> None:
+        super().__init__()
+        self.connector = connector
+        self.draft = draft or Draft()
+        self._password = password
+        self.config_dir = config_dir
+        self.read_only = read_only
+        self.glyphs: Glyphs = pick_glyphs(ascii_only)
+        self.auto_connect = auto_connect and password is not None
+        self.engine: Any = None  # set once connected
+        self.engine_loop = EngineLoop()
+        self.busy = False  # True while hosts are being changed: quitting asks first
+
+    @property
+    def password(self) -> str | None:
+        return self._password
+
+    def remember_password(self, password: str) -> None:
+        """Keep the password in memory for this run only (never on disk, never in logs)."""
+        self._password = password
+
+    def on_mount(self) -> None:
+        if self.glyphs.ascii:
+            self.add_class("-ascii")
+        self.run_wizard()
+
+    def wizard_screens(self) -> list[type]:
+        from vmesh_tui.tui.screens.addressing import AddressingScreen
+        from vmesh_tui.tui.screens.apply import ApplyScreen
+        from vmesh_tui.tui.screens.cabling import CablingScreen
+        from vmesh_tui.tui.screens.connect import ConnectScreen
+        from vmesh_tui.tui.screens.discover import DiscoverScreen
+        from vmesh_tui.tui.screens.preview import PreviewScreen
+        from vmesh_tui.tui.screens.validate import ValidateScreen
+
+        steps: list[type] = [ConnectScreen, DiscoverScreen, CablingScreen, AddressingScreen, PreviewScreen]
+        if not self.read_only:
+            steps.append(ApplyScreen)
+        return [*steps, ValidateScreen]
+
+    @work(exclusive=True, group="wizard")
+    async def run_wizard(self) -> None:
+        """Walk the steps: each screen dismisses with the next draft, or BACK."""
+        steps = self.wizard_screens()
+        index = 0
+        while index < len(steps):
+            outcome = await self.push_screen_wait(steps[index](self.draft))
+            if outcome is BACK:
+                if self.draft.applied and index > 0 and steps[index - 1].__name__ == "ApplyScreen":
+                    self.notify("The changes are applied. Revert them from Status (ctrl+p, status).")
+                    continue
+                index = max(0, index - 1)
+                continue
+            self.draft = outcome
+            index += 1
+        self.open_status()
+
+    def open_status(self) -> None:
+        from vmesh_tui.tui.screens.status import StatusScreen
+
+        self.push_screen(StatusScreen(self.draft))
+
+    def open_recovery(self) -> None:
+        from vmesh_tui.tui.screens.recovery import RecoveryScreen
+
+        if self.engine is None:
+            self.notify("Connect to the hosts first (fill in Connect, then press r).", severity="warning")
+            return
+        self.push_screen(RecoveryScreen(self.draft))
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        keys = list(getattr(self.screen, "HELP_KEYS", []))
+        title = getattr(self.screen, "STEP", "") or type(self.screen).__name__
+        self.push_screen(HelpScreen(keys, title))
+
+    @work(exclusive=True, group="quit")
+    async def action_quit_safely(self) -> None:
+        if self.busy:
+            question = "Hosts are being changed. Quit anyway?"
+            detail = "The journal lets the next start revert or resume; prefer waiting for the end."
+            if not await self.push_screen_wait(ConfirmScreen(question, detail, yes_label="Quit")):
+                return
+        self.exit(0)
+
+    def on_unmount(self) -> None:
+        self.engine_loop.stop()
+        close = getattr(self.engine, "close", None)
+        if callable(close):
+            with contextlib.suppress(Exception):
+                close()

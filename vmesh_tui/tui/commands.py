@@ -1,0 +1,40 @@
+"""Command palette entries (ctrl+p): jump to status or recovery, help, quit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+
+class VmeshCommands(Provider):
+    """The vmesh actions that make sense from anywhere."""
+
+    def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        app = self.app
+        return [
+            (
+                "Status",
+                "what was applied where and when; revert from there",
+                partial(_call, app, "open_status"),
+            ),
+            ("Recovery", "re-steer vMotion after a host reboot", partial(_call, app, "open_recovery")),
+            ("Help", "keys of this screen and the wizard", partial(_call, app, "action_help")),
+            ("Quit", "leave vmesh-tui", partial(_call, app, "action_quit_safely")),
+        ]
+
+    async def discover(self) -> Hits:
+        for name, help_text, callback in self._commands():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, callback in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+
+def _call(app: object, method: str) -> None:
+    getattr(app, method)()

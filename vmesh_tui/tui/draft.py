@@ -1,0 +1,61 @@
+"""The wizard's one immutable draft: everything the admin chose so far, replaced (never mutated) per step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from vmesh_tui.core.model import HostState
+
+
+@dataclass(frozen=True)
+class ConnectSpec:
+    """Where to connect: ESXi host URLs, or a vCenter URL and a cluster. Never holds a password."""
+
+    hosts: tuple[str, ...] = ()
+    vcenter: str = ""
+    cluster: str = ""
+    user: str = "root"
+
+    @property
+    def uses_vcenter(self) -> bool:
+        return bool(self.vcenter)
+
+    def describe(self) -> str:
+        if self.uses_vcenter:
+            return f"vCenter {self.vcenter}, cluster {self.cluster}"
+        return ", ".join(self.hosts) or "no hosts"
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the wizard has gathered. Core values (pairing, links, plan) are typed Any until they land."""
+
+    connect: ConnectSpec = ConnectSpec()
+    hosts: tuple[HostState, ...] = ()
+    pairing: Any = None
+    supernet: str = "172.16.90.0/24"
+    prefix: int = 30
+    mtu: int = 9000
+    layout: str = "per-link"
+    netstack: str = "default"
+    speed_mb: int | None = None
+    links: tuple[Any, ...] = ()
+    plan: Any = None
+    findings: tuple[Any, ...] = ()
+    applied: bool = False
+    extra: tuple[tuple[str, Any], ...] = field(default=(), compare=False)
+
+    def with_(self, **changes: Any) -> Draft:
+        """A copy with ``changes``; the wizard's only way to move forward."""
+        return replace(self, **changes)
+
+    def host_map(self) -> dict[str, HostState]:
+        return {host.name: host for host in self.hosts}
+
+
+class Back:
+    """Outcome of a wizard screen: go one step back."""
+
+
+BACK = Back()
