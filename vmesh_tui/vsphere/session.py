@@ -1,0 +1,250 @@
+"""One logged-in SOAP session to an ESXi host or a vCenter: pinned TLS, timeouts, re-login once.
+
+Connecting costs three requests, like pyVmomi's SmartConnect: GET /sdk/vimServiceVersions.xml (which is
+also where the certificate is checked, before any credential), RetrieveServiceContent, Login.
+"""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import ssl
+import threading
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from pyVmomi import SoapStubAdapter, VmomiSupport, vim, vmodl
+
+from vmesh_tui.vsphere.errors import (
+    AuthFailed,
+    CallTimeout,
+    CertificateChanged,
+    CertificateUnknown,
+    NotVSphere,
+    TlsFailure,
+    Unreachable,
+    VSphereError,
+)
+from vmesh_tui.vsphere.knownhosts import KnownHosts
+from vmesh_tui.vsphere.targets import Target
+from vmesh_tui.vsphere.tls import PinMismatch, PinnedContext
+
+T = TypeVar("T")
+AcceptNew = bool | Callable[[CertificateUnknown], bool]
+
+
+class _Secret:
+    """Holds the password in memory only; prints as stars."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "_Secret('***')"
+
+
+def network_error(target: Target, exc: BaseException, doing: str) -> VSphereError:
+    """Turn a socket/TLS/HTTP failure into one of the adapter's clear errors."""
+    where = target.endpoint
+    if isinstance(exc, socket.gaierror):
+        return Unreachable(
+            f"the name {target.address!r} could not be resolved",
+            "check the spelling and DNS, or use the host's IP address",
+        )
+    if isinstance(exc, ConnectionRefusedError):
+        return Unreachable(
+            f"{where} refused the connection while {doing}",
+            "check the address and port and that the host's management service (hostd/vpxd) is running",
+        )
+    if isinstance(exc, TimeoutError | socket.timeout):
+        return CallTimeout(
+            f"{where} did not answer in time while {doing}",
+            "check that the host is up and reachable, or raise the timeout",
+        )
+    if isinstance(exc, ssl.SSLError):
+        return TlsFailure(
+            f"the TLS handshake with {where} failed while {doing} ({exc.__class__.__name__})",
+            "check that the port is the host's HTTPS port (443)",
+        )
+    if isinstance(exc, http.client.HTTPException | ConnectionError):
+        return Unreachable(
+            f"{where} dropped the connection while {doing}",
+            "check that the host is up; if it was rebooting, try again when it is back",
+        )
+    return Unreachable(
+        f"{where} could not be reached while {doing} ({exc.__class__.__name__})", "check the network"
+    )
+
+
+def _service_versions(target: Target, context: PinnedContext, timeout: float) -> ET.Element:
+    connection = http.client.HTTPSConnection(target.address, target.port, context=context, timeout=timeout)
+    try:
+        connection.request("GET", "/sdk/vimServiceVersions.xml")
+        response = connection.getresponse()
+        body = response.read()
+    finally:
+        connection.close()
+    try:
+        root = ET.fromstring(body) if response.status == 200 else None
+    except ET.ParseError:
+        root = None
+    if root is None or root.tag != "namespaces":
+        raise NotVSphere(
+            f"{target.endpoint} answers HTTPS but is not a vSphere endpoint (no /sdk/vimServiceVersions.xml)",
+            "point the URL at an ESXi host or a vCenter Server",
+        )
+    return root
+
+
+def choose_version(root: ET.Element) -> str:
+    """The newest vim25 version that both pyVmomi and the server speak (as SmartConnect picks it)."""
+    offered: set[str] = set()
+    for namespace in root.findall("namespace"):
+        offered.update(v.text or "" for v in namespace.findall("version"))
+        offered.update(v.text or "" for v in namespace.findall("priorVersions/version"))
+    for version in VmomiSupport.GetServiceVersions("vim25"):
+        if VmomiSupport.versionIdMap.get(version) in offered:
+            return str(version)
+    raise NotVSphere("the endpoint speaks no vSphere API version that this tool knows", "update pyVmomi")
+
+
+class Session:
+    """A logged-in session; ``call`` runs one API call with the session's timeout and one re-login."""
+
+    def __init__(
+        self,
+        target: Target,
+        password: str,
+        known_hosts: KnownHosts,
+        accept_new: AcceptNew = False,
+        timeout: float = 20.0,
+    ) -> None:
+        self.target = target
+        self.timeout = timeout
+        self._secret = _Secret(password)
+        self._known_hosts = known_hosts
+        self._accept_new = accept_new
+        self._login_lock = threading.Lock()
+        self.context = PinnedContext(known_hosts.get(target.address, target.port))
+        self.stub: Any = None
+        self.content: Any = None
+
+    # -- connecting ---------------------------------------------------------------------------------
+    def open(self) -> Session:
+        """Check the certificate, negotiate the API version, log in. Raises VSphereError subclasses."""
+        root = self._pinned(lambda: _service_versions(self.target, self.context, self.timeout))
+        version = choose_version(root)
+        self.stub = SoapStubAdapter(
+            host=self.target.address,
+            port=self.target.port,
+            version=version,
+            path="/sdk",
+            sslContext=self.context,
+            httpConnectionTimeout=self.timeout,
+            connectionPoolTimeout=60,
+        )
+        instance = vim.ServiceInstance("ServiceInstance", self.stub)
+        self.content = self._guard(instance.RetrieveContent, "reading the service content")
+        api_type = getattr(self.content.about, "apiType", "")
+        if self.target.is_vcenter and api_type != "VirtualCenter":
+            raise NotVSphere(
+                f"{self.target.endpoint} is an ESXi host, not a vCenter", "use --host URL for each ESXi host"
+            )
+        if not self.target.is_vcenter and api_type == "VirtualCenter":
+            raise NotVSphere(
+                f"{self.target.endpoint} is a vCenter, not an ESXi host",
+                "use --vcenter URL --cluster NAME to work through a vCenter",
+            )
+        self.login()
+        return self
+
+    def _pinned(self, fetch: Callable[[], T]) -> T:
+        """Run ``fetch`` on the pinned context; handle an unknown or changed certificate."""
+        target = self.target
+        try:
+            return self._guard(fetch, "checking the certificate")
+        except PinMismatch as mismatch:
+            if mismatch.expected is not None:
+                raise CertificateChanged(
+                    target.address,
+                    target.port,
+                    mismatch.expected,
+                    mismatch.actual,
+                    str(self._known_hosts.path),
+                ) from None
+            unknown = CertificateUnknown(target.address, target.port, mismatch.actual)
+            accept = self._accept_new(unknown) if callable(self._accept_new) else self._accept_new
+            if not accept:
+                raise unknown from None
+            self._known_hosts.remember(target.address, target.port, mismatch.actual)
+            self.context.expected = mismatch.actual
+        return self._guard(fetch, "checking the certificate")
+
+    def login(self) -> None:
+        """Log in (again) with the caller's password."""
+        with self._login_lock:
+            manager = self.content.sessionManager
+            try:
+                self._guard(
+                    lambda: manager.Login(userName=self.target.user, password=self._secret.reveal()),
+                    "logging in",
+                )
+            except vim.fault.InvalidLogin:
+                raise AuthFailed(
+                    f"{self.target.endpoint} refused the user name or password for {self.target.user!r}",
+                    "check the user and the password (VMESH_PASSWORD or the prompt)",
+                ) from None
+            except vmodl.MethodFault as fault:
+                raise AuthFailed(
+                    f"{self.target.endpoint} refused the login ({type(fault).__name__})",
+                    "check the user's permissions on the host",
+                ) from None
+
+    # -- calling ------------------------------------------------------------------------------------
+    def _guard(self, fn: Callable[[], T], doing: str) -> T:
+        try:
+            return fn()
+        except PinMismatch as mismatch:
+            if doing == "checking the certificate":
+                raise
+            raise CertificateChanged(
+                self.target.address,
+                self.target.port,
+                self.context.expected or "",
+                mismatch.actual,
+                str(self._known_hosts.path),
+            ) from None
+        except (OSError, http.client.HTTPException) as exc:
+            raise network_error(self.target, exc, doing) from None
+
+    def call(self, fn: Callable[[], T], doing: str = "calling the host") -> T:
+        """Run one API call; on NotAuthenticated log in again and retry it once."""
+        try:
+            return self._guard(fn, doing)
+        except vim.fault.NotAuthenticated:
+            self.relogin()
+            return self._guard(fn, doing)
+
+    def relogin(self) -> None:
+        """Forget pooled connections (they may be dead after a restart) and log in again."""
+        if self.stub is not None:
+            self.stub.DropConnections()
+            self.stub.SetSessionId(None)
+        self.login()
+
+    def close(self) -> None:
+        if self.content is None:
+            return
+        try:
+            self.content.sessionManager.Logout()
+        except Exception:  # noqa: BLE001 - closing must never fail the caller
+            pass
+        finally:
+            self.stub.DropConnections()
+            self.content = None
