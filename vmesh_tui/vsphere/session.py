@@ -243,7 +243,7 @@ class Session:
             return
         try:
             self.content.sessionManager.Logout()
-        except Exception:  # noqa: BLE001 - closing must never fail the caller
+        except Exception:
             pass
         finally:
             self.stub.DropConnections()
