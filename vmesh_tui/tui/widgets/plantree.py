@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from vmesh_tui.core.model import HostState, Portgroup, VSwitch, Vmk
+from vmesh_tui.core.model import HostState, Portgroup, Vmk, VSwitch
 from vmesh_tui.core.steps import Action, Step
 from vmesh_tui.tui.glyphs import Glyphs
 
@@ -52,7 +52,8 @@ def host_tree(desired: HostState, steps: list[Step], prefix: str, glyphs: Glyphs
         for j, pg in enumerate(groups):
             last_pg = j == len(groups) - 1
             lines.append(
-                f"{indent}{glyphs.elbow if last_pg else glyphs.tee}portgroup {pg.name}: {failover(pg, vswitch)}"
+                f"{indent}{glyphs.elbow if last_pg else glyphs.tee}"
+                f"portgroup {pg.name}: {failover(pg, vswitch)}"
                 f"{change_mark(steps, 'portgroup', pg.name)}"
             )
             vmk = desired.vmk_on(pg.name)

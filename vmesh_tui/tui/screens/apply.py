@@ -1,0 +1,132 @@
+"""Step 6: apply on all hosts at once, live; a failure shows the rollback as it happens and its result."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Footer, RichLog, Static
+
+from vmesh_tui.tui.operation import OperationDone, OperationEvent, OperationFailed
+from vmesh_tui.tui.screens.base import VmeshScreen
+from vmesh_tui.tui.widgets.confirm import ConfirmScreen
+from vmesh_tui.tui.widgets.progress import HostProgress
+
+LOG_TEXT = {
+    "step_started": "...",
+    "step_done": "done",
+    "step_failed": "FAILED",
+    "rollback_started": "ROLLING BACK",
+    "step_rolled_back": "undone",
+}
+
+
+class ApplyScreen(VmeshScreen):
+    STEP = "Apply"
+    HELP_KEYS = [
+        ("c", "cancel: asks first, then rolls back every completed step"),
+        ("n / enter", "after success: validate every link"),
+        ("esc", "after a rollback: back to the preview"),
+    ]
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("c", "cancel", "Cancel"),
+        Binding("n,enter", "next", "Validate"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        plan = self.draft.plan
+        yield from self.compose_title()
+        with Vertical(id="body"):
+            yield HostProgress(sorted(plan.plan.hosts), self.vapp.glyphs, id="progress")
+            yield RichLog(id="step-log", markup=False, wrap=True, max_lines=500)
+            yield Static("", id="status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.state = "running"
+        self.result: Any = None
+        plan = self.draft.plan.plan
+        for host in plan.hosts:
+            self.query_one(HostProgress).update_host(host, total=len(plan.for_host(host)), note="queued")
+        self.vapp.busy = True
+        self.say("Applying. c cancels (asks first, then rolls back).")
+        self.start_operation("apply", lambda: self.vapp.engine.apply(self.draft.plan.request))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        running = getattr(self, "state", "running") == "running"
+        if action == "cancel":
+            return True if running else None
+        if action == "next":
+            return True if getattr(self, "state", "") == "applied" else None
+        if action == "back":
+            return not running
+        return True
+
+    @on(OperationEvent)
+    def progress(self, message: OperationEvent) -> None:
+        event = message.event
+        log = self.query_one(RichLog)
+        bars = self.query_one(HostProgress)
+        host = event.host or ""
+        if event.kind in LOG_TEXT:
+            count = f"{event.index}/{event.total} " if event.total else ""
+            log.write(f"[{host}] {count}{event.message} {LOG_TEXT[event.kind]}".replace("  ", " "))
+        if event.kind == "step_done" and host:
+            bars.update_host(host, done=event.index, total=event.total or None, note=event.message[:30])
+        elif event.kind == "step_failed" and host:
+            bars.update_host(host, failed=True, note="failed")
+            self.say(f"A step failed on {host}: {event.message}. Rolling back all hosts ...", error=True)
+        elif event.kind == "rollback_started":
+            self.state = "rolling back"
+            self.say("Rolling back every completed step on every host ...", error=True)
+        elif event.kind == "step_rolled_back" and host:
+            bars.update_host(host, note=f"undone: {event.message[:24]}")
+        elif event.kind in ("warning", "phase"):
+            log.write(f"{'! ' if event.kind == 'warning' else ''}{event.message}")
+        self.refresh_bindings()
+
+    @on(OperationDone)
+    def finished(self, message: OperationDone) -> None:
+        self.vapp.busy = False
+        result = message.result
+        self.result = result
+        log = self.query_one(RichLog)
+        ok = bool(getattr(result, "ok", False))
+        text = str(getattr(result, "message", "")) or ("Applied." if ok else "Not applied.")
+        for line in (*getattr(result, "reasons", ()), *getattr(result, "differences", ())):
+            log.write(f"  {line}")
+        if ok:
+            self.state = "applied"
+            self.draft = self.draft.with_(applied=True)
+            self.say(f"{self.vapp.glyphs.ok} {text} Press n to validate every link.")
+        else:
+            self.state = "rolled back"
+            self.say(
+                f"{self.vapp.glyphs.fail} {text} Nothing is left half-done. esc: back to preview.", error=True
+            )
+        self.refresh_bindings()
+
+    @on(OperationFailed)
+    def failed(self, message: OperationFailed) -> None:
+        self.vapp.busy = False
+        self.state = "failed"
+        problem = message.problem
+        self.say(f"{problem.title}: {problem} Check Status for the journal (ctrl+p).", error=True)
+        self.refresh_bindings()
+
+    @work(exclusive=True, group="confirm")
+    async def action_cancel(self) -> None:
+        if self.state != "running":
+            return
+        question = "Cancel the apply and roll back every completed step?"
+        if await self.app.push_screen_wait(ConfirmScreen(question, yes_label="Roll back")):
+            self.say("Cancelling: rolling back ...", error=True)
+            self.cancel_operation()
+
+    def action_next(self) -> None:
+        if self.state == "applied":
+            self.dismiss(self.draft)

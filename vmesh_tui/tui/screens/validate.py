@@ -1,0 +1,144 @@
+"""Step 7: jumbo pings both ways over every link; each failure with its reason and remedy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Footer, Static
+
+from vmesh_tui.core.model import split_ref
+from vmesh_tui.tui.operation import OperationDone, OperationEvent, OperationFailed
+from vmesh_tui.tui.screens.base import VmeshScreen
+
+
+def link_label(a: str, b: str) -> str:
+    (host_a, dev_a), (host_b, dev_b) = split_ref(a), split_ref(b)
+    return f"{host_a.split('.')[0]}/{dev_a} - {host_b.split('.')[0]}/{dev_b}"
+
+
+def direction_of(event: Any) -> tuple[int, bool, bool] | None:
+    """(link index, a-to-b?, ok) from a ping event when the engine says which way it went."""
+    data = event.data or {}
+    index = data.get("link_index", data.get("index"))
+    ok = data.get("ok")
+    forward = data.get("forward")
+    if forward is None and "src_host" in data and "a" in data:
+        forward = split_ref(str(data["a"]))[0] == data["src_host"]
+    if index is None or ok is None or forward is None:
+        return None
+    return int(index), bool(forward), bool(ok)
+
+
+class ValidateScreen(VmeshScreen):
+    STEP = "Validate"
+    HELP_KEYS = [
+        ("r", "run the pings again"),
+        ("up/down", "pick a link to read its explanation"),
+        ("n / enter", "finish: show the status"),
+        ("marks", "OK / FAIL are written out, so no colour is needed"),
+    ]
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("r", "run", "Re-run"),
+        Binding("n", "next", "Finish"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_title()
+        with Vertical(id="body"):
+            yield Static("Ping with don't-fragment at full MTU, both directions, every link.", classes="hint")
+            yield DataTable(id="matrix", cursor_type="row")
+            yield Static("", id="explanation", markup=False)
+            yield Static("", id="status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#matrix", DataTable)
+        table.add_columns("#", "link", "A->B", "B->A", "subnet")
+        self.links = tuple(self.draft.plan.links) if self.draft.plan is not None else tuple(self.draft.links)
+        self.details: dict[int, str] = {}
+        for link in self.links:
+            table.add_row(
+                str(link.number),
+                link_label(link.cable.a, link.cable.b),
+                "",
+                "",
+                link.subnet,
+                key=str(link.index),
+            )
+        table.focus()
+        self.action_run()
+
+    def set_cell(self, index: int, column: str, ok: bool | None) -> None:
+        glyphs = self.vapp.glyphs
+        text = glyphs.pending if ok is None else (glyphs.ok if ok else glyphs.fail)
+        from rich.text import Text
+
+        style = "" if ok is None else ("bold green" if ok else "bold red")
+        self.query_one("#matrix", DataTable).update_cell(str(index), column, Text(text, style=style))
+
+    def action_run(self) -> None:
+        if self.vapp.engine is None or self.draft.plan is None:
+            self.say("Nothing to validate: connect and plan first.", error=True)
+            return
+        self.columns = list(self.query_one("#matrix", DataTable).columns)
+        for link in self.links:
+            self.set_cell(link.index, self.columns[2], None)
+            self.set_cell(link.index, self.columns[3], None)
+        self.say("Pinging ...")
+        plan = self.draft.plan
+        self.start_operation("validate", lambda: self.vapp.engine.validate(plan.links, plan.desired))
+
+    @on(OperationEvent)
+    def progress(self, message: OperationEvent) -> None:
+        event = message.event
+        if event.kind == "ping":
+            found = direction_of(event)
+            if found is not None:
+                index, forward, ok = found
+                self.set_cell(index, self.columns[2 if forward else 3], ok)
+        elif event.kind == "link_result":
+            self.say(event.message or "...")
+
+    @on(OperationDone)
+    def finished(self, message: OperationDone) -> None:
+        result = message.result
+        glyphs = self.vapp.glyphs
+        for check in getattr(result, "links", ()):
+            self.details[check.index] = check.detail
+            for column in self.columns[2:4]:
+                cell = self.query_one("#matrix", DataTable).get_cell(str(check.index), column)
+                if check.ok or glyphs.pending in str(cell) or not str(cell).strip():
+                    self.set_cell(check.index, column, check.ok)
+        failed = [c for c in getattr(result, "links", ()) if not c.ok]
+        if getattr(result, "ok", False):
+            self.say(
+                f"{glyphs.ok} All {len(self.links)} link(s) pass both ways at MTU {self.draft.mtu}. n: finish."
+            )
+        else:
+            self.say(
+                f"{glyphs.fail} {len(failed)} link(s) fail. Pick one for the reason. r: re-run.", error=True
+            )
+        self.show_explanation()
+
+    @on(OperationFailed)
+    def failed(self, message: OperationFailed) -> None:
+        self.say(f"{message.problem.title}: {message.problem} r: try again.", error=True)
+
+    @on(DataTable.RowHighlighted, "#matrix")
+    def show_explanation(self) -> None:
+        table = self.query_one("#matrix", DataTable)
+        row = table.cursor_row
+        if not self.links or row is None or row >= len(self.links):
+            return
+        link = self.links[row]
+        detail = self.details.get(link.index, "")
+        text = f"Link {link.number}: {link.cable.a} {link.a_ip} <-> {link.cable.b} {link.b_ip}"
+        self.query_one("#explanation", Static).update(f"{text}\n{detail}" if detail else text)
+
+    def action_next(self) -> None:
+        self.dismiss(self.draft)
