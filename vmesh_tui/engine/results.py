@@ -1,0 +1,94 @@
+"""The result objects that the "done" event of each engine operation carries."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from vmesh_tui.core.addressing import Link
+from vmesh_tui.core.model import HostState
+from vmesh_tui.core.pairing import Pairing
+from vmesh_tui.core.steps import Step
+
+# ApplyResult.outcome values
+APPLIED = "applied"
+NOTHING_TO_DO = "nothing_to_do"
+ROLLED_BACK = "rolled_back"
+REFUSED = "refused"
+UNCONFIRMED = "unconfirmed"  # applied, validation did not pass in time, reverted (commit-confirmed)
+
+
+@dataclass(frozen=True)
+class DiscoverResult:
+    hosts: Mapping[str, HostState]
+    pairing: Pairing
+
+
+@dataclass(frozen=True)
+class LinkCheck:
+    """One link's validation: ``detail`` explains a failure in the admin's terms."""
+
+    index: int
+    a: str
+    b: str
+    ok: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    ok: bool
+    links: tuple[LinkCheck, ...] = ()
+    message: str = ""
+
+    @property
+    def failing_hosts(self) -> set[str]:
+        return {ref.rsplit("/", 1)[0] for check in self.links if not check.ok for ref in (check.a, check.b)}
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    outcome: str
+    message: str
+    links: tuple[Link, ...] = ()
+    steps: tuple[Step, ...] = ()
+    journal_id: str | None = None
+    differences: tuple[str, ...] = ()  # after a rollback: what is not back to the starting state
+    validation: ValidationResult | None = None
+    reasons: tuple[str, ...] = ()  # why it was refused
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome in (APPLIED, NOTHING_TO_DO)
+
+
+@dataclass(frozen=True)
+class RevertResult:
+    ok: bool
+    message: str
+    steps: tuple[Step, ...] = ()
+    differences: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()
+    journal_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RecoverResult:
+    ok: bool
+    message: str
+    rebooted: tuple[str, ...] = ()
+    toggled: tuple[str, ...] = ()  # "HOST/portgroup"
+    before: ValidationResult | None = None
+    after: ValidationResult | None = None
+
+
+@dataclass(frozen=True)
+class JournalSummary:
+    id: str
+    hosts: tuple[str, ...]
+    status: str
+    closed: bool
+    created: str
+    updated: str
+    steps_done: int
+    links: tuple[Link, ...] = field(default=())

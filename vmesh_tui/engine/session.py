@@ -1,0 +1,265 @@
+"""The engine: discover, plan, apply, validate, revert, recover and status over one connected host set.
+
+Every operation is an async generator of progress events ending with "done" (data["result"]). Blocking
+adapter calls run in threads. apply and revert hold the host-set lock and journal every step.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import AsyncIterator, Mapping, Sequence
+from pathlib import Path
+
+from vmesh_tui.core.addressing import Link
+from vmesh_tui.core.design import DesignOptions
+from vmesh_tui.core.model import HostState
+from vmesh_tui.core.pairing import propose_cables
+from vmesh_tui.engine import journal as jr
+from vmesh_tui.engine import objects, paths, results
+from vmesh_tui.engine.events import Event, done, phase, warning
+from vmesh_tui.engine.hostsapi import HostsApi
+from vmesh_tui.engine.lock import HostSetLock, LockBusy
+from vmesh_tui.engine.planning import PlanRequest, PlanResult, build_plan, stale_reasons
+from vmesh_tui.engine.recovery import recover_hosts
+from vmesh_tui.engine.runner import RunOutcome, StepExecutor, stream, undo
+from vmesh_tui.engine.validation import validate_links
+
+
+class Engine:
+    """Drives the core and the adapter for one set of connected hosts."""
+
+    def __init__(self, client: HostsApi, state_dir: Path | None = None) -> None:
+        self.client = client
+        self.state_dir = state_dir or paths.state_dir()
+
+    async def read(self) -> dict[str, HostState]:
+        """Re-read every host (one call per host, concurrently, in the adapter)."""
+        return await asyncio.to_thread(self.client.read_all)
+
+    # ----- discover and plan
+    async def discover(self) -> AsyncIterator[Event]:
+        yield phase("reading the hosts")
+        states = await self.read()
+        for name in sorted(states):
+            yield Event("host_read", name, message=f"{len(states[name].pnics)} NICs")
+        yield done(results.DiscoverResult(states, propose_cables([states[n] for n in sorted(states)])))
+
+    async def plan(self, request: PlanRequest) -> AsyncIterator[Event]:
+        """Read the hosts and plan; raises CoreError on bad input (the caller shows its message)."""
+        yield phase("reading the hosts")
+        states = await self.read()
+        yield done(build_plan(states, request))
+
+    # ----- apply
+    async def apply(self, planned: PlanResult, confirm_timeout: float | None = None) -> AsyncIterator[Event]:
+        """Preflight, lock, refuse a stale plan, journal and run the steps; roll back on any failure."""
+        if planned.errors:
+            reasons = tuple(str(f) for f in planned.errors)
+            yield done(results.ApplyResult(results.REFUSED, "preflight found errors", reasons=reasons))
+            return
+        lock = HostSetLock(self.state_dir, planned.observed)
+        try:
+            lock.acquire()
+        except LockBusy as exc:
+            yield done(results.ApplyResult(results.REFUSED, str(exc), reasons=(str(exc),)))
+            return
+        try:
+            async for event in self._apply_locked(planned, confirm_timeout):
+                yield event
+        finally:
+            lock.release()
+
+    async def _apply_locked(self, planned: PlanResult, confirm_timeout: float | None) -> AsyncIterator[Event]:
+        yield phase("re-reading the hosts")
+        start = await self.read()
+        reasons = stale_reasons(planned, start)
+        if reasons:
+            message = "the hosts changed since the plan was made; plan again"
+            yield done(results.ApplyResult(results.REFUSED, message, reasons=tuple(reasons)))
+            return
+        hosts = sorted(planned.observed)
+        journal = jr.open_journal_for(self.state_dir, hosts)
+        request = planned.request.as_record()
+        if journal is None:
+            journal = jr.Journal.create(self.state_dir, start, planned.links, planned.options, request)
+        else:
+            if journal.interrupted:
+                yield warning(f"resuming the interrupted run of journal {journal.id} from the hosts' state")
+            journal.begin_run(planned.links, planned.options, request)
+        steps = planned.plan.steps
+        if planned.plan.is_empty:
+            journal.set_boot_times({h: start[h].boot_time for h in hosts})
+            journal.set_status(jr.APPLIED)
+            message = "nothing to do: the hosts already match the plan"
+            yield done(results.ApplyResult(results.NOTHING_TO_DO, message, planned.links, (), journal.id))
+            return
+        yield phase(f"applying {len(steps)} steps on {len(hosts)} hosts")
+        queue: asyncio.Queue[Event] = asyncio.Queue()
+        executor = StepExecutor(self.client, journal, queue)
+        outcome = RunOutcome()
+        jobs = []
+        for host in hosts:
+            host_steps = planned.plan.for_host(host)
+            jobs.append(executor.run_host(host, host_steps, outcome, len(host_steps)))
+        async for event in stream(jobs, queue):
+            yield event
+        if outcome.failure is not None:
+            async for event in self._roll_back(executor, outcome, start, planned):
+                yield event
+            return
+        after = await self.read()
+        journal.set_boot_times({h: after[h].boot_time for h in hosts})
+        journal.set_status(jr.APPLIED)
+        result = results.ApplyResult(
+            results.APPLIED, f"applied {len(steps)} steps", planned.links, steps, journal.id
+        )
+        if confirm_timeout is not None:
+            async for event in self._confirm(result, planned, confirm_timeout):
+                yield event
+            return
+        yield done(result)
+
+    async def _roll_back(
+        self, executor: StepExecutor, outcome: RunOutcome, start: Mapping[str, HostState], planned: PlanResult
+    ) -> AsyncIterator[Event]:
+        yield Event("rollback_started", outcome.failed_host, message=f"rolling back: {outcome.failure}")
+        problems: list[str] = []
+        async for event in undo(executor, outcome.records, await self.read(), problems.append):
+            yield event
+        after = await self.read()
+        diffs = tuple(d for h in sorted(start) for d in objects.differences(start[h], after[h]))
+        journal = executor.journal
+        earlier = [r for r in journal.records if r not in outcome.records and r.status == jr.DONE]
+        if problems or diffs:
+            journal.set_status(jr.ROLLBACK_INCOMPLETE)
+        elif earlier:
+            journal.set_status(jr.APPLIED)
+        else:
+            journal.set_status(jr.ROLLED_BACK, close=True)
+        state = "the hosts are back to their starting state" if not diffs else "some changes remain"
+        message = f"{outcome.failure}; rolled back, {state}"
+        differences = tuple(problems) + diffs
+        yield done(
+            results.ApplyResult(results.ROLLED_BACK, message, planned.links, (), journal.id, differences)
+        )
+
+    async def _confirm(
+        self, applied: results.ApplyResult, planned: PlanResult, timeout: float
+    ) -> AsyncIterator[Event]:
+        """Commit-confirmed: validate until it passes or ``timeout`` seconds pass; else revert."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            check: results.ValidationResult | None = None
+            async for event in self.validate(planned.links, planned.options):
+                if event.kind == "done":
+                    check = event.result
+                else:
+                    yield event
+            assert check is not None
+            if check.ok or loop.time() >= deadline:
+                break
+            await asyncio.sleep(min(2.0, max(0.0, deadline - loop.time())))
+        if check.ok:
+            yield done(dataclasses.replace(applied, validation=check))
+            return
+        yield warning("validation did not pass in time: reverting by itself (commit-confirmed)")
+        journal = self.journal()
+        if journal is not None:
+            async for event in self._revert_locked(journal):
+                if event.kind != "done":
+                    yield event
+        message = "applied, but validation failed, so the change was reverted"
+        yield done(
+            results.ApplyResult(
+                results.UNCONFIRMED, message, planned.links, (), applied.journal_id, validation=check
+            )
+        )
+
+    # ----- validate, revert, recover
+    def journal(self) -> jr.Journal | None:
+        """The open journal for the connected hosts."""
+        return jr.open_journal_for(self.state_dir, self.client.host_names())
+
+    async def validate(
+        self, links: Sequence[Link] | None = None, options: DesignOptions | None = None
+    ) -> AsyncIterator[Event]:
+        """Ping every link both ways; links and options default to the open journal's."""
+        if links is None or options is None:
+            journal = self.journal()
+            if journal is None:
+                yield done(results.ValidationResult(False, (), "no journal for these hosts: apply first"))
+                return
+            links, options = journal.links, journal.options
+        yield phase("validating the links")
+        states = await self.read()
+        async for event in validate_links(self.client, links, options, states):
+            yield event
+
+    async def revert(self) -> AsyncIterator[Event]:
+        """Remove what the journal says the tool created and restore what it changed; closes the journal."""
+        journal = self.journal()
+        if journal is None:
+            yield done(results.RevertResult(True, "nothing to revert: no open journal for these hosts"))
+            return
+        lock = HostSetLock(self.state_dir, journal.hosts)
+        try:
+            lock.acquire()
+        except LockBusy as exc:
+            yield done(results.RevertResult(False, str(exc), problems=(str(exc),), journal_id=journal.id))
+            return
+        try:
+            async for event in self._revert_locked(journal):
+                yield event
+        finally:
+            lock.release()
+
+    async def _revert_locked(self, journal: jr.Journal) -> AsyncIterator[Event]:
+        yield phase(f"reverting journal {journal.id}")
+        queue: asyncio.Queue[Event] = asyncio.Queue()
+        executor = StepExecutor(self.client, journal, queue)
+        problems: list[str] = []
+        undone = 0
+        async for event in undo(executor, journal.records, await self.read(), problems.append):
+            undone += event.kind == "step_rolled_back"
+            yield event
+        after = await self.read()
+        diffs = tuple(d for h in journal.hosts for d in objects.differences(journal.start_state(h), after[h]))
+        if not problems:
+            journal.set_status(jr.REVERTED, close=True)
+        message = f"reverted {undone} changes" if undone else "nothing left to revert"
+        yield done(results.RevertResult(not problems, message, (), diffs, tuple(problems), journal.id))
+
+    async def recover(self) -> AsyncIterator[Event]:
+        """After a reboot or failing links: toggle the failover order of the tool's portgroups, validate."""
+        journal = self.journal()
+        if journal is None:
+            yield done(results.RecoverResult(False, "no journal for these hosts: apply first"))
+            return
+        async for event in recover_hosts(self, journal):
+            yield event
+
+    def status(self) -> list[results.JournalSummary]:
+        return journal_summaries(self.state_dir)
+
+
+def journal_summaries(state_dir: Path) -> list[results.JournalSummary]:
+    """Every journal, newest first, with an interrupted run shown as such."""
+    found = []
+    for journal in reversed(jr.all_journals(state_dir)):
+        status = "interrupted" if journal.interrupted else journal.status
+        done_count = sum(r.status == jr.DONE for r in journal.records)
+        found.append(
+            results.JournalSummary(
+                journal.id,
+                tuple(journal.hosts),
+                status,
+                journal.closed,
+                str(journal.data.get("created", "")),
+                str(journal.data.get("updated", "")),
+                done_count,
+                journal.links,
+            )
+        )
+    return found
