@@ -124,3 +124,26 @@ def test_next_vmk_fills_the_lowest_gap():
     a = HOSTS["esx-a"]
     assert next_vmk_device(a) == "vmk1"
     assert next_vmk_device(replace(a, vmks=())) == "vmk0"
+
+
+def test_three_host_mesh_one_cable_per_pair():
+    names = ("esx-a", "esx-b", "esx-c")
+    hosts = {n: typical_host(n, f"192.168.10.{11 + i}/24") for i, n in enumerate(names)}
+    cables = [
+        Cable.between("esx-a/vmnic1", "esx-b/vmnic1", "manual", False),
+        Cable.between("esx-a/vmnic2", "esx-c/vmnic1", "manual", False),
+        Cable.between("esx-b/vmnic2", "esx-c/vmnic2", "manual", False),
+    ]
+    links = carve(cables, "10.44.0.0/24", hosts=list(hosts.values())).links
+    applied = apply_plan(hosts, make_plan(hosts, design(hosts, links)))
+    owned = {
+        n: [(v.device, v.portgroup, v.ip) for v in s.vmks if v.portgroup.startswith("vmesh")]
+        for n, s in applied.items()
+    }
+    assert owned == {
+        "esx-a": [("vmk1", "vmesh-vmotion-1", "10.44.0.1"), ("vmk2", "vmesh-vmotion-2", "10.44.0.5")],
+        "esx-b": [("vmk1", "vmesh-vmotion-1", "10.44.0.2"), ("vmk2", "vmesh-vmotion-3", "10.44.0.9")],
+        "esx-c": [("vmk1", "vmesh-vmotion-2", "10.44.0.6"), ("vmk2", "vmesh-vmotion-3", "10.44.0.10")],
+    }
+    assert applied["esx-c"].vswitch("vmesh-3").uplinks == ("vmnic2",)
+    assert apply_plan(applied, make_plan(hosts, design(hosts, links)).inverse()) == hosts
