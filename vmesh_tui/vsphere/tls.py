@@ -44,7 +44,7 @@ class PinnedContext(ssl.SSLContext):
         self.minimum_version = ssl.TLSVersion.TLSv1_2
         self.expected = expected
 
-    def wrap_socket(self, sock: socket.socket, *args: Any, **kwargs: Any) -> ssl.SSLSocket:  # type: ignore[override]
+    def wrap_socket(self, sock: socket.socket, *args: Any, **kwargs: Any) -> ssl.SSLSocket:
         tls = super().wrap_socket(sock, *args, **kwargs)
         try:
             der = tls.getpeercert(binary_form=True)

@@ -1,0 +1,260 @@
+"""HostsClient: the adapter's facade. Blocking, thread-safe per host, re-login on NotAuthenticated.
+
+ESXi targets are connected in parallel (one session each); a vCenter target gives one session and
+the hosts of one cluster. Reads run concurrently across connections; each host's calls hold its lock.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from pyVmomi import vim, vmodl
+
+from vmesh_tui.core.model import HostState
+from vmesh_tui.core.steps import Step
+from vmesh_tui.vsphere import inventory
+from vmesh_tui.vsphere.actions import StepRunner
+from vmesh_tui.vsphere.errors import (
+    CallTimeout,
+    ClusterNotFound,
+    HostUnavailable,
+    NotSupported,
+    StepFailed,
+    VSphereError,
+)
+from vmesh_tui.vsphere.handle import HostHandle, fault_name, fault_text
+from vmesh_tui.vsphere.knownhosts import KnownHosts
+from vmesh_tui.vsphere.ping import PingResult, execute_ping, parse_ping, ping_arguments, retrieve_executer
+from vmesh_tui.vsphere.session import AcceptNew, Session
+from vmesh_tui.vsphere.targets import Target
+
+T = TypeVar("T")
+
+
+def _parallel(fn: Callable[[Any], T], items: Sequence[Any]) -> list[T]:
+    """Run ``fn`` over ``items`` in threads; re-raise the first error in item order."""
+    if len(items) <= 1:
+        return [fn(item) for item in items]
+    with ThreadPoolExecutor(max_workers=min(8, len(items)), thread_name_prefix="vmesh-vsphere") as pool:
+        futures = [pool.submit(fn, item) for item in items]
+        return [future.result() for future in futures]
+
+
+def _check_usable(raw: inventory.RawHost) -> None:
+    state = str(raw.props.get("runtime.connectionState", "connected"))
+    if state != "connected":
+        raise HostUnavailable(
+            f"{raw.name} is {state} in vCenter", "reconnect the host in vCenter, then discover again"
+        )
+    if raw.props.get("runtime.inMaintenanceMode"):
+        raise HostUnavailable(
+            f"{raw.name} is in maintenance mode", "exit maintenance mode, or configure it later"
+        )
+
+
+class HostsClient:
+    """Sessions and hosts; build it with :meth:`connect`."""
+
+    def __init__(self, sessions: list[Session], handles: dict[str, HostHandle]) -> None:
+        self._sessions = sessions
+        self._handles = handles
+        self._fresh: list[inventory.RawHost] | None = None  # the connect read, served once by read_all
+
+    # -- connecting ---------------------------------------------------------------------------------
+    @classmethod
+    def connect(
+        cls,
+        targets: Sequence[Target],
+        password: str,
+        known_hosts: KnownHosts,
+        accept_new: AcceptNew = False,
+        timeout: float = 20.0,
+    ) -> HostsClient:
+        """Open sessions to ``targets`` (ESXi hosts, or one vCenter with a cluster) and find the hosts."""
+        sessions = _parallel(
+            lambda t: Session(t, password, known_hosts, accept_new, timeout).open(), list(targets)
+        )
+        client = cls(sessions, {})
+        try:
+            raws = _parallel(client._discover, sessions)
+        except BaseException:
+            client.close()
+            raise
+        for session, found in zip(sessions, raws, strict=True):
+            for raw in found:
+                client._adopt(session, raw)
+        client._fresh = [raw for found in raws for raw in found]
+        return client
+
+    def _discover(self, session: Session) -> list[inventory.RawHost]:
+        content = session.content
+        cluster = session.target.cluster
+        if cluster is None:
+            return session.call(lambda: inventory.read_hosts_from_root(content), "reading the host")
+        clusters = session.call(lambda: inventory.list_clusters(content), "listing the clusters")
+        if cluster not in clusters:
+            known = ", ".join(sorted(clusters)) or "none"
+            raise ClusterNotFound(
+                f"vCenter {session.target.endpoint} has no cluster named {cluster!r} (clusters: {known})",
+                "name one of its clusters with --cluster",
+            )
+        raws = session.call(lambda: inventory.read_hosts(content, clusters[cluster]), "reading the hosts")
+        for raw in raws:
+            _check_usable(raw)
+        return raws
+
+    def _adopt(self, session: Session, raw: inventory.RawHost) -> HostHandle:
+        handle = self._handles.get(raw.name)
+        if handle is None or handle.session is not session:
+            handle = HostHandle(
+                name=raw.name,
+                session=session,
+                moref=raw.moref,
+                network_system=raw.props.get("configManager.networkSystem"),
+                vnic_manager=raw.props.get("configManager.virtualNicManager"),
+            )
+            self._handles[raw.name] = handle
+        handle.remember_network(raw.props.get("config.network"))
+        return handle
+
+    # -- reading ------------------------------------------------------------------------------------
+    def host_names(self) -> list[str]:
+        return list(self._handles)
+
+    def handle(self, host: str) -> HostHandle:
+        try:
+            return self._handles[host]
+        except KeyError:
+            raise VSphereError(
+                f"{host!r} is not one of the connected hosts ({', '.join(self._handles)})",
+                "use a host name from discovery",
+                code="unknown-host",
+            ) from None
+
+    def read_all(self) -> dict[str, HostState]:
+        """Every host's state: one RetrievePropertiesEx per connection, one QueryNetworkHint per host.
+
+        The first call after connect uses the read connect made (it needed the host names anyway).
+        """
+        raws, self._fresh = self._fresh, None
+        if raws is None:
+            raws = [raw for found in _parallel(self._read_connection, self._sessions) for raw in found]
+        _parallel(self._add_hints, raws)
+        states: dict[str, HostState] = {}
+        for raw in raws:
+            if raw.name in self._handles:
+                self._handles[raw.name].remember_network(raw.props.get("config.network"))
+                states[raw.name] = inventory.host_state(raw)
+        return states
+
+    def _read_connection(self, session: Session) -> list[inventory.RawHost]:
+        handles = [h for h in self._handles.values() if h.session is session]
+        content = session.content
+        if session.target.cluster is None:
+            return session.call(lambda: inventory.read_hosts_from_root(content), "reading the host")
+        raws = session.call(
+            lambda: inventory.read_hosts(content, [h.moref for h in handles]), "reading the hosts"
+        )
+        for raw in raws:
+            _check_usable(raw)
+        return raws
+
+    def _add_hints(self, raw: inventory.RawHost) -> None:
+        handle = self._handles.get(raw.name)
+        devices = inventory.hint_candidates(raw.props.get("config.network"))
+        if handle is None or not devices or handle.network_system is None:
+            return
+        ns = handle.network_system
+        try:
+            with handle.lock:
+                raw.hints = list(handle.session.call(lambda: ns.QueryNetworkHint(device=devices)) or [])
+        except vmodl.MethodFault:
+            raw.hints = []  # no neighbour information; cables are then proposed by name
+
+    # -- changing -----------------------------------------------------------------------------------
+    def run_step(self, step: Step) -> str | None:
+        """Apply one plan step; the vmk device for an add_vmk, else None. Raises StepFailed."""
+        handle = self.handle(step.host)
+        with handle.lock:
+            return StepRunner(handle).run(step)
+
+    def ping(
+        self,
+        host: str,
+        target_ip: str,
+        *,
+        interface: str | None = None,
+        size: int = 56,
+        df: bool = True,
+        count: int = 3,
+        netstack: str | None = None,
+    ) -> PingResult:
+        """``vmkping`` from ``host`` (esxcli network diag ping); a failed ping is a result, not an error."""
+        handle = self.handle(host)
+        arguments = ping_arguments(
+            target_ip, interface=interface, size=size, df=df, count=count, netstack=netstack, wait=1
+        )
+        session = handle.session
+        with handle.lock:
+            try:
+                if handle.method_executer is None:
+                    moid = handle.moref._moId
+                    handle.method_executer = session.call(
+                        lambda: retrieve_executer(session.stub, moid), "pinging"
+                    )
+                executer = handle.method_executer
+                returnval = session.call(lambda: execute_ping(session.stub, executer, arguments), "pinging")
+            except (vmodl.fault.MethodNotFound, vmodl.fault.ManagedObjectNotFound) as fault:
+                raise NotSupported(
+                    None, fault_name(fault), f"esxcli ping on {host}: {fault_text(fault)}"
+                ) from None
+            except vmodl.MethodFault as fault:
+                return PingResult(count, 0, 100.0, None, f"{fault_name(fault)}: {fault_text(fault)}")
+        return parse_ping(returnval, count)
+
+    def reboot(self, host: str, wait_s: float = 120.0) -> None:
+        """RebootHost_Task(force=True) and wait for the task; the next call logs in again."""
+        handle = self.handle(host)
+        session = handle.session
+        with handle.lock:
+            moref = handle.moref
+            try:
+                task = session.call(lambda: moref.RebootHost_Task(force=True), f"rebooting {host}")
+            except vmodl.MethodFault as fault:
+                raise StepFailed(None, fault_name(fault), f"reboot of {host}: {fault_text(fault)}") from None
+            self._wait_task(session, task, host, wait_s)
+            handle.method_executer = None
+            if session.stub is not None:
+                session.stub.DropConnections()
+
+    @staticmethod
+    def _wait_task(session: Session, task: Any, host: str, wait_s: float) -> None:
+        collector = session.content.propertyCollector
+        spec = inventory.PC.FilterSpec(
+            objectSet=[inventory.PC.ObjectSpec(obj=task, skip=False)],
+            propSet=[inventory.PC.PropertySpec(type=vim.Task, pathSet=["info.state", "info.error"])],
+        )
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline:
+            try:
+                objects = session.call(lambda: inventory.retrieve(collector, spec), f"waiting for {host}")
+            except (VSphereError, vmodl.MethodFault):
+                return  # the endpoint went away: the host is rebooting
+            props = {p.name: p.val for obj in objects for p in (obj.propSet or [])}
+            if props.get("info.state") == "success":
+                return
+            if props.get("info.state") == "error":
+                error = props.get("info.error")
+                raise StepFailed(None, fault_name(error), f"reboot of {host}: {fault_text(error)}")
+            time.sleep(0.2)
+        raise CallTimeout(
+            f"the reboot task of {host} did not finish in {wait_s:.0f} s", "check the host's console"
+        )
+
+    def close(self) -> None:
+        for session in self._sessions:
+            session.close()
+        self._sessions = []

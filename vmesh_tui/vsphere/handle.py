@@ -1,0 +1,81 @@
+"""One host as the adapter holds it: its session, managed objects, a call lock and a small cache.
+
+The cache keeps the raw specs of the last inventory read (so updates can send full specs that keep
+what the tool does not model, such as security and shaping policy) and the vmk device per portgroup
+(a step names a vmk by its portgroup). It is refreshed only when something is missing.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from pyVmomi import vmodl
+
+from vmesh_tui.vsphere import inventory
+from vmesh_tui.vsphere.session import Session
+
+
+@dataclass
+class HostHandle:
+    name: str
+    session: Session
+    moref: Any
+    network_system: Any
+    vnic_manager: Any
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    vswitch_specs: dict[str, Any] = field(default_factory=dict)
+    portgroup_specs: dict[str, Any] = field(default_factory=dict)
+    vmk_devices: dict[str, str] = field(default_factory=dict)
+    method_executer: Any = None
+
+    def remember_network(self, network: Any) -> None:
+        """Cache raw specs and vmk devices from a HostNetworkInfo."""
+        self.vswitch_specs = {v.name: v.spec for v in (getattr(network, "vswitch", None) or [])}
+        self.portgroup_specs = {p.spec.name: p.spec for p in (getattr(network, "portgroup", None) or [])}
+        self.vmk_devices = {
+            (v.portgroup or v.spec.portgroup): v.device
+            for v in (getattr(network, "vnic", None) or [])
+            if v.portgroup or v.spec.portgroup
+        }
+
+    def refresh_network(self) -> None:
+        """Re-read config.network of this host alone (one request)."""
+        collector = self.session.content.propertyCollector
+        spec = inventory.PC.FilterSpec(
+            objectSet=[inventory.PC.ObjectSpec(obj=self.moref, skip=False)],
+            propSet=[inventory.PC.PropertySpec(type=type(self.moref), pathSet=["config.network"])],
+        )
+        objects = self.session.call(lambda: inventory.retrieve(collector, spec), f"reading {self.name}")
+        for obj in objects:
+            for prop in obj.propSet or []:
+                if prop.name == "config.network":
+                    self.remember_network(prop.val)
+
+    def vmk_device(self, portgroup: str) -> str | None:
+        """The vmk on ``portgroup``: from the cache, refreshed once when missing."""
+        device = self.vmk_devices.get(portgroup)
+        if device is None:
+            self.refresh_network()
+            device = self.vmk_devices.get(portgroup)
+        return device
+
+
+def fault_name(fault: Any) -> str:
+    """The WSDL name of a vSphere fault (e.g. "AlreadyExists"), else the class name."""
+    return str(getattr(fault, "_wsdlName", "") or type(fault).__name__)
+
+
+def fault_text(fault: Any) -> str:
+    """The host's own words for a fault, without any request data."""
+    parts: list[str] = []
+    if isinstance(fault, vmodl.MethodFault):
+        if fault.msg:
+            parts.append(str(fault.msg))
+        parts += [str(m.message) for m in (fault.faultMessage or []) if getattr(m, "message", None)]
+        for attribute in ("name", "invalidProperty", "obj"):
+            value = getattr(fault, attribute, None)
+            if value and isinstance(value, str) and value not in " ".join(parts):
+                parts.append(f"{attribute}={value}")
+    return "; ".join(parts) or fault_name(fault)
