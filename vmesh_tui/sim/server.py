@@ -1,0 +1,337 @@
+"""One HTTPS SOAP endpoint per simulated host: sessions, dispatch, faults, injection and reboot."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.cookies import CookieError, SimpleCookie
+from typing import Any
+
+from pyVmomi import VmomiSupport, vim, vmodl
+
+from vmesh_tui.sim import esxcli_soap, soap
+from vmesh_tui.sim.certs import HostCertificate, generate_certificate, server_context
+from vmesh_tui.sim.objects import MME_ID, Inventory, ManagedEntry, ref
+from vmesh_tui.sim.props import UNSET, PropertyCollector, PropertyReader, container_view_members, not_found
+from vmesh_tui.sim.stats import FaultPlan, InjectedFault, RequestCounter
+from vmesh_tui.sim.transport import HttpsServer
+
+COOKIE = "vmware_soap_session"
+MAX_BODY = 2 * 1024 * 1024
+OPEN_METHODS = frozenset({"RetrieveServiceContent", "Login", "CurrentTime"})
+HOST_METHODS = frozenset({
+    "AddVirtualSwitch", "UpdateVirtualSwitch", "RemoveVirtualSwitch", "AddPortGroup", "UpdatePortGroup",
+    "RemovePortGroup", "AddVirtualNic", "UpdateVirtualNic", "RemoveVirtualNic", "UpdatePhysicalNicLinkSpeed",
+    "QueryNetworkHint", "UpdateNetworkConfig", "RefreshNetworkSystem",
+    "SelectVnicForNicType", "DeselectVnicForNicType", "QueryNetConfig",
+})  # fmt: skip
+
+
+@dataclass
+class Session:
+    key: str
+    user: str
+    login_time: dt.datetime
+    views: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Reply:
+    """What the HTTP layer sends: body and status, an optional cookie, or a dropped connection."""
+
+    status: int
+    body: bytes
+    set_cookie: str | None = None
+    drop: bool = False
+    after: Callable[[], None] | None = None
+
+
+class HostEndpoint:
+    """Serves one SimHost at https://127.0.0.1:PORT/sdk with its own self-signed certificate."""
+
+    def __init__(
+        self,
+        sim: Any,
+        *,
+        port: int = 0,
+        faults: Any = (),
+        counter: RequestCounter | None = None,
+        certificate: HostCertificate | None = None,
+        reboot_downtime_s: float = 0.2,
+    ) -> None:
+        self.sim = sim
+        self.counter = counter or RequestCounter()
+        self.fault_plan = FaultPlan(sim.name, faults)
+        self.certificate = certificate or generate_certificate(sim.name)
+        self.reboot_downtime_s = reboot_downtime_s
+        self._requested_port = port
+        self._port = port
+        self.inventory = Inventory(sim, lambda: self._port or 443)
+        self.reader = PropertyReader(self.inventory)
+        self.collector = PropertyCollector(self.reader)
+        self.sessions: dict[str, Session] = {}
+        self._sessions_lock = threading.Lock()
+        self._state_lock = threading.Lock()
+        self._http: HttpsServer | None = None
+        self._ssl = server_context(self.certificate)
+
+    # ---- lifecycle ------------------------------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        return self._port
+
+    @property
+    def url(self) -> str:
+        return f"https://127.0.0.1:{self._port}/sdk"
+
+    @property
+    def version_name(self) -> str:
+        return self.inventory.version_name
+
+    def start(self) -> None:
+        with self._state_lock:
+            self._serve(self._port or self._requested_port)
+
+    def stop(self) -> None:
+        with self._state_lock:
+            self._halt()
+
+    def reboot(self) -> None:
+        """End every session, restart on the same port with the same certificate, new bootTime."""
+        with self._state_lock:
+            self._halt()
+            with self._sessions_lock:
+                self.sessions.clear()
+            with self.sim.lock:
+                self.sim.reboot()
+            time.sleep(self.reboot_downtime_s)
+            self._serve(self._port)
+
+    def _serve(self, port: int) -> None:
+        server = HttpsServer(("127.0.0.1", port), self)
+        self._port = server.server_address[1]
+        self._http = server
+        threading.Thread(target=server.serve_forever, name=f"twin-{self.sim.name}", daemon=True).start()
+
+    def _halt(self) -> None:
+        server, self._http = self._http, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+            server.drop_connections()
+
+    # ---- requests -------------------------------------------------------------------------------
+
+    def handle_soap(self, body: bytes, cookie_header: str | None) -> Reply:
+        """Answer one SOAP POST; every failure becomes a SOAP fault, never an exception."""
+        version = self.version_name
+        try:
+            request = soap.parse_request(body, version)
+        except soap.SoapFault as fault:
+            return Reply(500, soap.fault_body(fault.fault, fault.message, version))
+        nth = self.counter.count(request.method)
+        try:
+            return self._dispatch(request, self._session_for(cookie_header), nth)
+        except soap.SoapFault as fault:
+            return Reply(500, soap.fault_body(fault.fault, fault.message, version))
+        except Exception as exc:  # the model raises pyVmomi faults; anything else is a twin bug
+            fault = soap.fault_from_exception(exc)
+            return Reply(500, soap.fault_body(fault.fault, fault.message, version))
+
+    def _session_for(self, cookie_header: str | None) -> Session | None:
+        if not cookie_header:
+            return None
+        try:
+            morsel = SimpleCookie(cookie_header).get(COOKIE)
+        except CookieError:
+            return None
+        with self._sessions_lock:
+            return self.sessions.get(morsel.value) if morsel is not None else None
+
+    def _dispatch(self, request: soap.SoapRequest, session: Session | None, nth: int) -> Reply:
+        raw_call = None
+        if request.method in soap.RAW_METHODS:
+            raw_call = esxcli_soap.parse_raw_call(request.raw)
+            this = esxcli_soap.this_reference(raw_call)
+        else:
+            this = request.this
+        if session is None and request.method not in OPEN_METHODS:
+            raise soap.SoapFault(
+                vim.fault.NotAuthenticated(object=this, privilegeId="System.View"),
+                "The session is not authenticated.",
+            )
+        entry = self.inventory.get(this._moId) if this is not None else None
+        if entry is None or (raw_call is None and not _same_type(entry.kind, type(this))):
+            raise not_found(this)
+        self._check_method(entry, request.method)
+        injected = self.fault_plan.for_call(request.method, nth)
+        if injected is not None and injected.kind == "fault":
+            message = f"Injected {injected.fault_type} on call {nth} of {request.method}."
+            raise soap.fault_by_name(injected.fault_type, message)
+        if injected is not None and injected.kind == "delay":
+            time.sleep(injected.delay_s)
+        reply = self._invoke(request, raw_call, entry, session)
+        if injected is not None and injected.kind == "lost":
+            return Reply(0, b"", drop=True, after=reply.after)
+        return reply
+
+    def _check_method(self, entry: ManagedEntry, method: str) -> None:
+        if method == "Fetch" or method in soap.RAW_METHODS:
+            expected = {"RetrieveManagedMethodExecuter": vim.HostSystem, "ExecuteSoap": None}.get(method)
+            if expected is not None and not issubclass(entry.kind, expected):
+                raise _method_not_found(entry, method)
+            if method == "ExecuteSoap" and entry.moid != MME_ID:
+                raise _method_not_found(entry, method)
+            return
+        info = soap.method_info(method)
+        if info is None or not issubclass(entry.kind, info.type) or not _implemented(method):
+            raise _method_not_found(entry, method)
+
+    def _invoke(
+        self, request: soap.SoapRequest, raw: Any, entry: ManagedEntry, session: Session | None
+    ) -> Reply:
+        method, params, version = request.method, request.params, self.version_name
+        if raw is not None:
+            if method == "RetrieveManagedMethodExecuter":
+                return Reply(200, soap.raw_response_body(method, esxcli_soap.executer_response(MME_ID)))
+            return Reply(200, soap.raw_response_body(method, esxcli_soap.execute_ping(self.sim, raw)))
+        if method == "Login":
+            return self._login(params, version)
+        if method == "Fetch":
+            with self.sim.lock:
+                value = self.reader.read(entry, params["prop"])
+            value = None if value is UNSET else value
+            return Reply(200, soap.response_body(method, value, object, VmomiSupport.F_OPTIONAL, version))
+        after = None
+        with self.sim.lock:
+            value = self._call(method, params, entry, session)
+        if method == "RebootHost_Task":
+            after = self._reboot_in_background
+        info = soap.method_info(method)
+        body = soap.response_body(method, value, info.result, info.resultFlags, version)
+        return Reply(200, body, after=after)
+
+    def _call(self, method: str, params: dict[str, Any], entry: ManagedEntry, session: Session | None) -> Any:
+        assert session is not None or method in OPEN_METHODS
+        if method in HOST_METHODS:
+            return getattr(self.sim, method)(**params)
+        if method == "RetrieveServiceContent":
+            return self.inventory.service_content()
+        if method == "CurrentTime":
+            return dt.datetime.now(dt.UTC)
+        if method == "Logout":
+            return self._logout(session)
+        if method == "SessionIsActive":
+            with self._sessions_lock:
+                found = self.sessions.get(params["sessionID"])
+            return found is not None and found.user == params["userName"]
+        if method == "RetrievePropertiesEx":
+            return self.collector.retrieve_ex(params["specSet"], params.get("options"))
+        if method == "RetrieveProperties":
+            return self.collector.retrieve(params["specSet"])
+        if method == "ContinueRetrievePropertiesEx":
+            return self.collector.continue_ex(params["token"])
+        if method == "CancelRetrievePropertiesEx":
+            return self.collector.cancel_ex(params["token"])
+        if method == "CreateContainerView":
+            return self._create_view(params, session)
+        if method == "DestroyView":
+            self.inventory.remove(entry.moid)
+            return None
+        if method == "RebootHost_Task":
+            return self.inventory.add_finished_task("reboot", session.user if session else "")
+        raise _method_not_found(entry, method)
+
+    def _login(self, params: dict[str, Any], version: str) -> Reply:
+        user, password = params.get("userName") or "", params.get("password") or ""
+        user_ok = hmac.compare_digest(user.encode(), str(self.sim.user).encode())
+        password_ok = hmac.compare_digest(password.encode(), str(self.sim.password).encode())
+        if not (user_ok and password_ok):
+            message = "Cannot complete login due to an incorrect user name or password."
+            raise soap.SoapFault(vim.fault.InvalidLogin(), message)
+        now = dt.datetime.now(dt.UTC)
+        session = Session(key=str(uuid.uuid4()), user=user, login_time=now)
+        with self._sessions_lock:
+            self.sessions[session.key] = session
+        value = vim.UserSession(
+            key=session.key, userName=user, fullName=user, loginTime=now, lastActiveTime=now,
+            locale=params.get("locale") or "en", messageLocale=params.get("locale") or "en",
+            extensionSession=False, ipAddress="127.0.0.1", userAgent="", callCount=0,
+        )  # fmt: skip
+        body = soap.response_body("Login", value, vim.UserSession, 0, version)
+        return Reply(200, body, set_cookie=f'{COOKIE}="{session.key}"; Path=/; HttpOnly; Secure;')
+
+    def _logout(self, session: Session | None) -> None:
+        if session is None:
+            return
+        with self._sessions_lock:
+            self.sessions.pop(session.key, None)
+        for moid in session.views:
+            self.inventory.remove(moid)
+
+    def _create_view(self, params: dict[str, Any], session: Session | None) -> Any:
+        container = self.reader.entry_for(params["container"])
+        types = list(params.get("type") or [])
+        recursive = bool(params.get("recursive"))
+        moid = f"session[{session.key if session else ''}]{uuid.uuid4()}"
+        view_ref = ref(vim.view.ContainerView, moid)
+        self.inventory.add(ManagedEntry(moid, vim.view.ContainerView, {
+            "container": lambda: container.ref,
+            "recursive": lambda: recursive,
+            "type": lambda: VmomiSupport.GetVmodlType("type[]")(types),
+            "view": lambda: container_view_members(self.reader, container, types, recursive),
+        }))  # fmt: skip
+        if session is not None:
+            session.views.add(moid)
+        return view_ref
+
+    def _reboot_in_background(self) -> None:
+        threading.Thread(target=self.reboot, name=f"twin-reboot-{self.sim.name}", daemon=True).start()
+
+    def too_large_reply(self) -> Reply:
+        message = f"The request is larger than {MAX_BODY} bytes."
+        return Reply(500, soap.fault_body(vmodl.fault.InvalidRequest(), message, self.version_name))
+
+    def service_versions_xml(self) -> bytes:
+        version_id = self.inventory.api_version
+        prior = [
+            VmomiSupport.versionIdMap[name]
+            for name in VmomiSupport.GetServiceVersions("vim25")
+            if name != self.version_name and VmomiSupport.IsChildVersion(self.version_name, name)
+        ]
+        priors = "".join(f"<version>{v}</version>" for v in prior)
+        return (
+            '<?xml version="1.0" encoding="UTF-8" ?>\n<namespaces version="1.0">\n<namespace>\n'
+            f"<name>urn:vim25</name>\n<version>{version_id}</version>\n"
+            f"<priorVersions>{priors}</priorVersions>\n</namespace>\n</namespaces>\n"
+        ).encode()
+
+
+_IMPLEMENTED = HOST_METHODS | OPEN_METHODS | {
+    "Logout", "SessionIsActive", "RetrievePropertiesEx", "RetrieveProperties", "ContinueRetrievePropertiesEx",
+    "CancelRetrievePropertiesEx", "CreateContainerView", "DestroyView", "RebootHost_Task",
+}  # fmt: skip
+
+
+def _implemented(method: str) -> bool:
+    return method in _IMPLEMENTED
+
+
+def _same_type(kind: type, claimed: type) -> bool:
+    return issubclass(kind, claimed) or issubclass(claimed, kind)
+
+
+def _method_not_found(entry: ManagedEntry, method: str) -> soap.SoapFault:
+    return soap.SoapFault(
+        vmodl.fault.MethodNotFound(receiver=entry.ref, method=method),
+        f"The method {method} is not supported by {entry.kind.__name__} {entry.moid}.",
+    )
+
+
+__all__ = ["HostEndpoint", "InjectedFault", "Reply"]
