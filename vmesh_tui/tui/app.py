@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PurePath
+from typing import Any, ClassVar
 
 from textual import work
 from textual.app import App
@@ -23,7 +23,7 @@ class VmeshApp(App[int]):
     """Guided setup of multi-NIC vMotion. ``connector`` builds an engine; the TUI never speaks vSphere."""
 
     TITLE = "vmesh-tui"
-    CSS_PATH = css_paths()
+    CSS_PATH: ClassVar[list[str | PurePath]] = list(css_paths())
     COMMANDS = App.COMMANDS | {VmeshCommands}
     BINDINGS = [
         Binding("ctrl+c", "quit_safely", "Quit", priority=True, show=False),
@@ -40,6 +40,7 @@ class VmeshApp(App[int]):
         read_only: bool = False,
         ascii_only: bool = False,
         auto_connect: bool = False,
+        demo: bool = False,
     ) -> None:
         super().__init__()
         self.connector = connector
@@ -52,6 +53,7 @@ class VmeshApp(App[int]):
         self.engine: Any = None  # set once connected
         self.engine_loop = EngineLoop()
         self.busy = False  # True while hosts are being changed: quitting asks first
+        self.demo = demo  # the built-in lab: offers a simulated host reboot to show recovery
 
     @property
     def password(self) -> str | None:
@@ -109,6 +111,18 @@ class VmeshApp(App[int]):
             self.notify("Connect to the hosts first (fill in Connect, then press r).", severity="warning")
             return
         self.push_screen(RecoveryScreen(self.draft))
+
+    def demo_reboot(self) -> None:
+        """Demo only: reboot the last host of the lab, so recovery has something to do."""
+        if not self.demo or self.engine is None:
+            self.notify("Rebooting a host is offered only in the demo, once connected.", severity="warning")
+            return
+        self._reboot_worker(sorted(self.engine.client.host_names())[-1])
+
+    @work(thread=True, exclusive=True, group="demo")
+    def _reboot_worker(self, host: str) -> None:
+        self.engine.client.reboot(host)
+        self.call_from_thread(self.notify, f"{host} rebooted (simulated). Recovery: ctrl+p, recovery.")
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

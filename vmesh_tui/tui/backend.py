@@ -114,7 +114,7 @@ class EngineLoop:
             if task.cancelled():
                 finished.set_exception(asyncio.CancelledError())
             elif task.exception() is not None:
-                finished.set_exception(task.exception())  # type: ignore[arg-type]
+                finished.set_exception(task.exception())
             else:
                 finished.set_result(task.result())
 

@@ -13,7 +13,15 @@ class VmeshCommands(Provider):
 
     def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         app = self.app
+        demo = [
+            (
+                "Demo: reboot a host",
+                "simulate a reboot of the lab's last host",
+                partial(_call, app, "demo_reboot"),
+            )
+        ]
         return [
+            *(demo if getattr(app, "demo", False) else []),
             (
                 "Status",
                 "what was applied where and when; revert from there",

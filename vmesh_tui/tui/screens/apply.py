@@ -54,7 +54,7 @@ class ApplyScreen(VmeshScreen):
             self.query_one(HostProgress).update_host(host, total=len(plan.for_host(host)), note="queued")
         self.vapp.busy = True
         self.say("Applying. c cancels (asks first, then rolls back).")
-        self.start_operation("apply", lambda: self.vapp.engine.apply(self.draft.plan.request))
+        self.start_operation("apply", lambda: self.vapp.engine.apply(self.draft.plan))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         running = getattr(self, "state", "running") == "running"

@@ -58,7 +58,11 @@ class ValidateScreen(VmeshScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#matrix", DataTable)
-        table.add_columns("#", "link", "A->B", "B->A", "subnet")
+        table.add_column("#")
+        table.add_column("link")
+        table.add_column("A->B", key="ab", width=8)
+        table.add_column("B->A", key="ba", width=8)
+        table.add_column("subnet")
         self.links = tuple(self.draft.plan.links) if self.draft.plan is not None else tuple(self.draft.links)
         self.details: dict[int, str] = {}
         for link in self.links:
@@ -85,13 +89,12 @@ class ValidateScreen(VmeshScreen):
         if self.vapp.engine is None or self.draft.plan is None:
             self.say("Nothing to validate: connect and plan first.", error=True)
             return
-        self.columns = list(self.query_one("#matrix", DataTable).columns)
         for link in self.links:
-            self.set_cell(link.index, self.columns[2], None)
-            self.set_cell(link.index, self.columns[3], None)
+            self.set_cell(link.index, "ab", None)
+            self.set_cell(link.index, "ba", None)
         self.say("Pinging ...")
         plan = self.draft.plan
-        self.start_operation("validate", lambda: self.vapp.engine.validate(plan.links, plan.desired))
+        self.start_operation("validate", lambda: self.vapp.engine.validate(plan.links, plan.options))
 
     @on(OperationEvent)
     def progress(self, message: OperationEvent) -> None:
@@ -100,9 +103,12 @@ class ValidateScreen(VmeshScreen):
             found = direction_of(event)
             if found is not None:
                 index, forward, ok = found
-                self.set_cell(index, self.columns[2 if forward else 3], ok)
+                self.set_cell(index, "ab" if forward else "ba", ok)
         elif event.kind == "link_result":
-            self.say(event.message or "...")
+            ok = bool((event.data or {}).get("ok"))
+            for column in ("ab", "ba"):
+                self.set_cell(event.index - 1, column, ok)
+            self.say(f"link {event.index}/{event.total}: {'pass' if ok else 'FAIL'}")
 
     @on(OperationDone)
     def finished(self, message: OperationDone) -> None:
@@ -110,14 +116,14 @@ class ValidateScreen(VmeshScreen):
         glyphs = self.vapp.glyphs
         for check in getattr(result, "links", ()):
             self.details[check.index] = check.detail
-            for column in self.columns[2:4]:
+            for column in ("ab", "ba"):
                 cell = self.query_one("#matrix", DataTable).get_cell(str(check.index), column)
                 if check.ok or glyphs.pending in str(cell) or not str(cell).strip():
                     self.set_cell(check.index, column, check.ok)
         failed = [c for c in getattr(result, "links", ()) if not c.ok]
         if getattr(result, "ok", False):
             self.say(
-                f"{glyphs.ok} All {len(self.links)} link(s) pass both ways at MTU {self.draft.mtu}. n: finish."
+                f"{glyphs.ok} All {len(self.links)} link(s) pass both ways, MTU {self.draft.mtu}. n: finish"
             )
         else:
             self.say(

@@ -1,0 +1,141 @@
+"""The TUI's front door: the bare command (guided setup) and ``demo`` (the built-in lab, in-process).
+
+Only this module joins the TUI to the vSphere adapter and the twin: the TUI gets a ``connector`` that
+builds an engine, so it never imports pyVmomi. Heavy imports happen inside ``run``, so --help is quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from typing import Any
+
+DEMO_SUPERNET = "172.16.90.0/24"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of the bare command, and the ``demo`` subcommand."""
+    parser.add_argument(
+        "--host",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="an ESXi host, https://USER@ADDR[:PORT]/sdk (repeat for each host)",
+    )
+    parser.add_argument("--vcenter", metavar="URL", help="a vCenter instead of hosts (with --cluster)")
+    parser.add_argument("--cluster", metavar="NAME", help="the vCenter cluster whose hosts to cable")
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="discover, plan, preview and validate only; never change a host",
+    )
+    parser.add_argument(
+        "--ascii", action="store_true", help="draw with ASCII only (automatic when the locale is not UTF-8)"
+    )
+    sub = parser.add_subparsers(dest="command")
+    demo = sub.add_parser("demo", help="the TUI on the built-in lab, served in-process by the ESXi twin")
+    demo.add_argument("--read-only", action="store_true", dest="demo_read_only", help="as above")
+    demo.add_argument("--ascii", action="store_true", dest="demo_ascii", help="as above")
+
+
+def make_connector() -> Any:
+    """A Connector for the TUI: targets -> pinned, logged-in HostsClient -> Engine."""
+
+    def connect(spec: Any, password: str, ask: Any) -> Any:
+        from vmesh_tui.engine import paths
+        from vmesh_tui.engine.session import Engine
+        from vmesh_tui.tui.backend import CertPrompt
+        from vmesh_tui.vsphere.client import HostsClient
+        from vmesh_tui.vsphere.knownhosts import KnownHosts
+        from vmesh_tui.vsphere.targets import parse_host_url, vcenter_target
+
+        if spec.uses_vcenter:
+            targets = [vcenter_target(spec.vcenter, spec.cluster, spec.user)]
+        else:
+            targets = [parse_host_url(url, spec.user) for url in spec.hosts]
+
+        def accept(exc: Any) -> bool:
+            return bool(ask(CertPrompt(exc.host, exc.port, exc.sha256)))
+
+        known = KnownHosts(paths.known_hosts_path())
+        client = HostsClient.connect(targets, password, known, accept_new=accept)
+        return Engine(client, paths.state_dir())
+
+    return connect
+
+
+def run(args: argparse.Namespace) -> int:
+    if getattr(args, "command", None) == "demo":
+        return run_demo(args)
+    from vmesh_tui.engine import paths
+    from vmesh_tui.tui.app import VmeshApp
+    from vmesh_tui.tui.draft import ConnectSpec, Draft
+
+    if args.vcenter and not args.cluster:
+        print("vmesh-tui: --vcenter needs --cluster NAME (the cluster whose hosts to cable)", file=sys.stderr)
+        return 2
+    user = _user_of(args.host[0]) if args.host else "root"
+    spec = ConnectSpec(
+        hosts=tuple(args.host), vcenter=args.vcenter or "", cluster=args.cluster or "", user=user
+    )
+    password = os.environ.get("VMESH_PASSWORD") or None
+    app = VmeshApp(
+        make_connector(),
+        Draft(connect=spec),
+        password=password,
+        config_dir=paths.config_dir(),
+        read_only=args.read_only,
+        ascii_only=args.ascii,
+        auto_connect=bool(args.host or args.vcenter),
+    )
+    return app.run() or 0
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """Serve the demo lab in-process, pin its certificates, and open the wizard pre-filled."""
+    if not os.environ.get("VMESH_HOME"):
+        os.environ["VMESH_HOME"] = tempfile.mkdtemp(prefix="vmesh-demo-")  # keep demo runs out of real state
+    from vmesh_tui.engine import paths
+    from vmesh_tui.sim.lab import demo_lab
+    from vmesh_tui.sim.runner import start_lab
+    from vmesh_tui.tui.app import VmeshApp
+    from vmesh_tui.tui.draft import ConnectSpec, Draft
+    from vmesh_tui.vsphere.knownhosts import KnownHosts
+
+    lab = start_lab(demo_lab())
+    try:
+        known = KnownHosts(paths.known_hosts_path())
+        urls = []
+        for host in lab.hosts:
+            address, port = _address_port(host.url)
+            known.forget(address, port)  # a previous demo may have used this port with another certificate
+            known.remember(address, port, host.thumbprint)
+            urls.append(host.url.replace("https://", f"https://{host.user}@", 1))
+        spec = ConnectSpec(hosts=tuple(urls), user=lab.hosts[0].user)
+        draft = Draft(connect=spec, supernet=DEMO_SUPERNET)
+        app = VmeshApp(
+            make_connector(),
+            draft,
+            password=lab.hosts[0].password,
+            config_dir=paths.config_dir(),
+            read_only=args.read_only or args.demo_read_only,
+            ascii_only=args.ascii or args.demo_ascii,
+            auto_connect=True,
+            demo=True,
+        )
+        return app.run() or 0
+    finally:
+        lab.stop()
+
+
+def _user_of(url: str) -> str:
+    rest = url.split("://", 1)[-1]
+    return rest.split("@", 1)[0] if "@" in rest.split("/", 1)[0] else "root"
+
+
+def _address_port(url: str) -> tuple[str, int]:
+    netloc = url.split("://", 1)[-1].split("/", 1)[0].rsplit("@", 1)[-1]
+    address, _, port = netloc.rpartition(":")
+    return (address, int(port)) if address else (netloc, 443)

@@ -1,0 +1,111 @@
+"""Recovery: after a host reboot, toggle the affected portgroups' failover and prove the links again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Footer, RichLog, Static
+
+from vmesh_tui.tui.operation import OperationDone, OperationEvent, OperationFailed
+from vmesh_tui.tui.screens.base import VmeshScreen
+from vmesh_tui.tui.widgets.confirm import ConfirmScreen
+
+
+def failing_links(validation: Any) -> list[str]:
+    """``HOST/vmnicX-HOST/vmnicY`` for each failing link of a ValidationResult."""
+    return [f"{c.a} - {c.b}" for c in validation.links if not c.ok]
+
+
+class RecoveryScreen(VmeshScreen):
+    STEP = ""
+    HELP_KEYS = [
+        ("g", "run recovery (asks first): find rebooted hosts, toggle failover, validate"),
+        ("esc", "back"),
+    ]
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("g", "recover", "Recover"),
+    ]
+
+    def screen_title(self) -> str:
+        return "Recovery"
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_title()
+        with Vertical(id="body"):
+            yield Static(
+                "After a reboot, vMotion may fail with no setting lost. Recovery re-applies each affected "
+                "portgroup's failover order, then pings every link.",
+                classes="hint",
+            )
+            yield Static("Before: (not checked yet)", id="before", markup=False)
+            yield RichLog(id="step-log", markup=False, wrap=True, max_lines=300)
+            yield Static("After: -", id="after", markup=False)
+            yield Static("", id="status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.phase = "before"
+        self.failing_before: list[str] = []
+        self.failing_after: list[str] = []
+        if self.vapp.read_only:
+            self.say("Read-only mode: recovery changes failover order, so it is disabled.", error=True)
+        else:
+            self.say("g: run recovery (asks first).")
+
+    @work(exclusive=True, group="confirm")
+    async def action_recover(self) -> None:
+        if self.vapp.read_only or self.vapp.engine is None:
+            return
+        question = "Run recovery on the connected hosts?"
+        detail = "Only vmesh portgroups on rebooted or failing hosts are touched; each toggle takes a second."
+        if await self.app.push_screen_wait(ConfirmScreen(question, detail, yes_label="Recover")):
+            self.phase = "before"
+            self.failing_before, self.failing_after = [], []
+            self.vapp.busy = True
+            self.say("Recovering ...")
+            self.start_operation("recover", self.vapp.engine.recover)
+
+    @on(OperationEvent)
+    def progress(self, message: OperationEvent) -> None:
+        event = message.event
+        log = self.query_one(RichLog)
+        if event.kind in ("step_started", "step_done", "step_rolled_back") and self.phase == "before":
+            self.phase = "after"
+            self.query_one("#before", Static).update(self.summary("Before", self.failing_before))
+        if event.kind == "link_result":
+            ok = bool((event.data or {}).get("ok", True))
+            if not ok:
+                (self.failing_before if self.phase == "before" else self.failing_after).append(event.message)
+        log.write(f"[{event.host or '-'}] {event.message}" if event.host else event.message)
+
+    def summary(self, label: str, failing: list[str]) -> str:
+        glyphs = self.vapp.glyphs
+        if not failing:
+            return f"{label}: {glyphs.ok} no failing link reported"
+        return f"{label}: {glyphs.fail} {len(failing)} failing: " + "; ".join(failing)[:150]
+
+    @on(OperationDone)
+    def finished(self, message: OperationDone) -> None:
+        self.vapp.busy = False
+        result = message.result
+        rebooted = ", ".join(getattr(result, "rebooted", ())) or "none"
+        toggled = ", ".join(getattr(result, "toggled", ())) or "none"
+        if self.phase == "before":
+            self.query_one("#before", Static).update(self.summary("Before", self.failing_before))
+        self.query_one(RichLog).write(f"Rebooted since the apply: {rebooted}. Toggled: {toggled}.")
+        ok = bool(getattr(result, "ok", False))
+        self.query_one("#after", Static).update(
+            self.summary("After", [] if ok else self.failing_after or ["?"])
+        )
+        text = str(getattr(result, "message", "")) or ("Recovered." if ok else "Not recovered.")
+        self.say(f"{self.vapp.glyphs.ok if ok else self.vapp.glyphs.fail} {text}", error=not ok)
+
+    @on(OperationFailed)
+    def failed(self, message: OperationFailed) -> None:
+        self.vapp.busy = False
+        self.say(f"{message.problem.title}: {message.problem}", error=True)

@@ -1,0 +1,135 @@
+"""Status: what was applied where and when, from the journals; revert from here, with confirmation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Footer, RichLog, Static
+
+from vmesh_tui.tui.operation import OperationDone, OperationEvent, OperationFailed
+from vmesh_tui.tui.screens.base import VmeshScreen
+from vmesh_tui.tui.widgets.confirm import ConfirmScreen
+
+
+def load_journals() -> list[Any]:
+    """A summary of every journal in the state dir, newest first."""
+    from vmesh_tui.engine.paths import state_dir
+    from vmesh_tui.engine.session import journal_summaries
+
+    return journal_summaries(state_dir())
+
+
+def journal_row(summary: Any) -> tuple[str, str, str, str, str]:
+    created = summary.created[:19].replace("T", " ")
+    hosts = ", ".join(h.split(".")[0] for h in summary.hosts)
+    status = summary.status + ("" if summary.closed else " (open)")
+    return created, hosts[:24], status, str(len(summary.links)), str(summary.steps_done)
+
+
+class StatusScreen(VmeshScreen):
+    STEP = ""
+    HELP_KEYS = [
+        ("up/down", "pick a run"),
+        ("v", "revert the connected hosts to their state before the run (asks first)"),
+        ("r", "recovery: re-steer vMotion after a host reboot"),
+        ("q", "quit"),
+    ]
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("v", "revert", "Revert"),
+        Binding("r", "recovery", "Recovery"),
+        Binding("q", "app.quit_safely", "Quit"),
+    ]
+
+    def screen_title(self) -> str:
+        return "Status"
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_title()
+        with Vertical(id="body"):
+            yield DataTable(id="journal", cursor_type="row")
+            yield Static("", id="detail", markup=False)
+            yield RichLog(id="step-log", markup=False, max_lines=200)
+            yield Static("", id="status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#journal", DataTable)
+        table.add_columns("when (UTC)", "hosts", "status", "links", "steps done")
+        self.reload()
+        table.focus()
+
+    def reload(self) -> None:
+        table = self.query_one("#journal", DataTable)
+        table.clear()
+        try:
+            self.journals = load_journals()
+        except Exception as exc:
+            self.journals = []
+            self.say(f"The journals cannot be read: {exc}", error=True)
+            return
+        for journal in self.journals:
+            table.add_row(*journal_row(journal))
+        if not self.journals:
+            self.say("No runs recorded yet: nothing has been applied from this machine.")
+        else:
+            self.say(f"{len(self.journals)} run(s). v: revert the connected hosts.  r: recovery.")
+        self.show_detail()
+
+    @on(DataTable.RowHighlighted, "#journal")
+    def show_detail(self) -> None:
+        row = self.query_one("#journal", DataTable).cursor_row
+        if not self.journals or row is None or row >= len(self.journals):
+            self.query_one("#detail", Static).update("")
+            return
+        journal = self.journals[row]
+        lines = [f"run {journal.id}"]
+        for link in journal.links[:4]:
+            lines.append(f"  link {link.number}: {link.cable.a} {link.a_ip} <-> {link.cable.b} {link.b_ip}")
+        if len(journal.links) > 4:
+            lines.append(f"  ... and {len(journal.links) - 4} more")
+        self.query_one("#detail", Static).update("\n".join(lines))
+
+    @work(exclusive=True, group="confirm")
+    async def action_revert(self) -> None:
+        if self.vapp.read_only:
+            self.say("Read-only mode: reverting is disabled.", error=True)
+            return
+        if self.vapp.engine is None:
+            self.say("Connect to the hosts first (esc back to Connect), then revert from here.", error=True)
+            return
+        question = "Revert the connected hosts to their state before the last run?"
+        detail = "Only objects this tool created are removed or restored; management is never touched."
+        if await self.app.push_screen_wait(ConfirmScreen(question, detail, yes_label="Revert")):
+            self.vapp.busy = True
+            self.say("Reverting ...")
+            self.start_operation("revert", self.vapp.engine.revert)
+
+    def action_recovery(self) -> None:
+        self.vapp.open_recovery()
+
+    @on(OperationEvent)
+    def progress(self, message: OperationEvent) -> None:
+        event = message.event
+        if event.kind != "done":
+            self.query_one(RichLog).write(f"[{event.host or '-'}] {event.message}")
+
+    @on(OperationDone)
+    def finished(self, message: OperationDone) -> None:
+        self.vapp.busy = False
+        result = message.result
+        ok = bool(getattr(result, "ok", False))
+        for line in (*getattr(result, "differences", ()), *getattr(result, "problems", ())):
+            self.query_one(RichLog).write(f"  {line}")
+        self.reload()
+        text = str(getattr(result, "message", "")) or ("Reverted." if ok else "Revert did not finish.")
+        self.say(f"{self.vapp.glyphs.ok if ok else self.vapp.glyphs.fail} {text}", error=not ok)
+
+    @on(OperationFailed)
+    def failed(self, message: OperationFailed) -> None:
+        self.vapp.busy = False
+        self.say(f"{message.problem.title}: {message.problem}", error=True)
