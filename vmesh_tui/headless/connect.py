@@ -1,0 +1,72 @@
+"""From command-line hosts to a connected adapter: targets, the password, pinned certificates."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from typing import Any
+
+from vmesh_tui.engine import paths
+
+PASSWORD_ENV = "VMESH_PASSWORD"
+
+
+class UsageError(Exception):
+    """Bad input on the command line: the message is a sentence with the remedy (exit 2)."""
+
+
+def read_password() -> str:
+    """VMESH_PASSWORD, else a prompt on a terminal; never from argv, never stored."""
+    value = os.environ.get(PASSWORD_ENV)
+    if value:
+        return value
+    if sys.stdin.isatty():
+        value = getpass.getpass("Password: ")
+        if value:
+            return value
+    raise UsageError(f"no password: set {PASSWORD_ENV} or run on a terminal to be asked for it")
+
+
+def targets_from(args: argparse.Namespace) -> list[Any]:
+    """The adapter's targets for --host URLs, or --vcenter with --cluster."""
+    from vmesh_tui.vsphere.targets import parse_host_url, vcenter_target
+
+    hosts: list[str] = list(getattr(args, "host", []) or [])
+    vcenter, cluster = getattr(args, "vcenter", None), getattr(args, "cluster", None)
+    if vcenter and hosts:
+        raise UsageError("give either --host URLs or --vcenter with --cluster, not both")
+    if vcenter:
+        if not cluster:
+            raise UsageError("--vcenter needs --cluster NAME: the cluster whose hosts to use")
+        return [vcenter_target(vcenter, cluster)]
+    if cluster:
+        raise UsageError("--cluster needs --vcenter URL")
+    if not hosts:
+        raise UsageError(
+            "no hosts: add --host https://root@ADDRESS/sdk for each host, or --vcenter with --cluster"
+        )
+    return [parse_host_url(url) for url in hosts]
+
+
+def connect(args: argparse.Namespace) -> Any:
+    """A connected HostsClient (raises the adapter's VSphereError on failure)."""
+    from vmesh_tui.vsphere.client import HostsClient
+    from vmesh_tui.vsphere.knownhosts import KnownHosts
+
+    targets = targets_from(args)
+    password = read_password()
+    known_hosts = KnownHosts(paths.known_hosts_path())
+    return HostsClient.connect(targets, password, known_hosts, accept_new=bool(args.accept_new_certs))
+
+
+# adapter error code -> exit code (default 1: the operation failed)
+EXIT_FOR_CODE = {
+    "certificate-unknown": 4,
+    "certificate-changed": 4,
+    "auth-failed": 2,
+    "bad-target": 2,
+    "cluster-not-found": 2,
+    "not-vsphere": 2,
+}

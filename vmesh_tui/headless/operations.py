@@ -1,0 +1,223 @@
+"""One handler per headless command: (args, output) -> exit code."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from vmesh_tui.core.design import DesignOptions, NicSpeed
+from vmesh_tui.core.model import CdpMode
+from vmesh_tui.headless import render
+from vmesh_tui.headless.commands import (
+    BAD_INPUT,
+    DONE,
+    FAILED,
+    REFUSED,
+    VALIDATION_FAILED,
+    confirm,
+    drain,
+    with_engine,
+)
+from vmesh_tui.headless.connect import UsageError
+from vmesh_tui.headless.render import Output
+
+Handler = Callable[[argparse.Namespace, Output], Coroutine[Any, Any, int]]
+
+
+def plan_request(args: argparse.Namespace) -> Any:
+    """The PlanRequest the plan options describe (CoreError/UsageError on bad values)."""
+    from vmesh_tui.engine.planning import PlanRequest
+
+    links = []
+    for text in args.link:
+        a, sep, b = text.partition("=")
+        if not sep or not a or not b:
+            raise UsageError(f"--link {text!r} is not HOST/vmnicX=HOST/vmnicY")
+        links.append((a.strip(), b.strip()))
+    speeds = []
+    for text in args.speed:
+        ref, sep, value = text.partition("=")
+        if not sep or not (value.isdigit() or value == "auto"):
+            raise UsageError(
+                f"--speed {text!r} is not HOST/vmnicN=MB or HOST/vmnicN=auto, e.g. esx-a/vmnic1=1000"
+            )
+        speeds.append(NicSpeed(ref, None if value == "auto" else int(value)))
+    options = DesignOptions(
+        name_prefix=args.name_prefix,
+        mtu=args.mtu,
+        layout=args.layout,
+        netstack=args.netstack,
+        cdp=CdpMode(args.cdp),
+        nic_speeds=tuple(speeds),
+    )
+    return PlanRequest(args.supernet, args.prefix, options, tuple(links))
+
+
+async def discover(args: argparse.Namespace, out: Output) -> int:
+    async def body(engine: Any) -> int:
+        found = await drain(engine.discover(), out)
+        data = render.discover_json(found)
+        out.document(data)
+        for host in data["hosts"]:
+            out.line(f"{host['name']} ({host['version']})")
+            for nic in host["nics"]:
+                link = f"{nic['link_mb']} Mb/s" if nic["link_mb"] else "no link"
+                out.line(f"  {nic['device']:<8} {link:<12} {nic['used_by'] or 'free'}")
+        for cable in data["cables"]:
+            sure = "verified" if cable["verified"] else "unverified"
+            out.line(f"cable {cable['a']} <-> {cable['b']} ({cable['source']}, {sure})")
+        return DONE
+
+    return await with_engine(args, body)
+
+
+async def plan(args: argparse.Namespace, out: Output) -> int:
+    request = plan_request(args)
+
+    async def body(engine: Any) -> int:
+        planned = await drain(engine.plan(request), out)
+        if args.esxcli:
+            from vmesh_tui.core.esxcli import render_esxcli
+
+            for host, commands in render_esxcli(planned.plan).items():
+                print(f"# {host}")
+                print("\n".join(commands))
+            return REFUSED if planned.errors else DONE
+        data = {
+            "links": [render.link_json(link) for link in planned.links],
+            "steps": [render.step_json(step) for step in planned.plan.steps],
+            "findings": [render.finding_json(f) for f in planned.findings],
+        }
+        out.document(data)
+        _print_plan(out, data)
+        return REFUSED if planned.errors else DONE
+
+    return await with_engine(args, body)
+
+
+def _print_plan(out: Output, data: dict[str, Any]) -> None:
+    for link in data["links"]:
+        out.line(
+            f"link {link['index']}: {link['a']} {link['a_ip']} <-> {link['b']} {link['b_ip']}"
+            f" ({link['subnet']})"
+        )
+    for step in data["steps"]:
+        out.line(f"  [{step['host']}] {step['description']}")
+    if not data["steps"]:
+        out.line("nothing to do: the hosts already match")
+    for finding in data["findings"]:
+        out.line(
+            f"{finding['severity']}: {finding['message']}"
+            + (f" ({finding['remedy']})" if finding["remedy"] else "")
+        )
+
+
+async def apply(args: argparse.Namespace, out: Output) -> int:
+    request = plan_request(args)
+
+    async def body(engine: Any) -> int:
+        from vmesh_tui.engine import results
+
+        planned = await drain(engine.plan(request), out)
+        if not planned.plan.is_empty and not planned.errors:
+            confirm(args, f"Apply {len(planned.plan.steps)} steps to {', '.join(sorted(planned.observed))}?")
+        result = await drain(engine.apply(planned, args.confirm_timeout), out)
+        out.document(render.apply_json(result, planned.findings))
+        out.line(result.message)
+        for reason in (*result.reasons, *result.differences):
+            out.line(f"  {reason}")
+        codes = {
+            results.APPLIED: DONE,
+            results.NOTHING_TO_DO: DONE,
+            results.ROLLED_BACK: FAILED,
+            results.REFUSED: REFUSED,
+            results.UNCONFIRMED: VALIDATION_FAILED,
+        }
+        return codes[result.outcome]
+
+    return await with_engine(args, body)
+
+
+async def validate(args: argparse.Namespace, out: Output) -> int:
+    async def body(engine: Any) -> int:
+        if engine.journal() is None:
+            raise UsageError("nothing to validate: no journal for these hosts (apply first)")
+        result = await drain(engine.validate(), out)
+        out.document(render.validation_json(result) or {})
+        out.line(result.message)
+        return DONE if result.ok else VALIDATION_FAILED
+
+    return await with_engine(args, body)
+
+
+async def revert(args: argparse.Namespace, out: Output) -> int:
+    async def body(engine: Any) -> int:
+        journal = engine.journal()
+        if journal is not None:
+            confirm(args, f"Revert journal {journal.id} on {', '.join(journal.hosts)}?")
+        result = await drain(engine.revert(), out)
+        out.document(
+            {
+                "ok": result.ok,
+                "message": result.message,
+                "journal": result.journal_id,
+                "differences": list(result.differences),
+                "problems": list(result.problems),
+            }
+        )
+        out.line(result.message)
+        for line in (*result.problems, *result.differences):
+            out.line(f"  {line}")
+        return DONE if result.ok else FAILED
+
+    return await with_engine(args, body)
+
+
+async def recover(args: argparse.Namespace, out: Output) -> int:
+    async def body(engine: Any) -> int:
+        if engine.journal() is None:
+            raise UsageError("nothing to recover: no journal for these hosts (apply first)")
+        confirm(args, "Toggle the failover order of the tool's portgroups where needed?")
+        result = await drain(engine.recover(), out)
+        out.document(
+            {
+                "ok": result.ok,
+                "message": result.message,
+                "rebooted": list(result.rebooted),
+                "toggled": list(result.toggled),
+                "before": render.validation_json(result.before),
+                "after": render.validation_json(result.after),
+            }
+        )
+        out.line(result.message)
+        return DONE if result.ok else VALIDATION_FAILED
+
+    return await with_engine(args, body)
+
+
+async def status(args: argparse.Namespace, out: Output) -> int:
+    from vmesh_tui.engine import paths
+    from vmesh_tui.engine.session import journal_summaries
+
+    summaries = journal_summaries(paths.state_dir())
+    out.document(render.status_json(summaries))
+    if not summaries:
+        out.line("no journals: nothing was applied from this machine")
+    for s in summaries:
+        out.line(
+            f"{s.id}  {s.status:<19} {', '.join(s.hosts)}  {s.steps_done} steps done, {len(s.links)} links"
+        )
+    return DONE
+
+
+HANDLERS: dict[str, Handler] = {
+    "discover": discover,
+    "plan": plan,
+    "apply": apply,
+    "validate": validate,
+    "revert": revert,
+    "recover": recover,
+    "status": status,
+}
+_ = BAD_INPUT
