@@ -1,0 +1,114 @@
+"""Against vcsim (the independent reference): discovery, login faults, unsupported calls."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.vsphere.conftest import VCSIM_PASSWORD, Vcsim
+from vmesh_tui.core.model import CdpMode, Portgroup, Vmk, VSwitch
+from vmesh_tui.core.steps import Action, Step
+from vmesh_tui.vsphere.client import HostsClient
+from vmesh_tui.vsphere.errors import AuthFailed, ClusterNotFound, NotSupported, NotVSphere, StepFailed
+from vmesh_tui.vsphere.knownhosts import KnownHosts
+from vmesh_tui.vsphere.targets import parse_host_url, vcenter_target
+
+pytestmark = pytest.mark.vcsim
+
+
+def _known(tmp_path: Path) -> KnownHosts:
+    return KnownHosts(tmp_path / "known_hosts")
+
+
+def test_vcenter_cluster_hosts_map_to_host_state(vcsim_vc: Vcsim, tmp_path: Path) -> None:
+    target = vcenter_target(vcsim_vc.url_for(), "DC0_C0")
+    client = HostsClient.connect([target], VCSIM_PASSWORD, _known(tmp_path), accept_new=True)
+    try:
+        assert sorted(client.host_names()) == ["DC0_C0_H0", "DC0_C0_H1"]
+        states = client.read_all()
+    finally:
+        client.close()
+    assert sorted(states) == ["DC0_C0_H0", "DC0_C0_H1"]
+    for state in states.values():
+        assert state.version.startswith("6.")
+        assert state.boot_time is not None
+        assert [(p.device, p.speed_mb, p.link_up) for p in state.pnics] == [
+            ("vmnic0", 10000, True),
+            ("vmnic1", 10000, True),
+        ]
+        assert state.vswitch("vSwitch0") == VSwitch(
+            "vSwitch0", 1500, ("vmnic0",), ("vmnic0",), (), CdpMode.LISTEN, 128
+        )
+        management = state.portgroup("Management Network")
+        assert management == Portgroup(
+            "Management Network", "vSwitch0", 0, ("vmnic0",), (), "loadbalance_srcid"
+        )
+        vm_network = state.portgroup("VM Network")
+        assert vm_network is not None and not vm_network.has_override
+        vmk0 = state.vmk("vmk0")
+        assert vmk0 is not None and vmk0.portgroup == "Management Network"
+        assert vmk0.services == frozenset({"management"})
+        assert state.uplink_owner("vmnic1") is None
+
+
+def test_esx_host_maps_to_host_state(vcsim_esx: Vcsim, tmp_path: Path) -> None:
+    client = HostsClient.connect([parse_host_url(vcsim_esx.url_for())], VCSIM_PASSWORD, _known(tmp_path), True)
+    try:
+        (name,) = client.host_names()
+        state = client.read_all()[name]
+    finally:
+        client.close()
+    assert [p.device for p in state.pnics] == ["vmnic0", "vmnic1"]
+    assert [v.name for v in state.vswitches] == ["vSwitch0"]
+    assert state.vmk_on("Management Network") == state.vmk("vmk0")
+
+
+def test_wrong_password_is_a_clear_error_without_the_password(vcsim_esx: Vcsim, tmp_path: Path) -> None:
+    with pytest.raises(AuthFailed) as caught:
+        HostsClient.connect([parse_host_url(vcsim_esx.url_for())], "not-the-password", _known(tmp_path), True)
+    text = str(caught.value)
+    assert "user name or password" in text and "root" in text
+    assert "not-the-password" not in text and "not-the-password" not in repr(caught.value.args)
+
+
+def test_unknown_cluster_names_the_existing_ones(vcsim_vc: Vcsim, tmp_path: Path) -> None:
+    target = vcenter_target(vcsim_vc.url_for(), "Production")
+    with pytest.raises(ClusterNotFound) as caught:
+        HostsClient.connect([target], VCSIM_PASSWORD, _known(tmp_path), accept_new=True)
+    assert "'Production'" in str(caught.value) and "DC0_C0" in str(caught.value)
+
+
+def test_vcenter_given_as_an_esxi_host_is_refused(vcsim_vc: Vcsim, tmp_path: Path) -> None:
+    with pytest.raises(NotVSphere, match="is a vCenter"):
+        HostsClient.connect([parse_host_url(vcsim_vc.url_for())], VCSIM_PASSWORD, _known(tmp_path), True)
+
+
+def test_steps_vcsim_implements_and_those_it_does_not(vcsim_vc: Vcsim, tmp_path: Path) -> None:
+    client = HostsClient.connect(
+        [vcenter_target(vcsim_vc.url_for(), "DC0_C0")], VCSIM_PASSWORD, _known(tmp_path), True
+    )
+    host = "DC0_C0_H1"
+    switch = VSwitch("vmesh-1", 9000, ("vmnic1",), ("vmnic1",), (), CdpMode.LISTEN)
+    group = Portgroup("vmesh-1", "vmesh-1", 0, ("vmnic1",), (), "failover_explicit")
+    vmk = Vmk("", "vmesh-1", "10.99.0.1", 30, 9000, frozenset({"vmotion"}))
+    try:
+        assert client.run_step(Step(host, Action.ADD, None, switch)) is None
+        assert client.run_step(Step(host, Action.ADD, None, group)) is None
+        with pytest.raises(StepFailed) as duplicate:
+            client.run_step(Step(host, Action.ADD, None, group))
+        assert duplicate.value.fault_type == "DuplicateName"
+        assert "add_portgroup 'vmesh-1' on DC0_C0_H1" in str(duplicate.value)
+        with pytest.raises(NotSupported) as unsupported:
+            client.run_step(Step(host, Action.ADD, None, vmk))
+        assert unsupported.value.fault_type == "MethodNotFound"
+        assert unsupported.value.step is not None and unsupported.value.step.kind == "add_vmk"
+        with pytest.raises(NotSupported):
+            client.ping(host, "10.99.0.2")
+        client.run_step(Step(host, Action.REMOVE, group, None))
+        client.run_step(Step(host, Action.REMOVE, switch, None))
+        with pytest.raises(StepFailed) as gone:
+            client.run_step(Step(host, Action.REMOVE, switch, None))
+        assert gone.value.fault_type == "NotFound"
+    finally:
+        client.close()
