@@ -20,7 +20,9 @@ def _isolated_vmesh_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: 
 @pytest.fixture
 def twin() -> Iterator[Any]:
     """The ESXi twin serving the built-in demo lab on 127.0.0.1 (``RunningLab``), stopped afterwards."""
-    runner = pytest.importorskip("vmesh_tui.sim.runner", reason="the ESXi twin (vmesh_tui.sim.runner) is not built yet")
+    runner = pytest.importorskip(
+        "vmesh_tui.sim.runner", reason="the ESXi twin (vmesh_tui.sim.runner) is not built yet"
+    )
     lab = runner.start_lab(Path(__file__).parents[1] / "vmesh_tui" / "sim" / "demo.toml")
     try:
         yield lab

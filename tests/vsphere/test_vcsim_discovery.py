@@ -53,7 +53,9 @@ def test_vcenter_cluster_hosts_map_to_host_state(vcsim_vc: Vcsim, tmp_path: Path
 
 
 def test_esx_host_maps_to_host_state(vcsim_esx: Vcsim, tmp_path: Path) -> None:
-    client = HostsClient.connect([parse_host_url(vcsim_esx.url_for())], VCSIM_PASSWORD, _known(tmp_path), True)
+    client = HostsClient.connect(
+        [parse_host_url(vcsim_esx.url_for())], VCSIM_PASSWORD, _known(tmp_path), True
+    )
     try:
         (name,) = client.host_names()
         state = client.read_all()[name]
