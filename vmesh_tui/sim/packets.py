@@ -1,0 +1,182 @@
+"""A model of the vmkernel's ping (esxcli network diag ping / vmkping) across the fabric.
+
+Egress: with an interface, the frame leaves through that vmk's portgroup's first active uplink with link
+(then standby); without one, through the lowest-numbered vmk on the netstack whose subnet holds the
+target. It crosses the cable or switch and is taken by the far host's vmk whose vSwitch has the receiving
+NIC as an uplink (active or standby for that vmk's portgroup), whose IP is the target, on the same
+netstack. The far host routes its reply the same way (lowest vmk whose subnet holds the source; the
+receiving vmk when none does). With df, a frame (payload + 28) above the smallest MTU on the way fails:
+on the sender's own vmk or vSwitch with "Message too long", anywhere else silently (a timeout).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NamedTuple
+
+from vmesh_tui.sim.hoststate import DEFAULT_NETSTACK, NETSTACKS, VnicState, parse_ipv4
+
+if TYPE_CHECKING:
+    from vmesh_tui.sim.fabric import Fabric
+    from vmesh_tui.sim.hostnet import SimHost
+
+IP_ICMP_HEADERS = 28
+MAX_PAYLOAD = 65507
+STACK_LATENCY_MS = 0.035  # per host traversal of the vmkernel stack
+SWITCH_LATENCY_MS = 0.006
+
+
+class PingReply(NamedTuple):
+    host: str  # the address that answered
+    ttl: int
+    seq: int
+    size: int  # bytes received: payload + 8 (ICMP header), as ping prints them
+    rtt: float  # milliseconds
+
+
+@dataclass(frozen=True)
+class PingOutcome:
+    sent: int
+    received: int
+    duplicated: int = 0
+    packet_lost_pct: int = 100
+    rtt_min: float = 0.0
+    rtt_avg: float = 0.0
+    rtt_max: float = 0.0
+    replies: list[PingReply] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Arrival:
+    host: str
+    vnic: VnicState
+    speed_mb: int
+    via_switch: bool
+
+
+def failed(error: str) -> PingOutcome:
+    return PingOutcome(sent=0, received=0, error=error)
+
+
+def route(host: SimHost, address: ipaddress.IPv4Address, netstack: str) -> VnicState | None:
+    """The vmk the host's routing table picks: the lowest-numbered one whose subnet holds ``address``."""
+    for vnic in host.state.vnics_sorted():
+        iface = vnic.interface
+        if vnic.netstack == netstack and iface is not None and address in iface.network:
+            return vnic
+    return None
+
+
+def egress_nic(host: SimHost, vnic: VnicState) -> str | None:
+    state = host.state
+    active, standby = state.effective_order(state.portgroups[vnic.portgroup], for_egress=True)
+    return next((nic for nic in active + standby if host.link_of(nic) is not None), None)
+
+
+def deliver(
+    fabric: Fabric, source: str, vnic: VnicState, target: ipaddress.IPv4Address, frame: int, df: bool
+) -> Arrival | None:
+    """Where one frame from ``vnic`` to ``target`` ends up, or None when it is lost."""
+    host = fabric.hosts[source]
+    nic = egress_nic(host, vnic)
+    if nic is None:
+        return None
+    vswitch = host.state.vswitches[host.state.portgroups[vnic.portgroup].vswitch]
+    limit = min(vnic.mtu, vswitch.mtu, host.state.pnics[nic].max_mtu)
+    switch = fabric.switch_of(source, nic)
+    if switch is not None:
+        limit = min(limit, switch.mtu)
+    for far_name, far_nic in fabric.far_ends(source, nic):
+        link = fabric.negotiated(far_name, far_nic)
+        far = fabric.hosts.get(far_name)
+        if far is None or link is None:
+            continue
+        owner = far.state.uplink_owner(far_nic)
+        receiver = far.owns_address(target, vnic.netstack)
+        if owner is None or receiver is None:
+            continue
+        pg = far.state.portgroups[receiver.portgroup]
+        active, standby = far.state.effective_order(pg, for_egress=False)
+        if pg.vswitch != owner.name or far_nic not in active + standby:
+            continue
+        if df and frame > min(limit, far.state.pnics[far_nic].max_mtu, owner.mtu, receiver.mtu):
+            return None
+        speed = min(link[0], fabric.negotiated(source, nic)[0])  # type: ignore[index]
+        return Arrival(far_name, receiver, speed, switch is not None)
+    return None
+
+
+def run_ping(
+    fabric: Fabric,
+    source: str,
+    target: str,
+    interface: str | None,
+    size: int,
+    df: bool,
+    count: int,
+    netstack: str | None,
+    wait: float | None,
+) -> PingOutcome:
+    """One ping run; the caller holds every host's lock. ``wait`` is accepted and not slept."""
+    host = fabric.hosts[source]
+    stack = netstack or DEFAULT_NETSTACK
+    if stack not in NETSTACKS:
+        return failed(f"Invalid netstack instance '{stack}'")
+    address = parse_ipv4(target)
+    if address is None:
+        return failed(f"Unknown host '{target}'")
+    if count < 1 or size < 0:
+        return failed("Invalid argument: count must be at least 1 and size not negative")
+    if size > MAX_PAYLOAD:
+        return failed("Message too long")
+    if interface is not None:
+        vnic = host.state.vnics.get(interface)
+        if vnic is None or vnic.netstack != stack:
+            return failed(f"Unknown interface '{interface}'")
+    else:
+        vnic = route(host, address, stack)
+    if vnic is None or vnic.ip is None:
+        return failed("Network is unreachable")
+    frame = size + IP_ICMP_HEADERS
+    vswitch_mtu = host.state.vswitches[host.state.portgroups[vnic.portgroup].vswitch].mtu
+    if df and frame > min(vnic.mtu, vswitch_mtu):
+        return failed("Message too long")
+    if host.owns_address(address, stack) is not None:
+        return _answered(target, size, count, [])
+    forward = deliver(fabric, source, vnic, address, frame, df)
+    if forward is None:
+        return _lost(count)
+    far = fabric.hosts[forward.host]
+    reply_vnic = route(far, ipaddress.IPv4Address(vnic.ip), stack) or forward.vnic
+    back = deliver(fabric, forward.host, reply_vnic, ipaddress.IPv4Address(vnic.ip), frame, df)
+    if back is None or back.host != source:
+        return _lost(count)
+    return _answered(target, size, count, [forward, back])
+
+
+def _lost(count: int) -> PingOutcome:
+    return PingOutcome(sent=count, received=0)
+
+
+def _answered(target: str, size: int, count: int, trips: list[Arrival]) -> PingOutcome:
+    """Replies with round-trip times from the serialisation delay of each trip and a small per-seq drift."""
+    frame_bits = (size + IP_ICMP_HEADERS + 18) * 8
+    base = STACK_LATENCY_MS * 2
+    for trip in trips:
+        base += STACK_LATENCY_MS + frame_bits / (trip.speed_mb * 1000.0)
+        base += SWITCH_LATENCY_MS if trip.via_switch else 0.0
+    replies = [
+        PingReply(target, 64, seq, size + 8, round(base * (1 + 0.04 * (seq % 3)), 3)) for seq in range(count)
+    ]
+    rtts = [r.rtt for r in replies]
+    return PingOutcome(
+        sent=count,
+        received=count,
+        packet_lost_pct=0,
+        rtt_min=min(rtts),
+        rtt_avg=round(sum(rtts) / len(rtts), 3),
+        rtt_max=max(rtts),
+        replies=replies,
+    )
