@@ -1,0 +1,97 @@
+"""Apply, validate, re-apply and revert the demo lab through the adapter against the twin over HTTPS."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.engine.conftest import SUPERNET, TWO_LINKS, collect, demo_spec
+from vmesh_tui.core.design import DesignOptions
+from vmesh_tui.core.model import HostState, Vmk
+from vmesh_tui.core.steps import Action, Step
+from vmesh_tui.engine import results
+from vmesh_tui.engine.journal import all_journals
+from vmesh_tui.engine.lock import HostSetLock
+from vmesh_tui.engine.planning import PlanRequest
+
+
+async def _plan(engine: Any, request: PlanRequest) -> Any:
+    _, planned = await collect(engine.plan(request))
+    return planned
+
+
+async def test_demo_lab_end_to_end(make_twin: Any) -> None:
+    twin = make_twin()
+    start = twin.client.read_all()
+    planned = await _plan(twin.engine, PlanRequest(SUPERNET))
+    assert len(planned.links) == 4 and not planned.errors
+    events, applied = await collect(twin.engine.apply(planned))
+    assert applied.outcome == results.APPLIED, applied
+    assert sum(e.kind == "step_done" for e in events) == len(planned.plan.steps)
+    assert {e.host for e in events if e.kind == "step_done"} == set(start)
+
+    _, check = await collect(twin.engine.validate())
+    assert check.ok, check
+    assert len(check.links) == 4 and all(link.ok for link in check.links)
+
+    again = await _plan(twin.engine, PlanRequest(SUPERNET))
+    assert again.plan.is_empty
+    _, noop = await collect(twin.engine.apply(again))
+    assert noop.outcome == results.NOTHING_TO_DO and "nothing to do" in noop.message
+
+    _, reverted = await collect(twin.engine.revert())
+    assert reverted.ok and reverted.differences == (), reverted
+    assert twin.client.read_all() == start
+    (journal,) = all_journals(twin.home / "state")
+    assert journal.closed and journal.status == "reverted"
+
+
+async def test_stale_plan_is_refused(make_twin: Any) -> None:
+    twin = make_twin()
+    planned = await _plan(twin.engine, PlanRequest(SUPERNET, manual_links=TWO_LINKS))
+    host = "esx-a.lab.local"
+    state: HostState = twin.client.read_all()[host]
+    first_vmk = next(s for s in planned.plan.for_host(host) if isinstance(s.after, Vmk))
+    assert first_vmk  # the plan wants vmks; someone else now takes a NIC the plan uses
+    grabbed = planned.plan.for_host(host)[0].after
+    twin.client.run_step(Step(host, Action.ADD, None, grabbed))
+    _, refused = await collect(twin.engine.apply(planned))
+    assert refused.outcome == results.REFUSED
+    assert any("changed since the plan" in r for r in refused.reasons), refused.reasons
+    assert twin.client.read_all()[host].vswitches == (*state.vswitches, grabbed)
+
+
+async def test_second_apply_on_same_hosts_is_refused(make_twin: Any) -> None:
+    twin = make_twin()
+    planned = await _plan(twin.engine, PlanRequest(SUPERNET, manual_links=TWO_LINKS))
+    with HostSetLock(twin.home / "state", ["esx-b.lab.local"]):
+        _, refused = await collect(twin.engine.apply(planned))
+    assert refused.outcome == results.REFUSED and "esx-b.lab.local" in refused.message
+
+
+async def test_three_host_mesh(make_twin: Any) -> None:
+    spec = demo_spec()
+    from vmesh_tui.sim.lab import CableSpec
+
+    third = _renamed_host(spec.hosts[1], "esx-c.lab.local")
+    cables = (
+        CableSpec("esx-a.lab.local/vmnic1", "esx-b.lab.local/vmnic1"),
+        CableSpec("esx-a.lab.local/vmnic2", "esx-c.lab.local/vmnic2"),
+        CableSpec("esx-b.lab.local/vmnic5", "esx-c.lab.local/vmnic5"),
+    )
+    twin = make_twin(demo_spec(hosts=(*spec.hosts, third), cables=cables, switches=()))
+    start = twin.client.read_all()
+    planned = await _plan(twin.engine, PlanRequest(SUPERNET, options=DesignOptions()))
+    assert len(planned.links) == 3
+    _, applied = await collect(twin.engine.apply(planned))
+    assert applied.outcome == results.APPLIED
+    _, check = await collect(twin.engine.validate())
+    assert check.ok and len(check.links) == 3, check
+    _, reverted = await collect(twin.engine.revert())
+    assert reverted.ok and twin.client.read_all() == start
+
+
+def _renamed_host(host: Any, name: str) -> Any:
+    import dataclasses
+
+    vmks = tuple(dataclasses.replace(v, ip="192.168.10.13/24") for v in host.vmks)
+    return dataclasses.replace(host, name=name, vmks=vmks)

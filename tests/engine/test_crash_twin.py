@@ -1,0 +1,63 @@
+"""Crash matrix: `python -m vmesh_tui apply` killed with SIGKILL after each journaled step.
+
+The next `status` shows the interrupted journal; `revert` converges to the starting state and, separately,
+`apply` again converges to the full result, both decided from the hosts' actual state.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+from tests.engine.conftest import SUPERNET, TWO_LINKS
+
+TOTAL_STEPS = 12  # two links, three steps per link end
+LINK_ARGS = [arg for a, b in TWO_LINKS for arg in ("--link", f"{a}={b}")]
+APPLY = ("apply", "--supernet", SUPERNET, *LINK_ARGS, "--yes", "--json")
+
+
+def _cli(twin: Any, *args: str, crash_after: int | None = None) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, VMESH_HOME=str(twin.home), VMESH_PASSWORD=twin.password)
+    env.pop("VMESH_TEST_CRASH_AFTER", None)
+    if crash_after is not None:
+        env["VMESH_TEST_CRASH_AFTER"] = str(crash_after)
+    hosts = twin.host_args() if args[0] != "status" else []
+    command = [sys.executable, "-m", "vmesh_tui", *args, *hosts]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("crash_after", [1, 3, 5, 6, 8, 11])
+@pytest.mark.parametrize("then", ["revert", "apply"])
+def test_killed_apply_converges(make_twin: Any, crash_after: int, then: str) -> None:
+    twin = make_twin()
+    start = twin.client.read_all()
+    killed = _cli(
+        twin, "apply", "--supernet", SUPERNET, *LINK_ARGS, "--yes", "--json", crash_after=crash_after
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+
+    status = json.loads(_cli(twin, "status", "--json").stdout)
+    (journal,) = status["journals"]
+    assert journal["status"] == "interrupted" and journal["steps_done"] >= crash_after
+
+    if then == "revert":
+        reverted = _cli(twin, "revert", "--yes", "--json")
+        assert reverted.returncode == 0, reverted.stderr
+        assert json.loads(reverted.stdout)["differences"] == []
+        assert twin.client.read_all() == start
+    else:
+        resumed = _cli(twin, *APPLY)
+        assert resumed.returncode == 0, resumed.stderr
+        validated = _cli(twin, "validate", "--json")
+        assert validated.returncode == 0, validated.stdout
+        assert all(link["ok"] for link in json.loads(validated.stdout)["links"])
+        again = json.loads(_cli(twin, *APPLY).stdout)
+        assert again["outcome"] == "nothing_to_do"
+        assert _cli(twin, "revert", "--yes").returncode == 0
+        assert twin.client.read_all() == start

@@ -1,0 +1,55 @@
+"""Fault matrix: a fault or a lost reply at every step of each host, served by the twin.
+
+A fault must roll both hosts back to exactly their starting state (exit 1 in the CLI, "rolled_back" here),
+leaving nothing over and the journal closed; a lost reply must be recognised and the apply succeed, with
+no duplicate and no orphan.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.engine.conftest import SUPERNET, TWO_LINKS, collect, demo_spec, fault
+from vmesh_tui.engine import results
+from vmesh_tui.engine.journal import all_journals
+from vmesh_tui.engine.planning import PlanRequest
+
+HOSTS = ("esx-a.lab.local", "esx-b.lab.local")
+# the plan of two links, per host: (WSDL method, nth call) of each step in order
+STEP_CALLS = (
+    ("AddVirtualSwitch", 1),
+    ("AddVirtualSwitch", 2),
+    ("AddPortGroup", 1),
+    ("AddPortGroup", 2),
+    ("AddVirtualNic", 1),
+    ("AddVirtualNic", 2),
+)
+CASES = [(h, m, n, k) for h in HOSTS for (m, n) in STEP_CALLS for k in ("fault", "lost")]
+
+
+@pytest.mark.parametrize(("host", "method", "nth", "kind"), CASES)
+async def test_fault_at_every_step(make_twin: Any, host: str, method: str, nth: int, kind: str) -> None:
+    twin = make_twin(demo_spec(faults=(fault(host, method, nth, kind),)))
+    start = twin.client.read_all()
+    _, planned = await collect(twin.engine.plan(PlanRequest(SUPERNET, manual_links=TWO_LINKS)))
+    methods_in_plan = [s.kind for s in planned.plan.for_host(host)]
+    assert len(methods_in_plan) == len(STEP_CALLS), methods_in_plan
+    events, outcome = await collect(twin.engine.apply(planned))
+    (journal,) = all_journals(twin.home / "state")
+    if kind == "fault":
+        assert outcome.outcome == results.ROLLED_BACK, outcome
+        assert outcome.differences == ()
+        assert any(e.kind == "step_failed" and e.host == host for e in events)
+        assert twin.client.read_all() == start
+        assert journal.closed and journal.status == "rolled_back"
+    else:
+        assert outcome.outcome == results.APPLIED, outcome
+        after = twin.client.read_all()
+        for name in HOSTS:
+            owned = [v for v in after[name].vmks if v.portgroup.startswith("vmesh-")]
+            assert len(owned) == 2 and len({v.device for v in owned}) == 2
+            assert len([s for s in after[name].vswitches if s.name.startswith("vmesh-")]) == 2
+        _, reverted = await collect(twin.engine.revert())
+        assert reverted.ok and twin.client.read_all() == start

@@ -1,0 +1,91 @@
+"""Headless commands: bad input exits 2 with a sentence (no traceback); status JSON from journals."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from vmesh_tui.cli import main
+from vmesh_tui.core.model import HostState
+from vmesh_tui.engine.journal import Journal
+
+HOST = "https://root@127.0.0.1:9/sdk"  # nothing listens on port 9 (discard)
+NET = ("--supernet", "10.0.0.0/24")
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["discover"], "no hosts"),
+        (["validate", "--cluster", "c1"], "--cluster needs --vcenter"),
+        (["discover", "--vcenter", "https://administrator@vc/sdk"], "--vcenter needs --cluster"),
+        (["discover", "--host", "ftp://esx/"], "not a usable host URL"),
+        (["plan", "--host", HOST, "--supernet", "x", "--link", "a"], "HOST/vmnicX"),
+        (
+            ["plan", "--host", HOST, *NET, "--mtu", "99999"],
+            "MTU",
+        ),
+        (
+            [
+                "apply",
+                "--host",
+                HOST,
+                "--supernet",
+                "10.0.0.0/24",
+                "--speed",
+                "x=y",
+            ],
+            "--speed",
+        ),
+    ],
+)
+def test_bad_input_exits_2_with_a_sentence(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, argv: list[str], expected: str
+) -> None:
+    monkeypatch.setenv("VMESH_PASSWORD", "not-used")
+    code, out, err = _run(capsys, *argv)
+    assert code == 2
+    assert expected in err and "Traceback" not in err
+    assert err.startswith(f"vmesh-tui {argv[0]}: ")
+    assert out == ""
+
+
+def test_missing_password_without_a_terminal_exits_2(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("VMESH_PASSWORD", raising=False)
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+    code, _, err = _run(capsys, "discover", "--host", HOST)
+    assert code == 2 and "VMESH_PASSWORD" in err
+
+
+def test_unreachable_host_is_a_sentence_not_a_traceback(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VMESH_PASSWORD", "secret-password-123")
+    code, out, err = _run(capsys, "discover", "--host", HOST, "--json")
+    assert code in (1, 2) and out == ""
+    assert "Traceback" not in err and "secret-password-123" not in err
+
+
+def test_status_json_lists_journals(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = _run(capsys, "status", "--json")
+    assert code == 0 and json.loads(out) == {"journals": []}
+    from vmesh_tui.engine import paths
+
+    Journal.create(paths.state_dir(), {"esx-a": HostState("esx-a")}, (), None, {"supernet": "10.0.0.0/24"})
+    code, out, _ = _run(capsys, "status", "--json")
+    (entry,) = json.loads(out)["journals"]
+    assert code == 0
+    assert entry["hosts"] == ["esx-a"] and entry["status"] == "applying" and entry["closed"] is False
+    assert set(entry) >= {"id", "created", "updated", "steps_done", "links"}
+    code, out, _ = _run(capsys, "status")
+    assert code == 0 and "esx-a" in out
