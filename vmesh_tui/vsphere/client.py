@@ -32,6 +32,7 @@ from vmesh_tui.vsphere.session import AcceptNew, Session
 from vmesh_tui.vsphere.targets import Target
 
 T = TypeVar("T")
+FRESH_READ_S = 10.0  # how long the connect read may stand in for the first discovery
 
 
 def _parallel(fn: Callable[[Any], T], items: Sequence[Any]) -> list[T]:
@@ -62,6 +63,7 @@ class HostsClient:
         self._sessions = sessions
         self._handles = handles
         self._fresh: list[inventory.RawHost] | None = None  # the connect read, served once by read_all
+        self._fresh_at = 0.0
 
     # -- connecting ---------------------------------------------------------------------------------
     @classmethod
@@ -87,6 +89,7 @@ class HostsClient:
             for raw in found:
                 client._adopt(session, raw)
         client._fresh = [raw for found in raws for raw in found]
+        client._fresh_at = time.monotonic()
         return client
 
     def _discover(self, session: Session) -> list[inventory.RawHost]:
@@ -137,10 +140,11 @@ class HostsClient:
     def read_all(self) -> dict[str, HostState]:
         """Every host's state: one RetrievePropertiesEx per connection, one QueryNetworkHint per host.
 
-        The first call after connect uses the read connect made (it needed the host names anyway).
+        The first call soon after connect, with no change in between, uses the read connect made
+        (it needed the host names anyway).
         """
         raws, self._fresh = self._fresh, None
-        if raws is None:
+        if raws is None or time.monotonic() - self._fresh_at > FRESH_READ_S:
             raws = [raw for found in _parallel(self._read_connection, self._sessions) for raw in found]
         _parallel(self._add_hints, raws)
         states: dict[str, HostState] = {}
@@ -178,6 +182,7 @@ class HostsClient:
     def run_step(self, step: Step) -> str | None:
         """Apply one plan step; the vmk device for an add_vmk, else None. Raises StepFailed."""
         handle = self.handle(step.host)
+        self._fresh = None
         with handle.lock:
             return StepRunner(handle).run(step)
 
@@ -219,6 +224,7 @@ class HostsClient:
         """RebootHost_Task(force=True) and wait for the task; the next call logs in again."""
         handle = self.handle(host)
         session = handle.session
+        self._fresh = None
         with handle.lock:
             moref = handle.moref
             try:

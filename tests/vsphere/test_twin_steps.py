@@ -1,0 +1,103 @@
+"""Every step kind against the twin, read back through discovery; vmks named by portgroup."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.vsphere.twinhelp import connect_twin
+from vmesh_tui.core.model import CdpMode, HostState, Pnic, Portgroup, Vmk, VSwitch
+from vmesh_tui.core.steps import Action, Step
+from vmesh_tui.vsphere.client import HostsClient
+from vmesh_tui.vsphere.errors import StepFailed
+
+A = "esx-a.lab.local"
+
+
+@pytest.fixture
+def client(twin: Any, tmp_path: Path) -> Iterator[HostsClient]:
+    connected = connect_twin(twin, tmp_path)
+    yield connected
+    connected.close()
+
+
+def _read(client: HostsClient) -> HostState:
+    return client.read_all()[A]
+
+
+def test_vswitch_portgroup_vmk_add_update_remove_read_back(client: HostsClient) -> None:
+    switch = VSwitch("vmesh-1", 9000, ("vmnic1",), ("vmnic1",), (), CdpMode.BOTH)
+    group = Portgroup("vmesh-1", "vmesh-1", 0, ("vmnic1",), (), "failover_explicit")
+    vmk = Vmk("", "vmesh-1", "10.77.0.1", 30, 9000, frozenset({"vmotion"}))
+
+    assert client.run_step(Step(A, Action.ADD, None, switch)) is None
+    assert client.run_step(Step(A, Action.ADD, None, group)) is None
+    device = client.run_step(Step(A, Action.ADD, None, vmk))
+    assert device is not None and device.startswith("vmk") and device != "vmk0"
+    state = _read(client)
+    assert state.vswitch("vmesh-1") == switch
+    assert state.portgroup("vmesh-1") == group
+    created = state.vmk_on("vmesh-1")
+    assert created is not None and created.device == device
+    assert (created.ip, created.prefix, created.mtu, created.services) == ("10.77.0.1", 30, 9000, vmk.services)
+
+    wider = VSwitch("vmesh-1", 1500, ("vmnic1", "vmnic2"), ("vmnic1",), ("vmnic2",), CdpMode.LISTEN)
+    client.run_step(Step(A, Action.UPDATE, switch, wider))
+    standby = Portgroup("vmesh-1", "vmesh-1", 0, ("vmnic2",), ("vmnic1",), "failover_explicit")
+    client.run_step(Step(A, Action.UPDATE, group, standby))
+    moved = Vmk(device, "vmesh-1", "10.77.0.5", 30, 1500, frozenset())
+    client.run_step(Step(A, Action.UPDATE, created, moved))
+    state = _read(client)
+    assert state.vswitch("vmesh-1") == wider
+    assert state.portgroup("vmesh-1") == standby
+    after = state.vmk_on("vmesh-1")
+    assert after is not None and (after.ip, after.mtu, after.services) == ("10.77.0.5", 1500, frozenset())
+
+    # the inverse of an add names the vmk by portgroup only (device ""): the adapter finds it
+    client.run_step(Step(A, Action.REMOVE, Vmk("", "vmesh-1", "10.77.0.5", 30, 1500), None))
+    client.run_step(Step(A, Action.REMOVE, standby, None))
+    client.run_step(Step(A, Action.REMOVE, wider, None))
+    state = _read(client)
+    assert state.vswitch("vmesh-1") is None and state.portgroup("vmesh-1") is None
+    assert state.vmk_on("vmesh-1") is None and [v.device for v in state.vmks] == ["vmk0"]
+
+
+def test_inherited_portgroup_policy_round_trips(client: HostsClient) -> None:
+    switch = VSwitch("vmesh-9", 9000, ("vmnic5",), ("vmnic5",), (), CdpMode.LISTEN)
+    inherit = Portgroup("vmesh-9", "vmesh-9", 12)
+    client.run_step(Step(A, Action.ADD, None, switch))
+    client.run_step(Step(A, Action.ADD, None, inherit))
+    assert _read(client).portgroup("vmesh-9") == inherit
+    override = Portgroup("vmesh-9", "vmesh-9", 12, ("vmnic5",), (), "failover_explicit")
+    client.run_step(Step(A, Action.UPDATE, inherit, override))
+    assert _read(client).portgroup("vmesh-9") == override
+    client.run_step(Step(A, Action.UPDATE, override, inherit))
+    assert _read(client).portgroup("vmesh-9") == inherit
+
+
+def test_forced_link_speed_and_back_to_auto(client: HostsClient) -> None:
+    before = _read(client).pnic("vmnic6")
+    assert before is not None and before.configured_speed_mb is None
+    forced = Pnic(before.device, before.mac, before.driver, 1000, True, 1000, True)
+    client.run_step(Step(A, Action.UPDATE, before, forced))
+    now = _read(client).pnic("vmnic6")
+    assert now is not None and (now.configured_speed_mb, now.configured_full_duplex) == (1000, True)
+    client.run_step(Step(A, Action.UPDATE, forced, before))
+    back = _read(client).pnic("vmnic6")
+    assert back is not None and back.configured_speed_mb is None
+
+
+def test_host_faults_become_step_failed_naming_the_step(client: HostsClient) -> None:
+    taken = VSwitch("vmesh-2", 9000, ("vmnic0",), ("vmnic0",), ())  # vmnic0 is vSwitch0's uplink
+    with pytest.raises(StepFailed) as caught:
+        client.run_step(Step(A, Action.ADD, None, taken))
+    assert caught.value.fault_type == "ResourceInUse"
+    assert str(caught.value).startswith("add_vswitch 'vmesh-2' on esx-a.lab.local failed: ResourceInUse")
+    missing = Portgroup("vmesh-404", "vmesh-404", 0)
+    with pytest.raises(StepFailed) as gone:
+        client.run_step(Step(A, Action.REMOVE, missing, None))
+    assert gone.value.fault_type == "NotFound"
+    assert _read(client).vswitch("vmesh-2") is None
