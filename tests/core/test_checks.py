@@ -1,0 +1,104 @@
+"""Preflight findings: each problem gets its code, severity, subject and a remedy."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from core_factories import cdp, typical_host
+
+from vmesh_tui.core.addressing import carve
+from vmesh_tui.core.checks import preflight
+from vmesh_tui.core.design import DesignOptions, NicSpeed
+from vmesh_tui.core.errors import Severity
+from vmesh_tui.core.model import Portgroup, VSwitch
+from vmesh_tui.core.pairing import Cable, Pairing, propose_cables
+
+
+def _codes(findings):
+    return [(f.code, f.severity.value, f.subject) for f in findings]
+
+
+def _run(hosts, cables, options=None, supernet="172.31.250.0/24", prefix=30):
+    pairing = Pairing(tuple(cables))
+    return preflight(hosts, pairing, carve(cables, supernet, prefix), options)
+
+
+def test_clean_name_pairing_only_warns_that_cables_are_unverified():
+    hosts = [typical_host("esx-a"), typical_host("esx-b")]
+    findings = _run(hosts, propose_cables(hosts).cables)
+    assert {f.code for f in findings} == {"unverified-cable"}
+    assert all(f.severity is Severity.WARNING and f.remedy for f in findings)
+
+
+def test_verified_cdp_cables_give_no_findings():
+    a = typical_host("esx-a", neighbors={"vmnic1": cdp("esx-b", "vmnic1")})
+    b = typical_host("esx-b", neighbors={"vmnic1": cdp("esx-a", "vmnic1")})
+    cables = [c for c in propose_cables([a, b]).cables if c.verified]
+    assert _run({"esx-a": a, "esx-b": b}, cables) == ()
+
+
+def test_blocking_problems_are_errors_listed_first():
+    a = typical_host("esx-a", down=("vmnic2",))
+    b = typical_host("esx-b", down=("vmnic2", "vmnic5"))
+    cables = [
+        Cable.between("esx-a/vmnic0", "esx-b/vmnic1", "manual", True),
+        Cable.between("esx-a/vmnic2", "esx-b/vmnic2", "manual", True),
+        Cable.between("esx-a/vmnic5", "esx-b/vmnic5", "manual", True),
+        Cable.between("esx-a/vmnic9", "esx-b/vmnic6", "manual", True),
+        Cable.between("esx-a/vmnic1", "esx-c/vmnic1", "manual", True),
+    ]
+    findings = _run([a, b], cables)
+    assert _codes(findings) == [
+        ("nic-in-use", "error", "esx-a/vmnic0"),
+        ("link-down", "error", "esx-a/vmnic2"),
+        ("link-down", "error", "esx-b/vmnic2"),
+        ("one-sided", "error", "esx-b/vmnic5"),
+        ("nic-missing", "error", "esx-a/vmnic9"),
+        ("host-missing", "error", "esx-c/vmnic1"),
+    ]
+    assert all(f.remedy for f in findings)
+    severities = [f.severity for f in findings]
+    assert severities == sorted(severities, key=lambda s: s is not Severity.ERROR)
+
+
+def test_duplicate_nic_and_cdp_contradiction():
+    a = typical_host("esx-a", neighbors={"vmnic1": cdp("esx-b", "vmnic2")})
+    cables = [
+        Cable.between("esx-a/vmnic1", "esx-b/vmnic1", "manual", True),
+        Cable.between("esx-a/vmnic1", "esx-b/vmnic5", "manual", True),
+    ]
+    findings = _run([a, typical_host("esx-b")], cables)
+    codes = [f.code for f in findings if f.severity is Severity.ERROR]
+    assert codes.count("duplicate-nic") == 1 and codes.count("cable-crossed") == 2
+    crossed = next(f for f in findings if f.code == "cable-crossed")
+    assert "esx-b/vmnic2" in crossed.message and crossed.remedy.startswith(
+        "link esx-a/vmnic1 to esx-b/vmnic2"
+    )
+
+
+def test_option_warnings_and_speed_mismatch():
+    hosts = [typical_host("esx-a"), typical_host("esx-b")]
+    cables = [Cable.between("esx-a/vmnic1", "esx-b/vmnic1", "cdp", True)]
+    options = DesignOptions(layout="shared", netstack="vmotion", nic_speeds=(NicSpeed("esx-a/vmnic1", 1000),))
+    findings = _run(hosts, cables, options, prefix=31)
+    assert {f.code for f in findings} == {"prefix-31", "shared-layout", "vmotion-netstack", "speed-mismatch"}
+    mismatch = next(f for f in findings if f.code == "speed-mismatch")
+    assert "1000/full" in mismatch.message and "auto" in mismatch.message
+
+
+def test_slow_nic_peer_mtu_other_vmotion_vmk_and_foreign_portgroup():
+    a = typical_host("esx-a", neighbors={"vmnic1": replace(cdp("esx-b", "vmnic1"), mtu=1500)})
+    a = replace(
+        a,
+        pnics=tuple(replace(p, speed_mb=100) if p.device == "vmnic1" else p for p in a.pnics),
+        vmks=(replace(a.vmks[0], services=frozenset({"management", "vmotion"})),),
+        vswitches=(*a.vswitches, VSwitch("vmesh-1", 9000, ("vmnic1",), ("vmnic1",))),
+        portgroups=(*a.portgroups, Portgroup("Backup", "vmesh-1")),
+    )
+    cables = [Cable.between("esx-a/vmnic1", "esx-b/vmnic1", "cdp", True)]
+    findings = _run([a, typical_host("esx-b")], cables)
+    assert {f.code for f in findings} == {"mtu-slow-nic", "peer-mtu", "other-vmotion-vmk", "foreign-on-owned"}
+
+
+def test_no_cables_is_an_error():
+    assert [f.code for f in _run([typical_host("esx-a")], [])] == ["no-cables"]

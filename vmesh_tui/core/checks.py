@@ -1,0 +1,262 @@
+"""Preflight: what blocks an apply (errors) and what the admin should know first (warnings).
+
+Every finding has a stable code, a sentence saying what is wrong and a remedy. The validation helpers
+(ping checks and the explanation of ping outcomes) live in :mod:`vmesh_tui.core.validation` and are
+re-exported here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from vmesh_tui.core.addressing import Addressing
+from vmesh_tui.core.design import DesignOptions
+from vmesh_tui.core.errors import Finding, Severity
+from vmesh_tui.core.model import HostState, split_ref
+from vmesh_tui.core.ordering import is_owned_name
+from vmesh_tui.core.pairing import Cable, Pairing, foreign_owner
+from vmesh_tui.core.validation import (
+    Explanation,
+    PingCheck,
+    PingOutcome,
+    explain,
+    explain_ping,
+    ping_checks,
+    vmks_reaching,
+)
+
+__all__ = [
+    "Explanation",
+    "PingCheck",
+    "PingOutcome",
+    "explain",
+    "explain_ping",
+    "ping_checks",
+    "preflight",
+    "vmks_reaching",
+]
+
+Hosts = Mapping[str, HostState] | Sequence[HostState]
+
+
+def _error(code: str, subject: str, message: str, remedy: str) -> Finding:
+    return Finding(code, Severity.ERROR, message, remedy, subject)
+
+
+def _warning(code: str, subject: str, message: str, remedy: str) -> Finding:
+    return Finding(code, Severity.WARNING, message, remedy, subject)
+
+
+def _end_findings(states: dict[str, HostState], ref: str, options: DesignOptions) -> list[Finding]:
+    """Problems of one cable end on its own: missing host or NIC, NIC in use, MTU doubts."""
+    host_name, device = split_ref(ref)
+    host = states.get(host_name)
+    if host is None:
+        return [
+            _error("host-missing", ref, f"{host_name} is not among the hosts read", "add the host or unlink")
+        ]
+    pnic = host.pnic(device)
+    if pnic is None:
+        return [
+            _error("nic-missing", ref, f"{host_name} has no NIC {device}", "re-read the hosts and re-link")
+        ]
+    found = []
+    owner = foreign_owner(host, device, options.name_prefix)
+    if owner is not None:
+        found.append(
+            _error(
+                "nic-in-use",
+                ref,
+                f"{ref} is an uplink of {owner}, which this tool did not create",
+                f"remove {device} from {owner} first, or link another NIC",
+            )
+        )
+    if pnic.speed_mb is not None and pnic.speed_mb < 1000 and options.mtu > 1500:
+        found.append(
+            _warning(
+                "mtu-slow-nic",
+                ref,
+                f"{ref} runs at {pnic.speed_mb} Mb/s; such links often do not pass MTU {options.mtu}",
+                "validation will show it; use MTU 1500 on this link if jumbo pings fail",
+            )
+        )
+    if pnic.neighbor is not None and pnic.neighbor.mtu is not None and pnic.neighbor.mtu < options.mtu:
+        found.append(
+            _warning(
+                "peer-mtu",
+                ref,
+                f"the neighbour of {ref} reports MTU {pnic.neighbor.mtu}, below the planned {options.mtu}",
+                f"use MTU {pnic.neighbor.mtu} or raise it on the other end",
+            )
+        )
+    return found
+
+
+def _host_key(name: str) -> str:
+    """Host names compared the way CDP device ids appear: case-insensitive, short name."""
+    return name.casefold().split(".")[0]
+
+
+def _cable_findings(states: dict[str, HostState], cable: Cable, options: DesignOptions) -> list[Finding]:
+    """Problems of a cable as a whole: link state, contradicting neighbours, speeds, verification."""
+    ends = [(ref, states.get(split_ref(ref)[0])) for ref in cable.ends]
+    pnics = [(ref, host.pnic(split_ref(ref)[1]) if host else None) for ref, host in ends]
+    if any(p is None for _, p in pnics):
+        return []
+    found = []
+    up = [ref for ref, p in pnics if p is not None and p.link_up]
+    down = [ref for ref, p in pnics if p is not None and not p.link_up]
+    if len(down) == 2:
+        found += [
+            _error("link-down", ref, f"{ref} has no link", "check the cable and that both ends are on")
+            for ref in down
+        ]
+    elif down:
+        found.append(
+            _error(
+                "one-sided",
+                down[0],
+                f"{up[0]} has link but {down[0]} does not: "
+                "the cable is in on one side only, or goes elsewhere",
+                f"check where the cable from {up[0]} ends, then re-link",
+            )
+        )
+    for (ref, pnic), (peer, _) in ((pnics[0], pnics[1]), (pnics[1], pnics[0])):
+        said = pnic.neighbor if pnic else None
+        peer_host, peer_device = split_ref(peer)
+        if said is None or _host_key(said.device_id) not in {_host_key(name) for name in states}:
+            continue
+        if _host_key(said.device_id) != _host_key(peer_host) or said.port_id != peer_device:
+            found.append(
+                _error(
+                    "cable-crossed",
+                    ref,
+                    f"{said.protocol.upper()} says {ref} is cabled to "
+                    f"{said.device_id}/{said.port_id}, not {peer}",
+                    f"link {ref} to {said.device_id}/{said.port_id}, or move the cable",
+                )
+            )
+    forced = {s.ref: s for s in options.nic_speeds}
+    settings = []
+    for ref, pnic in pnics:
+        assert pnic is not None
+        wanted = forced.get(ref)
+        speed = wanted.speed_mb if wanted else pnic.configured_speed_mb
+        duplex = (wanted.full_duplex if wanted else pnic.configured_full_duplex) or speed is None
+        settings.append((speed, duplex))
+    if settings[0] != settings[1]:
+        shown = [f"{s}/{'full' if d else 'half'}" if s else "auto" for s, d in settings]
+        found.append(
+            _warning(
+                "speed-mismatch",
+                cable.a,
+                f"{cable.a} is set to {shown[0]} but {cable.b} to {shown[1]}; forcing one side only can "
+                "end in half duplex and lost packets",
+                "set both ends the same (both auto, or both forced)",
+            )
+        )
+    if not cable.verified:
+        found.append(
+            _warning(
+                "unverified-cable",
+                cable.a,
+                f"{cable} is assumed from NIC names or by hand, not seen by CDP/LLDP",
+                "validation after apply will prove it; CDP 'both' on both hosts can confirm it before",
+            )
+        )
+    return found
+
+
+def _states(hosts: Hosts) -> dict[str, HostState]:
+    values = hosts.values() if isinstance(hosts, Mapping) else hosts
+    return {state.name: state for state in values}
+
+
+def preflight(
+    hosts: Hosts, pairing: Pairing, addressing: Addressing, options: DesignOptions | None = None
+) -> tuple[Finding, ...]:
+    """All findings for applying ``pairing`` with ``addressing`` and ``options``; errors first."""
+    options = options or DesignOptions()
+    states = _states(hosts)
+    found = list(addressing.findings)
+    if not pairing.cables:
+        found.append(
+            _error("no-cables", "", "there are no cables to configure", "link at least one NIC pair")
+        )
+    seen: dict[str, Cable] = {}
+    for cable in pairing.cables:
+        if cable.hosts[0] == cable.hosts[1]:
+            found.append(_error("same-host", cable.a, f"{cable} joins a host to itself", "unlink it"))
+        for ref in cable.ends:
+            if ref in seen:
+                found.append(
+                    _error(
+                        "duplicate-nic",
+                        ref,
+                        f"{ref} is in two cables ({seen[ref]} and {cable})",
+                        "unlink one",
+                    )
+                )
+            seen[ref] = cable
+            found += _end_findings(states, ref, options)
+        found += _cable_findings(states, cable, options)
+    addressed = {link.cable.ends for link in addressing.links}
+    for cable in pairing.cables:
+        if cable.ends not in addressed:
+            found.append(
+                _error("not-addressed", cable.a, f"{cable} has no subnet", "carve the addresses again")
+            )
+    found += _host_findings(states, options)
+    return tuple(sorted(found, key=lambda f: f.severity is not Severity.ERROR))
+
+
+def _host_findings(states: dict[str, HostState], options: DesignOptions) -> list[Finding]:
+    found = []
+    if options.layout == "shared":
+        found.append(
+            _warning(
+                "shared-layout",
+                "",
+                "one vSwitch for all links does not always keep each vmk on its own NIC, and after a reboot "
+                "vMotion can fail until failover is toggled",
+                "use the per-link layout unless you need the older recipe",
+            )
+        )
+    if options.netstack == "vmotion":
+        found.append(
+            _warning(
+                "vmotion-netstack",
+                "",
+                "vmks on the vMotion netstack take vMotion over from every default-stack vmk tagged for it",
+                "make sure no other vMotion network is needed on these hosts",
+            )
+        )
+    for host in states.values():
+        for vmk in host.vmks:
+            if "vmotion" in vmk.services and not is_owned_name(vmk.portgroup, options.name_prefix):
+                found.append(
+                    _warning(
+                        "other-vmotion-vmk",
+                        f"{host.name}/{vmk.device}",
+                        f"{vmk.device} on {host.name} is also tagged for vMotion; "
+                        "vMotion may use it besides the links",
+                        f"untag vMotion on {vmk.device} if only the direct links should carry it",
+                    )
+                )
+        for group in host.portgroups:
+            switch = host.vswitch(group.vswitch)
+            if (
+                switch
+                and is_owned_name(switch.name, options.name_prefix)
+                and not is_owned_name(group.name, options.name_prefix)
+            ):
+                found.append(
+                    _error(
+                        "foreign-on-owned",
+                        f"{host.name}/{group.name}",
+                        f"portgroup {group.name} on {host.name} sits on {switch.name}, "
+                        "which this tool manages",
+                        f"move {group.name} to another vSwitch first",
+                    )
+                )
+    return found
