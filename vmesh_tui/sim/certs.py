@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import ipaddress
 import os
 import ssl
 import tempfile
@@ -73,7 +74,5 @@ def server_context(cert: HostCertificate) -> ssl.SSLContext:
     return context
 
 
-def _loopback():  # type: ignore[no-untyped-def]
-    import ipaddress
-
-    return ipaddress.ip_address("127.0.0.1")
+def _loopback() -> ipaddress.IPv4Address:
+    return ipaddress.IPv4Address("127.0.0.1")

@@ -43,7 +43,7 @@ def ref(kind: type, moid: str) -> Any:
     return kind(moid, None)
 
 
-def mo_array(kind: type, refs: list[Any]) -> Any:
+def mo_array(kind: Any, refs: list[Any]) -> Any:
     """A typed array of references (values inside DynamicProperty must be typed)."""
     return kind.Array(refs)
 
@@ -314,7 +314,7 @@ class Inventory:
         info = self.sim.network_info()
         return vim.host.NetworkConfig(
             vswitch=[vim.host.VirtualSwitch.Config(name=s.name, spec=s.spec) for s in info.vswitch or []],
-            portgroup=[p.spec for p in info.portgroup or []],
+            portgroup=[vim.host.PortGroup.Config(spec=p.spec) for p in info.portgroup or []],
             pnic=[vim.host.PhysicalNic.Config(device=p.device, spec=p.spec) for p in info.pnic or []],
             vnic=[
                 vim.host.VirtualNic.Config(device=v.device, portgroup=v.portgroup, spec=v.spec)

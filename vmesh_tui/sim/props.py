@@ -70,7 +70,7 @@ class PropertyReader:
         return [(name, value) for name, value in values if value is not UNSET]
 
 
-def _property_info(kind: type, name: str) -> Any:
+def _property_info(kind: Any, name: str) -> Any:
     try:
         return next(p for p in kind._GetPropertyList() if p.name == name)
     except (StopIteration, AttributeError):

@@ -117,7 +117,9 @@ class HostEndpoint:
         server = HttpsServer(("127.0.0.1", port), self)
         self._port = server.server_address[1]
         self._http = server
-        threading.Thread(target=server.serve_forever, name=f"twin-{self.sim.name}", daemon=True).start()
+        threading.Thread(
+            target=server.serve_forever, args=(0.05,), name=f"twin-{self.sim.name}", daemon=True
+        ).start()
 
     def _halt(self) -> None:
         server, self._http = self._http, None
@@ -141,8 +143,8 @@ class HostEndpoint:
         except soap.SoapFault as fault:
             return Reply(500, soap.fault_body(fault.fault, fault.message, version))
         except Exception as exc:  # the model raises pyVmomi faults; anything else is a twin bug
-            fault = soap.fault_from_exception(exc)
-            return Reply(500, soap.fault_body(fault.fault, fault.message, version))
+            answer = soap.fault_from_exception(exc)
+            return Reply(500, soap.fault_body(answer.fault, answer.message, version))
 
     def _session_for(self, cookie_header: str | None) -> Session | None:
         if not cookie_header:

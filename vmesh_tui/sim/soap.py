@@ -136,9 +136,11 @@ class _RequestParser(SoapAdapter.ExpatDeserializerNSHandlers):
     def _collect_pending(self) -> None:
         if self._pending is None:
             return
-        name, _, deserializer = self._pending
+        name, expected, deserializer = self._pending
         self._pending = None
         value = deserializer.GetResult()
+        if not _is_instance(value, expected):
+            raise invalid_argument(f"A specified parameter was not correct: {name}", name)
         assert self.request is not None
         if name == "_this":
             self.request.this = value if isinstance(value, VmomiSupport.ManagedObject) else None
@@ -148,6 +150,17 @@ class _RequestParser(SoapAdapter.ExpatDeserializerNSHandlers):
             self.params.setdefault(name, info.type()).append(value)
         else:
             self.params[name] = value
+
+
+def _is_instance(value: Any, expected: Any) -> bool:
+    if expected is object or value is None:
+        return True
+    if expected is type:
+        return isinstance(value, type)
+    try:
+        return isinstance(value, expected)
+    except TypeError:
+        return True
 
 
 class _SubtreeSkipper:

@@ -1,0 +1,83 @@
+"""`vmesh-tui sim LAB.toml [--json] [--stats FILE]` and `vmesh-tui sim --demo`: serve a lab until stopped."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+from typing import Any
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the `sim` subcommand to the top-level parser."""
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sim = commands.add_parser(
+        "sim",
+        help="serve a lab of simulated ESXi hosts over HTTPS",
+        description="Serve every host of a lab file as its own vSphere SOAP endpoint on 127.0.0.1 "
+        "until Ctrl+C or SIGTERM.",
+    )
+    sim.add_argument("lab", nargs="?", metavar="LAB.toml", help="the lab file (see LAB_FORMAT.md)")
+    sim.add_argument("--demo", action="store_true", help="serve the built-in demo lab")
+    sim.add_argument("--json", action="store_true", help="print one JSON line of hosts once all listen")
+    sim.add_argument("--stats", metavar="FILE", help="write per-host request counts as JSON when stopping")
+
+
+def run(args: argparse.Namespace) -> int:
+    from vmesh_tui.sim.lab import LabError, demo_lab, load_lab
+    from vmesh_tui.sim.runner import LabStartError, start_lab
+
+    if bool(args.lab) == bool(args.demo):
+        print("vmesh-tui sim: give either a lab file or --demo (not both).", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        spec = demo_lab() if args.demo else load_lab(args.lab)
+    except LabError as exc:
+        print(f"vmesh-tui sim: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    stop = threading.Event()
+    previous = _install_stop_handlers(stop)
+    try:
+        try:
+            lab = start_lab(spec)
+        except LabStartError as exc:
+            print(f"vmesh-tui sim: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+        with lab:
+            _announce(lab, args.json)
+            while not stop.wait(0.5):
+                pass
+        if args.stats:
+            lab.write_stats(args.stats)
+    finally:
+        _restore_handlers(previous)
+    return EXIT_OK
+
+
+def _announce(lab: Any, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"hosts": [h.as_json() for h in lab.hosts]}), flush=True)
+        return
+    for host in lab.hosts:
+        print(f"{host.name}  {host.url}  user {host.user}  sha256 {host.thumbprint}", flush=True)
+    print("Serving; press Ctrl+C to stop.", flush=True)
+
+
+def _install_stop_handlers(stop: threading.Event) -> dict[int, Any]:
+    def handler(signum: int, frame: Any) -> None:
+        stop.set()
+
+    previous: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            previous[signum] = signal.signal(signum, handler)
+    return previous
+
+
+def _restore_handlers(previous: dict[int, Any]) -> None:
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)
