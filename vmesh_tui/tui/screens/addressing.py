@@ -119,7 +119,8 @@ class AddressingScreen(VmeshScreen):
         two = len(names) == 2
         a_head = f"{names[0][:15]} IP" if two else "A IP"
         b_head = f"{names[1][:15]} IP" if two else "B IP"
-        table.add_columns("#", "cable", "subnet", a_head, b_head)
+        for label, width in (("#", 2), ("cable", 15 if two else 40), ("subnet", 16), (a_head, 18), (b_head, 18)):
+            table.add_column(label, width=width)
         for link in links:
             if two:
                 cable = f"{split_ref(link.cable.a)[1]}-{split_ref(link.cable.b)[1]}"

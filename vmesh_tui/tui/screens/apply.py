@@ -59,9 +59,9 @@ class ApplyScreen(VmeshScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         running = getattr(self, "state", "running") == "running"
         if action == "cancel":
-            return True if running else None
+            return running
         if action == "next":
-            return True if getattr(self, "state", "") == "applied" else None
+            return getattr(self, "state", "") == "applied"
         if action == "back":
             return not running
         return True

@@ -64,8 +64,8 @@ class CablingScreen(VmeshScreen):
             panel.highlighted = min(keep or 0, len(self.rows) - 1)
         cables = len(self.pairing.cables)
         unverified = sum(1 for c in self.pairing.cables if not c.verified)
-        note = f" ({unverified} unverified: validation after apply proves them)" if unverified else ""
-        self.say(f"{cables} cable(s){note}. enter/n: next.  space: link.  u: unlink.")
+        note = f", {unverified} unverified (validation proves them)" if unverified else ""
+        self.say(f"{cables} cable(s){note}. n: next")
         self.show_detail()
 
     def current(self) -> PanelRow | None:

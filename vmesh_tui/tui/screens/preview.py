@@ -62,7 +62,7 @@ class PreviewScreen(VmeshScreen):
         yield Footer()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return None if action == "apply" and self.vapp.read_only else True
+        return not (action == "apply" and self.vapp.read_only)
 
     def on_mount(self) -> None:
         self.showing_esxcli = False

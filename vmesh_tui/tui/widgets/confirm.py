@@ -29,8 +29,8 @@ class ConfirmScreen(ModalScreen[bool]):
             if self.detail:
                 yield Static(self.detail, id="detail")
             with Horizontal(id="buttons"):
-                yield Button(f"{self.yes_label} [y]", id="yes", variant="error")
-                yield Button("No [n]", id="no", variant="primary")
+                yield Button(f"{self.yes_label} (y)", id="yes", variant="error")
+                yield Button("No (n)", id="no", variant="primary")
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
@@ -57,7 +57,7 @@ class NoticeScreen(ModalScreen[None]):
         with Vertical(id="dialog"):
             yield Static(self.title_text, id="question")
             yield Static(self.body, id="detail")
-            yield Button("Close [enter]", id="close", variant="primary")
+            yield Button("Close (enter)", id="close", variant="primary")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

@@ -82,7 +82,9 @@ def render_row(row: PanelRow, hosts: dict[str, HostState], glyphs: Glyphs, marke
         colour = "green" if row.cable.verified else "yellow"
         return Text.assemble(mark, (f"{left:<{CELL}}", style), (line, colour), (f" {right:<{CELL}}", style))
     if row.exclusion:
-        text = f"{mark}{left or ' ' * CELL:<{CELL}}{'excluded':^{MIDDLE}} {right}"
+        reason = f"({row.exclusion.split(',')[0].split(' (')[0]})"
+        reason = reason if len(reason) <= MIDDLE else reason[: MIDDLE - 2] + "..)"
+        text = f"{mark}{left or ' ' * CELL:<{CELL}}{reason:^{MIDDLE}} {right}"
         return Text(text, style="dim")
     middle = "(free)"
     return Text(f"{mark}{left:<{CELL}}{middle:^{MIDDLE}} {right}")
