@@ -42,7 +42,12 @@ def test_vswitch_portgroup_vmk_add_update_remove_read_back(client: HostsClient) 
     assert state.portgroup("vmesh-1") == group
     created = state.vmk_on("vmesh-1")
     assert created is not None and created.device == device
-    assert (created.ip, created.prefix, created.mtu, created.services) == ("10.77.0.1", 30, 9000, vmk.services)
+    assert (created.ip, created.prefix, created.mtu, created.services) == (
+        "10.77.0.1",
+        30,
+        9000,
+        vmk.services,
+    )
 
     wider = VSwitch("vmesh-1", 1500, ("vmnic1", "vmnic2"), ("vmnic1",), ("vmnic2",), CdpMode.LISTEN)
     client.run_step(Step(A, Action.UPDATE, switch, wider))

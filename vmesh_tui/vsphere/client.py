@@ -96,15 +96,21 @@ class HostsClient:
         content = session.content
         cluster = session.target.cluster
         if cluster is None:
-            return session.call(lambda: inventory.read_hosts_from_root(content), "reading the host")
-        clusters = session.call(lambda: inventory.list_clusters(content), "listing the clusters")
+            return session.call(
+                lambda: inventory.read_hosts_from_root(content), "reading the host", idempotent=True
+            )
+        clusters = session.call(
+            lambda: inventory.list_clusters(content), "listing the clusters", idempotent=True
+        )
         if cluster not in clusters:
             known = ", ".join(sorted(clusters)) or "none"
             raise ClusterNotFound(
                 f"vCenter {session.target.endpoint} has no cluster named {cluster!r} (clusters: {known})",
                 "name one of its clusters with --cluster",
             )
-        raws = session.call(lambda: inventory.read_hosts(content, clusters[cluster]), "reading the hosts")
+        raws = session.call(
+            lambda: inventory.read_hosts(content, clusters[cluster]), "reading the hosts", idempotent=True
+        )
         for raw in raws:
             _check_usable(raw)
         return raws
@@ -158,7 +164,9 @@ class HostsClient:
         handles = [h for h in self._handles.values() if h.session is session]
         content = session.content
         if session.target.cluster is None:
-            return session.call(lambda: inventory.read_hosts_from_root(content), "reading the host")
+            return session.call(
+                lambda: inventory.read_hosts_from_root(content), "reading the host", idempotent=True
+            )
         raws = session.call(
             lambda: inventory.read_hosts(content, [h.moref for h in handles]), "reading the hosts"
         )
@@ -174,7 +182,9 @@ class HostsClient:
         ns = handle.network_system
         try:
             with handle.lock:
-                raw.hints = list(handle.session.call(lambda: ns.QueryNetworkHint(device=devices)) or [])
+                raw.hints = list(
+                    handle.session.call(lambda: ns.QueryNetworkHint(device=devices), idempotent=True) or []
+                )
         except vmodl.MethodFault:
             raw.hints = []  # no neighbour information; cables are then proposed by name
 
@@ -211,7 +221,9 @@ class HostsClient:
                         lambda: retrieve_executer(session.stub, moid), "pinging"
                     )
                 executer = handle.method_executer
-                returnval = session.call(lambda: execute_ping(session.stub, executer, arguments), "pinging")
+                returnval = session.call(
+                    lambda: execute_ping(session.stub, executer, arguments), "pinging", idempotent=True
+                )
             except (vmodl.fault.MethodNotFound, vmodl.fault.ManagedObjectNotFound) as fault:
                 raise NotSupported(
                     None, fault_name(fault), f"esxcli ping on {host}: {fault_text(fault)}"
@@ -246,7 +258,9 @@ class HostsClient:
         deadline = time.monotonic() + wait_s
         while time.monotonic() < deadline:
             try:
-                objects = session.call(lambda: inventory.retrieve(collector, spec), f"waiting for {host}")
+                objects = session.call(
+                    lambda: inventory.retrieve(collector, spec), f"waiting for {host}", idempotent=True
+                )
             except (VSphereError, vmodl.MethodFault):
                 return  # the endpoint went away: the host is rebooting
             props = {p.name: p.val for obj in objects for p in (obj.propSet or [])}

@@ -47,7 +47,9 @@ class HostHandle:
             objectSet=[inventory.PC.ObjectSpec(obj=self.moref, skip=False)],
             propSet=[inventory.PC.PropertySpec(type=type(self.moref), pathSet=["config.network"])],
         )
-        objects = self.session.call(lambda: inventory.retrieve(collector, spec), f"reading {self.name}")
+        objects = self.session.call(
+            lambda: inventory.retrieve(collector, spec), f"reading {self.name}", idempotent=True
+        )
         for obj in objects:
             for prop in obj.propSet or []:
                 if prop.name == "config.network":

@@ -31,6 +31,14 @@ from vmesh_tui.vsphere.targets import Target
 from vmesh_tui.vsphere.tls import PinMismatch, PinnedContext
 
 T = TypeVar("T")
+DROPPED = (
+    http.client.RemoteDisconnected,
+    BrokenPipeError,
+    ConnectionResetError,
+    ConnectionAbortedError,
+    ssl.SSLEOFError,
+    ssl.SSLZeroReturnError,
+)
 AcceptNew = bool | Callable[[CertificateUnknown], bool]
 
 
@@ -194,6 +202,7 @@ class Session:
                 self._guard(
                     lambda: manager.Login(userName=self.target.user, password=self._secret.reveal()),
                     "logging in",
+                    retry_dropped=True,
                 )
             except vim.fault.InvalidLogin:
                 raise AuthFailed(
@@ -207,7 +216,7 @@ class Session:
                 ) from None
 
     # -- calling ------------------------------------------------------------------------------------
-    def _guard(self, fn: Callable[[], T], doing: str) -> T:
+    def _guard(self, fn: Callable[[], T], doing: str, retry_dropped: bool = False) -> T:
         try:
             return fn()
         except PinMismatch as mismatch:
@@ -220,13 +229,23 @@ class Session:
                 mismatch.actual,
                 str(self._known_hosts.path),
             ) from None
+        except DROPPED as exc:
+            if not retry_dropped:
+                raise network_error(self.target, exc, doing) from None
+            if self.stub is not None:
+                self.stub.DropConnections()  # a pooled keep-alive socket died (e.g. the host restarted)
+            return self._guard(fn, doing)
         except (OSError, http.client.HTTPException) as exc:
             raise network_error(self.target, exc, doing) from None
 
-    def call(self, fn: Callable[[], T], doing: str = "calling the host") -> T:
-        """Run one API call; on NotAuthenticated log in again and retry it once."""
+    def call(self, fn: Callable[[], T], doing: str = "calling the host", *, idempotent: bool = False) -> T:
+        """Run one API call; on NotAuthenticated log in again and retry it once.
+
+        ``idempotent`` calls (reads) are also retried once on a fresh connection when a pooled one
+        turns out to be dead; changes are not, since the host may have applied them.
+        """
         try:
-            return self._guard(fn, doing)
+            return self._guard(fn, doing, retry_dropped=idempotent)
         except vim.fault.NotAuthenticated:
             self.relogin()
             return self._guard(fn, doing)
