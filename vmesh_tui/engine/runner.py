@@ -58,14 +58,31 @@ class StepExecutor:
             if not is_lost_reply(exc):
                 raise StepError(error_text(exc)) from None
             reply_lost = error_text(exc)
+        return await self._after_lost_reply(step, reply_lost)
+
+    async def _after_lost_reply(self, step: Step, reply_lost: str) -> str | None:
+        """Judge a step whose reply never came from the host's actual state; finish it, never repeat it."""
         state = (await asyncio.to_thread(self.client.read_all)).get(step.host)
-        if state is not None and objects.step_took_effect(state, step):
-            found = objects.find_like(state, step.obj)
-            await self.queue.put(
-                Event("warning", step.host, message="the reply was lost but the host shows the change done")
+        if state is None:
+            raise StepError(f"no reply from {step.host}, and it cannot be read ({reply_lost})")
+        found = objects.find_like(state, step.obj)
+        device = found.device if isinstance(found, Vmk) and step.after is not None else None
+        if objects.step_took_effect(state, step):
+            note = "the reply was lost but the host shows the change done"
+            await self.queue.put(Event("warning", step.host, message=note))
+            return device
+        remaining = objects.step_to(step.host, found, step.after)
+        if remaining is None or (found is not None and step.before is not None and found != step.before):
+            raise StepError(
+                f"no reply from {step.host} and its state is not what the tool expects ({reply_lost})"
             )
-            return found.device if isinstance(found, Vmk) and step.after is not None else None
-        raise StepError(f"no reply from {step.host} and the change is not there ({reply_lost})")
+        note = "the reply was lost; the host shows the change partly done or not done: finishing it"
+        await self.queue.put(Event("warning", step.host, message=note))
+        try:
+            created = await asyncio.to_thread(self.client.run_step, remaining)
+        except Exception as exc:
+            raise StepError(f"{error_text(exc)} (after a lost reply: {reply_lost})") from None
+        return created or device
 
     async def run_host(self, host: str, steps: Sequence[Step], outcome: RunOutcome, total: int) -> None:
         for index, step in enumerate(steps, start=1):

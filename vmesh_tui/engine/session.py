@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Mapping, Sequence
 from pathlib import Path
 
 from vmesh_tui.core.addressing import Link
@@ -29,9 +29,12 @@ from vmesh_tui.engine.validation import validate_links
 class Engine:
     """Drives the core and the adapter for one set of connected hosts."""
 
-    def __init__(self, client: HostsApi, state_dir: Path | None = None) -> None:
+    def __init__(
+        self, client: HostsApi, state_dir: Path | None = None, *, hosts_at_once: bool = True
+    ) -> None:
         self.client = client
         self.state_dir = state_dir or paths.state_dir()
+        self.hosts_at_once = hosts_at_once  # False runs one host after the other (benchmarks compare)
 
     async def read(self) -> dict[str, HostState]:
         """Re-read every host (one call per host, concurrently, in the adapter)."""
@@ -102,6 +105,8 @@ class Engine:
         for host in hosts:
             host_steps = planned.plan.for_host(host)
             jobs.append(executor.run_host(host, host_steps, outcome, len(host_steps)))
+        if not self.hosts_at_once:
+            jobs = [_one_after_another(jobs)]
         async for event in stream(jobs, queue):
             yield event
         if outcome.failure is not None:
@@ -242,6 +247,11 @@ class Engine:
 
     def status(self) -> list[results.JournalSummary]:
         return journal_summaries(self.state_dir)
+
+
+async def _one_after_another(jobs: Sequence[Awaitable[None]]) -> None:
+    for job in jobs:
+        await job
 
 
 def journal_summaries(state_dir: Path) -> list[results.JournalSummary]:

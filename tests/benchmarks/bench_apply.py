@@ -1,0 +1,117 @@
+"""Benchmark (a script, not collected by pytest): requests per host and wall times of apply and validate.
+
+Runs the ESXi twin in-process with the demo lab and a per-call latency on every configuration call (the
+twin's delay faults), then measures through the real adapter over HTTPS:
+- SOAP requests each host served during one apply of the demo lab (aim: at most 4 per link + 3);
+- apply's wall time with hosts concurrent versus one host after the other (aim: ratio <= 0.6);
+- validate's wall time.
+Usage: python tests/benchmarks/bench_apply.py [--latency-ms 40] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+SUPERNET = "172.31.250.0/24"
+SLOW_METHODS = ("AddVirtualSwitch", "AddPortGroup", "AddVirtualNic", "SelectVnicForNicType",
+                "RemoveVirtualSwitch", "RemovePortGroup", "RemoveVirtualNic")  # fmt: skip
+
+
+def _lab(latency_s: float) -> Any:
+    from vmesh_tui.sim.lab import FaultSpec, demo_lab
+
+    spec = demo_lab()
+    faults = [
+        FaultSpec(host=h.name, method=m, nth=n, kind="delay", delay_s=latency_s)
+        for h in spec.hosts
+        for m in SLOW_METHODS
+        for n in range(1, 13)
+    ]
+    return dataclasses.replace(spec, faults=tuple(faults))
+
+
+async def _last(events: Any) -> Any:
+    result = None
+    async for event in events:
+        result = event.result if event.kind == "done" else result
+    return result
+
+
+def _counts(lab: Any) -> dict[str, int]:
+    return {name: sum(methods.values()) for name, methods in lab.stats()["hosts"].items()}
+
+
+async def _timed_apply(engine: Any, request: Any) -> tuple[float, Any]:
+    planned = await _last(engine.plan(request))
+    started = time.perf_counter()
+    result = await _last(engine.apply(planned))
+    return time.perf_counter() - started, result
+
+
+async def measure(latency_ms: float) -> dict[str, Any]:
+    from vmesh_tui.engine.planning import PlanRequest
+    from vmesh_tui.engine.session import Engine
+    from vmesh_tui.sim.runner import start_lab
+    from vmesh_tui.vsphere.client import HostsClient
+    from vmesh_tui.vsphere.knownhosts import KnownHosts
+    from vmesh_tui.vsphere.targets import parse_host_url
+
+    home = Path(tempfile.mkdtemp(prefix="vmesh-bench-"))
+    os.environ["VMESH_HOME"] = str(home)
+    with start_lab(_lab(latency_ms / 1000)) as lab:
+        targets = [parse_host_url(h.url.replace("https://", f"https://{h.user}@")) for h in lab.hosts]
+        client = HostsClient.connect(targets, lab.hosts[0].password, KnownHosts(home / "kh"), accept_new=True)
+        try:
+            request = PlanRequest(SUPERNET)
+            together = Engine(client, home / "state")
+            before = _counts(lab)
+            concurrent_s, applied = await _timed_apply(together, request)
+            after = _counts(lab)
+            links = len(applied.links)
+            started = time.perf_counter()
+            check = await _last(together.validate())
+            validate_s = time.perf_counter() - started
+            await _last(together.revert())
+            one_by_one = Engine(client, home / "state", hosts_at_once=False)
+            sequential_s, again = await _timed_apply(one_by_one, request)
+            await _last(one_by_one.revert())
+        finally:
+            client.close()
+    per_host = {name: after[name] - before.get(name, 0) for name in after}
+    return {
+        "links": links,
+        "latency_ms": latency_ms,
+        "requests_per_host": per_host,
+        "request_budget_per_host": 4 * links + 3,
+        "apply_concurrent_s": round(concurrent_s, 3),
+        "apply_sequential_s": round(sequential_s, 3),
+        "concurrency_ratio": round(concurrent_s / sequential_s, 3),
+        "validate_s": round(validate_s, 3),
+        "validate_ok": check.ok,
+        "outcomes": [applied.outcome, again.outcome],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--latency-ms", type=float, default=40.0, help="added to every configuration call")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    figures = asyncio.run(measure(args.latency_ms))
+    if args.json:
+        print(json.dumps(figures, sort_keys=True))
+        return
+    for key, value in figures.items():
+        print(f"{key:>26}: {value}")
+
+
+if __name__ == "__main__":
+    main()
