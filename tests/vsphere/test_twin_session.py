@@ -12,7 +12,7 @@ from tests.vsphere.twinhelp import connect_twin, requests_of, twin_targets
 from vmesh_tui.core.model import CdpMode, Portgroup, Vmk, VSwitch
 from vmesh_tui.core.steps import Action, Step
 from vmesh_tui.vsphere.client import HostsClient
-from vmesh_tui.vsphere.errors import CertificateChanged, StepFailed, Unreachable
+from vmesh_tui.vsphere.errors import CertificateChanged, Unreachable
 from vmesh_tui.vsphere.knownhosts import KnownHosts
 
 A, B = "esx-a.lab.local", "esx-b.lab.local"
@@ -59,12 +59,6 @@ def test_after_the_host_restarts_the_next_read_logs_in_again(twin: Any, tmp_path
     assert requests_of(twin)[B].get("Login") == 1
 
 
-@pytest.mark.xfail(
-    reason="twin bug: RebootHost_Task answers SystemError, its TaskInfo.name is a str where pyVmomi "
-    "wants a vmodl.ManagedMethod (vmesh_tui/sim/objects.py add_finished_task)",
-    raises=StepFailed,
-    strict=False,
-)
 def test_reboot_through_the_api_then_carry_on(twin: Any, tmp_path: Path) -> None:
     client = connect_twin(twin, tmp_path)
     try:
