@@ -69,12 +69,31 @@ def serve_lab_text(text: str, reboot_downtime_s: float = 0.05) -> Any:
 
 
 @pytest.fixture
+def small_lab_text() -> str:
+    return SMALL_LAB
+
+
+@pytest.fixture
 def small_lab() -> Iterator[Any]:
     """SMALL_LAB, served; stopped after the test."""
     lab = serve_lab_text(SMALL_LAB)
     try:
         yield lab
     finally:
+        lab.stop()
+
+
+@pytest.fixture
+def serve_lab() -> Iterator[Callable[[str], Any]]:
+    """serve_lab(toml_text) -> RunningLab; every lab served this way is stopped after the test."""
+    started: list[Any] = []
+
+    def _serve(text: str) -> Any:
+        started.append(serve_lab_text(text))
+        return started[-1]
+
+    yield _serve
+    for lab in started:
         lab.stop()
 
 

@@ -332,8 +332,8 @@ class Inventory:
 
     # ---- tasks ----------------------------------------------------------------------------------
 
-    def add_finished_task(self, method: str, user: str) -> Any:
-        """A Task for a call that has already completed (state success)."""
+    def add_finished_task(self, wsdl_method: str, method: str, user: str) -> Any:
+        """A Task for a HostSystem call (e.g. RebootHost_Task, "reboot") that has already succeeded."""
         key = f"haTask-{HOST_ID}-vim.HostSystem.{method}-{next(self._task_numbers)}"
         now = dt.datetime.now(dt.UTC)
         task = ref(vim.Task, key)
@@ -341,7 +341,7 @@ class Inventory:
             key=key,
             task=task,
             descriptionId=f"HostSystem.{method}",
-            name=f"vim.HostSystem.{method}",
+            name=VmomiSupport.GetWsdlMethod("urn:vim25", wsdl_method),
             entity=ref(vim.HostSystem, HOST_ID),
             entityName=self.sim.name,
             state=vim.TaskInfo.State.success,

@@ -247,7 +247,7 @@ class HostEndpoint:
             self.inventory.remove(entry.moid)
             return None
         if method == "RebootHost_Task":
-            return self.inventory.add_finished_task("reboot", session.user if session else "")
+            return self.inventory.add_finished_task(method, "reboot", session.user if session else "")
         raise _method_not_found(entry, method)
 
     def _login(self, params: dict[str, Any], version: str) -> Reply:

@@ -1,0 +1,129 @@
+"""Reboot (sessions end, same port and certificate, new bootTime, config kept), fault injection
+per host and method call, and the per-method request counts."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import time
+
+import pytest
+from pyVmomi import vim
+
+
+def _host_object(si) -> vim.HostSystem:
+    return si.content.rootFolder.childEntity[0].hostFolder.childEntity[0].host[0]
+
+
+def _wait_until_listening(lab_host, connect, attempts: int = 100):
+    for _ in range(attempts):
+        try:
+            return connect(lab_host)
+        except (OSError, http.client.HTTPException):
+            time.sleep(0.05)
+    raise AssertionError(f"{lab_host.name} did not come back after the reboot")
+
+
+def test_reboot_task_ends_sessions_keeps_config_and_changes_boot_time(small_lab, connect) -> None:
+    lab_host = small_lab.host("esx-a.test")
+    si = connect(lab_host)
+    host = _host_object(si)
+    boot_before = host.runtime.bootTime
+    host.configManager.networkSystem.AddVirtualSwitch(
+        "vmesh-9", vim.host.VirtualSwitch.Specification(numPorts=64, mtu=9000)
+    )
+    task = host.RebootHost_Task(force=False)
+    assert isinstance(task, vim.Task)
+    time.sleep(0.3)
+    again = _wait_until_listening(lab_host, connect)
+    info = vim.Task(task._moId, again._stub).info
+    assert info.state == "success" and info.entityName == "esx-a.test"
+    assert small_lab.host("esx-a.test").url == lab_host.url
+    assert small_lab.host("esx-a.test").thumbprint == lab_host.thumbprint
+    with pytest.raises((vim.fault.NotAuthenticated, OSError, http.client.HTTPException)):
+        host.name  # noqa: B018 - the old session is gone
+    new_host = _host_object(again)
+    assert new_host.runtime.bootTime > boot_before
+    assert "vmesh-9" in [s.name for s in new_host.configManager.networkSystem.networkInfo.vswitch]
+
+
+def test_runner_reboot_is_synchronous(small_lab, connect) -> None:
+    lab_host = small_lab.host("esx-b.test")
+    boot_before = _host_object(connect(lab_host)).runtime.bootTime
+    small_lab.reboot("esx-b.test")
+    assert _host_object(connect(lab_host)).runtime.bootTime > boot_before
+
+
+FAULTS = """
+[[fault]]
+host = "esx-a.test"
+method = "AddVirtualSwitch"
+nth = 2
+
+[[fault]]
+host = "esx-a.test"
+method = "RemoveVirtualSwitch"
+kind = "fault"
+fault_type = "ResourceInUse"
+
+[[fault]]
+host = "esx-b.test"
+method = "AddVirtualSwitch"
+kind = "lost"
+
+[[fault]]
+host = "esx-b.test"
+method = "RemoveVirtualSwitch"
+kind = "delay"
+delay_s = 0.4
+"""
+
+
+@pytest.fixture
+def faulty_lab(serve_lab, small_lab_text):
+    return serve_lab(small_lab_text + FAULTS)
+
+
+def _spec() -> vim.host.VirtualSwitch.Specification:
+    return vim.host.VirtualSwitch.Specification(numPorts=64)
+
+
+def test_injected_fault_hits_only_the_nth_call_of_that_method(faulty_lab, connect) -> None:
+    ns = _host_object(connect(faulty_lab.host("esx-a.test"))).configManager.networkSystem
+    ns.AddVirtualSwitch("first", _spec())
+    with pytest.raises(vim.fault.HostConfigFault):
+        ns.AddVirtualSwitch("second", _spec())
+    ns.AddVirtualSwitch("third", _spec())
+    names = [s.name for s in ns.networkInfo.vswitch]
+    assert "second" not in names and {"first", "third"} <= set(names)
+    with pytest.raises(vim.fault.ResourceInUse):
+        ns.RemoveVirtualSwitch("first")
+    assert "first" in [s.name for s in ns.networkInfo.vswitch]
+
+
+def test_lost_reply_applies_the_call_then_drops_the_connection(faulty_lab, connect) -> None:
+    ns = _host_object(connect(faulty_lab.host("esx-b.test"))).configManager.networkSystem
+    with pytest.raises((OSError, http.client.HTTPException)):
+        ns.AddVirtualSwitch("applied-anyway", _spec())
+    assert "applied-anyway" in [s.name for s in ns.networkInfo.vswitch]
+
+
+def test_delay_answers_late(faulty_lab, connect) -> None:
+    ns = _host_object(connect(faulty_lab.host("esx-b.test"))).configManager.networkSystem
+    started = time.monotonic()
+    with pytest.raises(vim.fault.NotFound):
+        ns.RemoveVirtualSwitch("does-not-exist")
+    assert time.monotonic() - started >= 0.4
+
+
+def test_stats_count_requests_per_host_and_method(faulty_lab, connect, tmp_path) -> None:
+    si = connect(faulty_lab.host("esx-a.test"))
+    _host_object(si).configManager.networkSystem.AddVirtualSwitch("counted", _spec())
+    path = tmp_path / "stats.json"
+    faulty_lab.write_stats(path)
+    document = json.loads(path.read_text())
+    counts = document["hosts"]["esx-a.test"]
+    assert counts["Login"] == 1 and counts["RetrieveServiceContent"] >= 1
+    assert counts["AddVirtualSwitch"] == 1 and counts["Fetch"] >= 4
+    assert document["hosts"]["esx-b.test"] == {}
+    assert document == faulty_lab.stats()
