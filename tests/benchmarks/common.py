@@ -56,6 +56,7 @@ class Twin:
         self.lab = lab
         self.stats_path = workdir / "twin-stats.json"
         self.hosts: list[TwinHost] = []
+        self.counts: Counts = {}
         self._process: subprocess.Popen[str] | None = None
 
     def __enter__(self) -> Twin:
@@ -86,7 +87,7 @@ class Twin:
         """Stop the twin (SIGINT, as an admin would) and return the requests it served per host."""
         process, self._process = self._process, None
         if process is None:
-            return {}
+            return self.counts
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
             try:
@@ -94,9 +95,9 @@ class Twin:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-        if not self.stats_path.exists():
-            return {}
-        return dict(json.loads(self.stats_path.read_text())["hosts"])
+        if self.stats_path.exists():
+            self.counts = dict(json.loads(self.stats_path.read_text())["hosts"])
+        return self.counts
 
     @property
     def password(self) -> str:

@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""vmesh-tui benchmarks: the same work done by vmesh-tui, a naive pyVmomi script and Ansible, in one run.
+
+    python tests/benchmarks/run.py [--quick] [--json] [--only NAME ...] [--reps N]
+
+Every repetition gets a fresh twin (`vmesh-tui sim --demo` in a child process); requests per host come
+from the twin's per-method counts, minus those of the setup (e.g. the apply before a validate). Prints a
+table, then the JSON summary (with --json the summary is the last line). See tests/benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import common  # noqa: E402
+import report  # noqa: E402
+from common import SUPERNET, BenchError, ChildRun, Twin, run_child, tool_argv, tool_env  # noqa: E402
+from peer import driver  # noqa: E402
+
+NAIVE = HERE / "peer" / "naive.py"
+REBOOTED = "esx-b.lab.local"  # the host rebooted before `recover`
+
+
+@dataclass
+class Context:
+    """One repetition's twin, private dirs and what the setup learnt (the plan, for the peer)."""
+
+    twin: Twin
+    workdir: Path
+    venv: Path | None = None
+    plan: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def env(self) -> dict[str, str]:
+        return tool_env(self.workdir / "home", self.twin.password)
+
+    def tool(self, command: str, *extra: str) -> ChildRun:
+        return run_child(tool_argv(command, self.twin.hosts, *extra), self.env, self.workdir / command)
+
+    def naive(self, mode: str, *extra: str) -> ChildRun:
+        hosts = self.workdir / "hosts.json"
+        hosts.write_text(
+            json.dumps([{"name": h.name, "url": h.url, "user": h.user} for h in self.twin.hosts])
+        )
+        argv = [sys.executable, str(NAIVE), mode, "--hosts", str(hosts), *extra]
+        return run_child(argv, self.env, self.workdir / f"naive-{mode}")
+
+
+def _checked(run: ChildRun, what: str) -> ChildRun:
+    if run.returncode != 0:
+        raise BenchError(f"{what} exited {run.returncode}: {(run.stderr or run.stdout).strip()[-400:]}")
+    return run
+
+
+def _apply(ctx: Context) -> None:
+    _checked(ctx.tool("apply", "--supernet", SUPERNET, "--yes", "--json"), "apply (setup)")
+
+
+def _apply_and_reboot(ctx: Context) -> None:
+    _apply(ctx)
+    _checked(ctx.naive("reboot", "--host-name", REBOOTED), f"reboot of {REBOOTED} (setup)")
+
+
+def _plan_for_peer(ctx: Context) -> None:
+    ctx.plan = _checked(ctx.tool("plan", "--supernet", SUPERNET, "--json"), "plan (setup)").json()
+
+
+def _peer(ctx: Context) -> ChildRun:
+    assert ctx.venv is not None
+    result = driver.run_playbook(ctx.twin.hosts, ctx.plan, ctx.twin.password, ctx.workdir / "peer", ctx.venv)
+    if result.failures:
+        raise BenchError("the peer failed: " + " | ".join(result.failures[:3]))
+    return result.run
+
+
+@dataclass(frozen=True)
+class Measurement:
+    name: str
+    label: str
+    measure: Callable[[Context], ChildRun]
+    setup: Callable[[Context], None] | None = None
+    compare_with: str | None = None  # the measurement this one is a baseline or peer of
+
+
+PLAN_ARGS = ("--supernet", SUPERNET, "--json")
+MEASUREMENTS = (
+    Measurement("discover", "discover (vmesh-tui)", lambda c: c.tool("discover", "--json")),
+    Measurement("naive_discover", "discover (naive pyVmomi walk)", lambda c: c.naive("discover"),
+                compare_with="discover"),
+    Measurement("plan", "plan", lambda c: c.tool("plan", *PLAN_ARGS)),
+    Measurement("apply", "apply (vmesh-tui)", lambda c: c.tool("apply", *PLAN_ARGS, "--yes")),
+    Measurement("peer_apply", "apply (Ansible community.vmware)", _peer, _plan_for_peer, "apply"),
+    Measurement("validate", "validate", lambda c: c.tool("validate", "--json"), _apply),
+    Measurement("revert", "revert", lambda c: c.tool("revert", "--yes", "--json"), _apply),
+    Measurement("recover", "recover after a reboot", lambda c: c.tool("recover", "--yes", "--json"),
+                _apply_and_reboot),
+)  # fmt: skip
+
+
+def _one_run(m: Measurement, root: Path, venv: Path | None, measured: bool) -> tuple[ChildRun | None, Any]:
+    workdir = Path(tempfile.mkdtemp(prefix=f"{m.name}-", dir=root))
+    with Twin(workdir / "twin") as twin:
+        ctx = Context(twin, workdir, venv)
+        if m.setup is not None:
+            m.setup(ctx)
+        run = m.measure(ctx) if measured else None
+    return run, twin.counts
+
+
+def run_measurement(m: Measurement, reps: int, root: Path, venv: Path | None) -> dict[str, Any]:
+    """Repeat one measurement on fresh twins; requests are those beyond the setup's."""
+    base = _one_run(m, root, venv, measured=False)[1] if m.setup else {}
+    walls, peaks, totals, exit_codes = [], [], [], []
+    requests: common.Counts = {}
+    for _ in range(reps):
+        run, counts = _one_run(m, root, venv, measured=True)
+        assert run is not None
+        walls.append(run.wall_s)
+        peaks.append(run.peak_rss_mb)
+        exit_codes.append(run.returncode)
+        requests = common.subtract(counts, base)
+        totals.append(sum(common.total_requests(requests).values()))
+    per_host = common.total_requests(requests)
+    return {
+        "label": m.label,
+        "compare_with": m.compare_with,
+        "wall_s": common.summary(walls),
+        "peak_rss_mb": common.summary(peaks),
+        "requests_per_host": per_host,
+        "requests_per_host_median": common.summary([v for v in per_host.values()]).get("median"),
+        "requests_by_method": requests,
+        "requests_same_every_run": len(set(totals)) == 1,
+        "logins_per_host": {h: methods.get("Login", 0) for h, methods in requests.items()},
+        "exit_codes": exit_codes,
+    }
+
+
+def equivalence(root: Path, venv: Path) -> dict[str, Any]:
+    """Apply with vmesh-tui and with the peer on two fresh twins; compare the resulting host state."""
+    states = {}
+    for side in ("ours", "peer"):
+        workdir = Path(tempfile.mkdtemp(prefix=f"equivalence-{side}-", dir=root))
+        with Twin(workdir / "twin") as twin:
+            ctx = Context(twin, workdir, venv)
+            if side == "ours":
+                _apply(ctx)
+            else:
+                _plan_for_peer(ctx)
+                _peer(ctx)
+            states[side] = _checked(ctx.naive("state"), f"state read after {side}").json()["hosts"]
+    from peer.naive import differences
+
+    diffs = differences(states["ours"], states["peer"])
+    return {"same_state": not diffs, "differences": diffs, "gaps": [list(g) for g in driver.PEER_GAPS]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions and a bounded test run")
+    parser.add_argument("--json", action="store_true", help="make the JSON summary the last line of output")
+    parser.add_argument("--reps", type=int, help="repetitions per measurement (default 5, --quick 2)")
+    names = [m.name for m in MEASUREMENTS] + ["equivalence", "reliability", "modules"]
+    parser.add_argument("--only", action="append", choices=names, help="run only these parts (repeat)")
+    parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, inventories)")
+    args = parser.parse_args(argv)
+    reps = args.reps or (2 if args.quick else 5)
+    wanted = set(args.only or names)
+    root = Path(tempfile.mkdtemp(prefix="vmesh-bench-"))
+    started = time.perf_counter()
+    summary: dict[str, Any] = {"quick": args.quick, "reps": reps, "measurements": {}, "problems": []}
+    venv = None
+    if wanted & {"peer_apply", "equivalence"}:
+        try:
+            venv = driver.ensure_venv()
+        except BenchError as exc:
+            summary["problems"].append(f"peer: {exc}")
+            wanted -= {"peer_apply", "equivalence"}
+    for m in MEASUREMENTS:
+        if m.name in wanted:
+            report.progress(f"measuring {m.label} x{reps}")
+            try:
+                summary["measurements"][m.name] = run_measurement(
+                    m, 1 if m.setup and args.quick else reps, root, venv
+                )
+            except BenchError as exc:
+                summary["problems"].append(f"{m.name}: {exc}")
+    if "equivalence" in wanted and venv is not None:
+        report.progress("comparing the hosts' state after vmesh-tui and after the peer")
+        try:
+            summary["equivalence"] = equivalence(root, venv)
+        except BenchError as exc:
+            summary["problems"].append(f"equivalence: {exc}")
+    if "modules" in wanted:
+        summary["modules"] = report.bench_modules(args.quick)
+    if "reliability" in wanted:
+        report.progress("running the engine's fault, crash and property suites")
+        summary["reliability"] = report.reliability(args.quick, root)
+    summary["ratios"] = report.ratios(summary["measurements"])
+    summary["total_s"] = round(time.perf_counter() - started, 1)
+    print(report.table(summary))
+    print(json.dumps(summary, sort_keys=True))
+    if not args.keep:
+        shutil.rmtree(root, ignore_errors=True)
+    else:
+        print(f"work directory kept: {root}", file=sys.stderr)
+    return 0 if not summary["problems"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
