@@ -21,6 +21,7 @@ from vmesh_tui.vsphere.handle import HostHandle, fault_name, fault_text
 T = TypeVar("T")
 NicOrder = vim.host.NetworkPolicy.NicOrderPolicy
 Teaming = vim.host.NetworkPolicy.NicTeamingPolicy
+TEAMING_FIELDS = ("policy", "reversePolicy", "notifySwitches", "rollingOrder", "failureCriteria", "nicOrder")
 
 
 def vswitch_spec(switch: VSwitch, base: Any = None) -> Any:
@@ -64,7 +65,7 @@ def portgroup_spec(group: Portgroup, base: Any = None) -> Any:
         )
     else:
         teaming.nicOrder = None
-    has_teaming = any(getattr(teaming, p.name, None) is not None for p in teaming._GetPropertyList())
+    has_teaming = any(getattr(teaming, name, None) is not None for name in TEAMING_FIELDS)
     policy.nicTeaming = teaming if has_teaming else None
     return vim.host.PortGroup.Specification(
         name=group.name, vlanId=group.vlan, vswitchName=group.vswitch, policy=policy

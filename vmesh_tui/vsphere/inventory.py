@@ -39,7 +39,8 @@ class RawHost:
 
     @property
     def name(self) -> str:
-        return str(self.props.get("name", self.moref._moId))
+        name = self.props.get("name")
+        return str(name) if name else str(getattr(self.moref, "_moId", "?"))
 
 
 def _traversal(to_hosts: bool = True) -> list[Any]:

@@ -1,0 +1,192 @@
+"""The pure parts: pyVmomi data objects -> HostState, Step -> full specs, esxcli ping responses.
+
+These build real pyVmomi data objects (as a host would return them); nothing is mocked.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from xml.sax.saxutils import escape
+
+from pyVmomi import vim
+
+from vmesh_tui.core.model import CdpMode, Pnic, Portgroup, Vmk, VSwitch
+from vmesh_tui.vsphere.actions import link_speed, portgroup_spec, vmk_spec, vswitch_spec
+from vmesh_tui.vsphere.inventory import RawHost, host_state, map_neighbor, vmk_services
+from vmesh_tui.vsphere.ping import parse_ping, ping_arguments
+
+Order = vim.host.NetworkPolicy.NicOrderPolicy
+
+
+def _network() -> vim.host.NetworkInfo:
+    switch_spec = vswitch_spec(VSwitch("vmesh-1", 9000, ("vmnic1",), ("vmnic1",), (), CdpMode.ADVERTISE, 64))
+    pg_override = portgroup_spec(Portgroup("vmesh-1", "vmesh-1", 0, ("vmnic1",), (), "failover_explicit"))
+    pg_inherit = portgroup_spec(Portgroup("plain", "vmesh-1", 5))
+    vnic_spec = vmk_spec(Vmk("", "vmesh-1", "10.0.0.1", 30, 9000), with_netstack=True)
+    vnic_spec.mac = "00:50:56:00:00:01"
+    return vim.host.NetworkInfo(
+        pnic=[
+            vim.host.PhysicalNic(
+                device="vmnic1",
+                mac="00:50:56:aa:00:01",
+                driver="igb",
+                linkSpeed=vim.host.PhysicalNic.LinkSpeedDuplex(speedMb=1000, duplex=True),
+                spec=vim.host.PhysicalNic.Specification(
+                    linkSpeed=vim.host.PhysicalNic.LinkSpeedDuplex(speedMb=1000, duplex=False)
+                ),
+            ),
+            vim.host.PhysicalNic(
+                device="vmnic2", mac="00:50:56:aa:00:02", spec=vim.host.PhysicalNic.Specification()
+            ),
+        ],
+        vswitch=[vim.host.VirtualSwitch(name="vmesh-1", mtu=9000, numPorts=64, spec=switch_spec)],
+        portgroup=[vim.host.PortGroup(spec=pg_override), vim.host.PortGroup(spec=pg_inherit)],
+        vnic=[vim.host.VirtualNic(device="vmk1", portgroup="vmesh-1", spec=vnic_spec)],
+    )
+
+
+def test_host_state_maps_specs_exactly() -> None:
+    net_config = [
+        vim.host.VirtualNicManager.NetConfig(
+            nicType="vmotion",
+            multiSelectAllowed=True,
+            candidateVnic=[vim.host.VirtualNic(device="vmk1", key="key-vim.host.VirtualNic-vmk1")],
+            selectedVnic=["vmotion.key-vim.host.VirtualNic-vmk1"],
+        )
+    ]
+    hint = vim.host.PhysicalNic.NetworkHint(
+        device="vmnic1",
+        connectedSwitchPort=vim.host.PhysicalNic.CdpInfo(devId="esx-b", portId="vmnic1", mtu=9000),
+    )
+    raw = RawHost(
+        moref=None,
+        props={
+            "name": "esx-a",
+            "config.network": _network(),
+            "config.product.version": "8.0.3",
+            "config.virtualNicManagerInfo.netConfig": net_config,
+            "runtime.connectionState": "connected",
+        },
+        hints=[hint],
+    )
+    state = host_state(raw)
+    assert (state.name, state.version) == ("esx-a", "8.0.3")
+    assert state.pnics == (
+        Pnic("vmnic1", "00:50:56:aa:00:01", "igb", 1000, True, 1000, False, map_neighbor(hint)),
+        Pnic("vmnic2", "00:50:56:aa:00:02", "", None, True, None, True, None),
+    )
+    assert state.pnics[0].neighbor is not None and state.pnics[0].neighbor.device_id == "esx-b"
+    assert state.vswitches == (VSwitch("vmesh-1", 9000, ("vmnic1",), ("vmnic1",), (), CdpMode.ADVERTISE, 64),)
+    assert state.portgroups == (
+        Portgroup("vmesh-1", "vmesh-1", 0, ("vmnic1",), (), "failover_explicit"),
+        Portgroup("plain", "vmesh-1", 5, None, None, None),
+    )
+    assert state.vmks == (
+        Vmk("vmk1", "vmesh-1", "10.0.0.1", 30, 9000, frozenset({"vmotion"}), mac="00:50:56:00:00:01"),
+    )
+
+
+def test_selected_vnics_resolve_through_candidates() -> None:
+    configs = [
+        vim.host.VirtualNicManager.NetConfig(
+            nicType=kind,
+            multiSelectAllowed=True,
+            candidateVnic=[
+                vim.host.VirtualNic(device="vmk0", key="k0"),
+                vim.host.VirtualNic(device="vmk3", key="k3"),
+            ],
+            selectedVnic=selected,
+        )
+        for kind, selected in (("management", ["k0"]), ("vmotion", ["k3"]), ("faultToleranceLogging", []))
+    ]
+    assert vmk_services(configs) == {"vmk0": frozenset({"management"}), "vmk3": frozenset({"vmotion"})}
+
+
+def test_update_keeps_what_the_tool_does_not_model() -> None:
+    base = vswitch_spec(VSwitch("vmesh-1", 1500, ("vmnic1",), ("vmnic1",), ()))
+    base.policy.security = vim.host.NetworkPolicy.SecurityPolicy(allowPromiscuous=False, forgedTransmits=True)
+    base.bridge.beacon = vim.host.VirtualSwitch.BeaconConfig(interval=1)
+    wider = vswitch_spec(VSwitch("vmesh-1", 9000, ("vmnic1", "vmnic2"), ("vmnic1",), ("vmnic2",)), base)
+    assert wider.mtu == 9000 and list(wider.bridge.nicDevice) == ["vmnic1", "vmnic2"]
+    assert wider.bridge.beacon.interval == 1 and wider.policy.security.forgedTransmits is True
+    assert list(wider.policy.nicTeaming.nicOrder.standbyNic) == ["vmnic2"]
+    assert base.mtu == 1500  # the cached spec itself is not changed
+    no_uplinks = vswitch_spec(VSwitch("vmesh-1", 9000), base)
+    assert no_uplinks.bridge is None  # removing uplinks is explicit, never an accident of a partial spec
+
+
+def test_portgroup_override_and_inherit_specs() -> None:
+    override = portgroup_spec(Portgroup("pg", "vs", 7, ("vmnic1",), (), "failover_explicit"))
+    order = override.policy.nicTeaming.nicOrder
+    assert (override.name, override.vswitchName, override.vlanId) == ("pg", "vs", 7)
+    assert list(order.activeNic) == ["vmnic1"] and not order.standbyNic  # others unused, not standby
+    assert override.policy.nicTeaming.policy == "failover_explicit"
+    inherit = portgroup_spec(Portgroup("pg", "vs", 7), base=override)
+    assert inherit.policy.nicTeaming is None
+
+
+def test_vmk_and_pnic_specs() -> None:
+    spec = vmk_spec(Vmk("", "pg", "10.1.0.5", 30, 9000, netstack="vmotion"), with_netstack=True)
+    assert (spec.ip.ipAddress, spec.ip.subnetMask, spec.ip.dhcp, spec.mtu) == (
+        "10.1.0.5",
+        "255.255.255.252",
+        False,
+        9000,
+    )
+    assert spec.netStackInstanceKey == "vmotion"
+    assert vmk_spec(Vmk("", "pg", "10.1.0.5", 31, 1500), with_netstack=False).netStackInstanceKey is None
+    assert link_speed(Pnic("vmnic1", "")) is None
+    forced = link_speed(Pnic("vmnic1", "", configured_speed_mb=1000, configured_full_duplex=True))
+    assert (forced.speedMb, forced.duplex) == (1000, True)
+
+
+def _returnval(inner: str) -> ET.Element:
+    return ET.fromstring(f"<returnval>{inner}</returnval>")
+
+
+def test_parse_ping_summary_of_a_real_host() -> None:
+    document = (
+        '<obj xmlns="urn:vim25" versionId="5.0"><Summary><Duplicated>0</Duplicated>'
+        "<HostAddr>10.0.0.2</HostAddr>"
+        "<PacketLost>33</PacketLost><Recieved>2</Recieved><RoundtripAvg>250</RoundtripAvg>"
+        "<RoundtripAvgMS>0</RoundtripAvgMS><Transmitted>3</Transmitted></Summary>"
+        "<Trace><ICMPSeq>0</ICMPSeq><RoundtripTime>250</RoundtripTime></Trace></obj>"
+    )
+    result = parse_ping(_returnval(f"<response>{escape(document)}</response>"), 3)
+    assert (result.sent, result.received, result.loss_pct, result.rtt_avg_ms, result.error) == (
+        3,
+        2,
+        33.0,
+        0.25,
+        None,
+    )
+    assert result.ok
+
+
+def test_parse_ping_cli_fault_message_too_long() -> None:
+    detail = escape("<obj><fault><errMsg>sendto() failed (Message too long)</errMsg></fault></obj>")
+    message = "<faultMsg>sendto() failed (Message too long)</faultMsg>"
+    fault = f"<fault>{message}<faultDetail>{detail}</faultDetail></fault>"
+    result = parse_ping(_returnval(fault), 3)
+    assert (result.sent, result.received, result.loss_pct, result.error) == (3, 0, 100.0, "Message too long")
+    assert not result.ok
+
+
+def test_parse_ping_total_loss_and_garbage() -> None:
+    lost = "<obj><Summary><PacketLost>100</PacketLost><Recieved>0</Recieved><Transmitted>2</Transmitted>"
+    lost += "</Summary></obj>"
+    result = parse_ping(_returnval(f"<response>{escape(lost)}</response>"), 2)
+    assert (result.received, result.loss_pct, result.rtt_avg_ms, result.ok) == (0, 100.0, None, False)
+    assert parse_ping(_returnval("<response>not xml</response>"), 2).error is not None
+
+
+def test_ping_arguments_leave_out_unset_values() -> None:
+    args = ping_arguments("10.0.0.2", interface="vmk1", size=8972, df=True, count=3, netstack=None, wait=1)
+    assert args == [
+        ("host", "10.0.0.2"),
+        ("interface", "vmk1"),
+        ("size", "8972"),
+        ("df", "true"),
+        ("count", "3"),
+        ("wait", "1"),
+    ]
