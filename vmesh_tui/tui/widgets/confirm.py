@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
+
+
+def wrap(text: str, width: int = 68) -> str:
+    """Pre-wrap dialog text so its height is known before layout (long fingerprints included)."""
+    return "\n".join(textwrap.fill(line, width, break_long_words=True) or "" for line in text.splitlines())
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -25,9 +32,9 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(self.question, id="question")
+            yield Static(wrap(self.question), id="question", markup=False)
             if self.detail:
-                yield Static(self.detail, id="detail")
+                yield Static(wrap(self.detail), id="dialog-detail", markup=False)
             with Horizontal(id="buttons"):
                 yield Button(f"{self.yes_label} (y)", id="yes", variant="error")
                 yield Button("No (n)", id="no", variant="primary")
@@ -55,8 +62,8 @@ class NoticeScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(self.title_text, id="question")
-            yield Static(self.body, id="detail")
+            yield Static(self.title_text, id="question", markup=False)
+            yield Static(wrap(self.body), id="dialog-detail", markup=False)
             yield Button("Close (enter)", id="close", variant="primary")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

@@ -1,0 +1,80 @@
+"""Connect: form checks, the certificate dialog for a new host, the loud refusal of a changed one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.tui.twinapp import make_app, screen_text, spec_for, wait_for, wait_screen
+from vmesh_tui.tui.app import VmeshApp
+from vmesh_tui.tui.draft import Draft
+from vmesh_tui.tui.recent import RecentHosts
+from vmesh_tui.tui.screens.connect import fingerprint, host_url
+
+
+def refuse(*_: Any) -> Any:
+    raise AssertionError("the form should not have tried to connect")
+
+
+def test_host_url_and_fingerprint_formats() -> None:
+    assert host_url("esx-a", "root") == "https://root@esx-a/sdk"
+    assert host_url("https://admin@10.0.0.1:8443/sdk", "root") == "https://admin@10.0.0.1:8443/sdk"
+    assert fingerprint("ab" * 32).splitlines() == [":".join(["AB"] * 16)] * 2
+
+
+@pytest.mark.parametrize(
+    ("keys", "message"),
+    [
+        (["enter"], "Enter at least two ESXi hosts"),
+        ([*"esx-a", "tab", *"esx-b", "enter"], "Enter the password"),
+        (["tab", "tab", "tab", *"vc.example.com", "enter"], "also name the cluster"),
+    ],
+)
+async def test_form_says_what_is_missing(keys: list[str], message: str) -> None:
+    app = VmeshApp(refuse, Draft())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*keys)
+        await pilot.pause()
+        assert message in screen_text(app)
+        assert type(app.screen).__name__ == "ConnectScreen"
+
+
+async def test_new_certificate_shows_fingerprint_and_is_pinned_once_trusted(twin: Any) -> None:
+    from vmesh_tui.engine import paths
+
+    app = make_app(twin, pinned=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in twin.hosts:
+            await wait_screen(pilot, "ConfirmScreen")
+            text = screen_text(app)
+            assert "trust its certificate?" in text and "SHA-256 fingerprint" in text
+            shown = [h for h in twin.hosts if fingerprint(h.thumbprint.replace(":", "").lower())[:47] in text]
+            assert len(shown) == 1, text
+            await pilot.press("y")
+        await wait_screen(pilot, "CablingScreen")
+    pins = paths.known_hosts_path().read_text()
+    assert all(h.url.split("//")[1].split("/")[0] in pins for h in twin.hosts)
+    recent = RecentHosts(paths.config_dir() / "recent.json")
+    assert recent.load()[0] == spec_for(twin)
+    assert twin.hosts[0].password not in recent.path.read_text()
+
+
+async def test_changed_certificate_is_refused_loudly(twin: Any) -> None:
+    from vmesh_tui.engine import paths
+    from vmesh_tui.vsphere.knownhosts import KnownHosts
+
+    from tests.tui.twinapp import _address_port
+
+    known = KnownHosts(paths.known_hosts_path())
+    for host in twin.hosts:
+        known.remember(*_address_port(host.url), "00" * 32)
+    app = make_app(twin, pinned=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_screen(pilot, "NoticeScreen")
+        text = screen_text(app)
+        assert "CERTIFICATE CHANGED - REFUSED" in text and "no credentials were sent" in text
+        assert "remove the line" in text  # the remedy
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ConnectScreen")
+        assert app.engine is None
