@@ -183,6 +183,10 @@ ERROR_CASES = [
     (_broken('kind = "fault"', 'kind = "boom"'), r"fault\[1\]: kind"),
     (_broken("nth = 3", 'nth = 3\nfault_type = "Nonsense"'), r"fault\[1\]: fault_type 'Nonsense'"),
     (_broken('host = "esx-b.lab.local"\nmethod', 'host = "esx-z"\nmethod'), r"fault\[1\]: host 'esx-z'"),
+    (
+        _broken('"AddVirtualNic"', '"AddVirtualNIC"'),
+        r"fault\[1\]: method 'AddVirtualNIC' is not a vSphere API",
+    ),
 ]
 
 

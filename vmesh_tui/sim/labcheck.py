@@ -24,6 +24,9 @@ SERVICES = (
 )
 
 
+_METHODS_PYVMOMI_LACKS = ("ExecuteSoap", "RetrieveManagedMethodExecuter")  # esxcli over the API
+
+
 def _first_duplicate(names: Iterable[str]) -> tuple[int, str] | None:
     seen: set[str] = set()
     for index, name in enumerate(names, start=1):
@@ -49,11 +52,28 @@ def check_references(spec: LabSpec) -> None:
     for index, fault in enumerate(spec.faults, start=1):
         if fault.host not in hosts:
             raise ValueError(f"fault[{index}]: host {fault.host!r} is not a host of this lab")
+        if not _is_wsdl_method(fault.method):
+            raise ValueError(
+                f"fault[{index}]: method {fault.method!r} is not a vSphere API method name "
+                "(use the WSDL name, e.g. AddVirtualNic, UpdatePortGroup, RebootHost_Task)"
+            )
         if not _is_fault_type(fault.fault_type):
             raise ValueError(
                 f"fault[{index}]: fault_type {fault.fault_type!r} is not a vSphere fault "
                 "(e.g. HostConfigFault, NotFound, ResourceInUse)"
             )
+
+
+def _is_wsdl_method(name: str) -> bool:
+    from pyVmomi import VmomiSupport
+
+    if name in _METHODS_PYVMOMI_LACKS:
+        return True
+    try:
+        VmomiSupport.GuessWsdlMethod(name)
+    except KeyError:
+        return False
+    return True
 
 
 def _is_fault_type(name: str) -> bool:

@@ -6,6 +6,7 @@ The edits run in dependency order; on any fault the host's state is restored and
 
 from __future__ import annotations
 
+import copy
 from typing import TypeVar
 
 from pyVmomi import vim
@@ -70,7 +71,7 @@ class NetworkConfigMethods(VnicMethods):
             self.UpdatePhysicalNicLinkSpeed(pnic.device, speed)
         created = []
         for vnic in vnics:
-            spec = _required(vnic.spec, f"vnic {vnic.device or vnic.portgroup} spec")
+            spec = copy.deepcopy(_required(vnic.spec, f"vnic {vnic.device or vnic.portgroup} spec"))
             if vnic.changeOperation == "add":
                 created.append(self.AddVirtualNic(vnic.portgroup, spec))
             elif vnic.changeOperation in (None, "edit"):
