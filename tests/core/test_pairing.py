@@ -140,3 +140,9 @@ def test_unlink_unknown_ref_and_duplicate_hosts():
         unlink(propose_cables([typical_host("esx-a")]), "esx-a/vmnic1")
     with pytest.raises(CoreError, match="listed twice"):
         propose_cables([typical_host("esx-a"), typical_host("esx-a")])
+
+
+def test_nic_hearing_its_own_host_is_excluded():
+    a = typical_host("esx-a", neighbors={"vmnic1": cdp("esx-a", "vmnic2")})
+    pairing = propose_cables([a, typical_host("esx-b")])
+    assert pairing.exclusion_of("esx-a/vmnic1").reason == "CDP says it is cabled to vmnic2 of the same host"

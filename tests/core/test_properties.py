@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from vmesh_tui.core.addressing import carve
 from vmesh_tui.core.design import DesignOptions, design
 from vmesh_tui.core.errors import CoreError
-from vmesh_tui.core.model import HostState, Pnic, Portgroup, Vmk, VSwitch
+from vmesh_tui.core.esxcli import render_esxcli
+from vmesh_tui.core.model import HostState, Neighbor, Pnic, Portgroup, Vmk, VSwitch
 from vmesh_tui.core.ordering import canonical_state
 from vmesh_tui.core.pairing import Cable, link, propose_cables, unlink
 from vmesh_tui.core.plan import Plan, apply_plan, make_plan
@@ -132,6 +133,13 @@ def test_design_plan_apply_and_revert(lab, supernet, opts, cut):
     assert _without_new_names(applied) == _without_new_names(desired)
     assert make_plan(applied, design(applied, links, opts)).is_empty
     assert apply_plan(applied, plan.inverse()) == observed
+    rendered = render_esxcli(plan, observed)
+    for step in (s for s in plan.steps if s.kind == "add_vmk"):
+        device = applied[step.host].vmk_on(step.target).device
+        assert any(
+            line.startswith(f"esxcli network ip interface add -i {device} -p {step.target} ")
+            for line in rendered[step.host]
+        )
 
 
 @SETTINGS
@@ -156,3 +164,64 @@ def test_bad_refs_only_raise_core_errors(a, b):
             action()
         except CoreError as error:
             assert error.message
+
+
+@st.composite
+def heard_labs(draw: st.DrawFn) -> list[HostState]:
+    """Hosts whose NICs hear random neighbours: peers, other ports, switches, or nothing."""
+    names = [f"esx-{c}" for c in "abc"[: draw(st.integers(2, 3))]]
+    hosts = []
+    for name in names:
+        state = draw(host_states(name))
+        pnics = []
+        for pnic in state.pnics:
+            heard = draw(
+                st.one_of(
+                    st.none(),
+                    st.builds(
+                        Neighbor,
+                        st.just("cdp"),
+                        st.sampled_from([*names, "core-sw1"]),
+                        st.sampled_from([p.device for p in state.pnics]),
+                    ),
+                )
+            )
+            pnics.append(replace(pnic, neighbor=heard))
+        hosts.append(replace(state, pnics=tuple(pnics)))
+    return hosts
+
+
+@SETTINGS
+@given(heard_labs())
+def test_proposed_cables_use_each_usable_nic_at_most_once(hosts):
+    pairing = propose_cables(hosts)
+    by_name = {h.name: h for h in hosts}
+    ends = [end for cable in pairing.cables for end in cable.ends]
+    assert len(ends) == len(set(ends))
+    assert not set(ends) & {e.ref for e in pairing.excluded}
+    for cable in pairing.cables:
+        assert (
+            cable.hosts[0] != cable.hosts[1]
+            and cable.sort_key() <= Cable.between(cable.b, cable.a, "name", False).sort_key()
+        )
+        assert cable.verified == (cable.source == "cdp")
+        for ref in cable.ends:
+            host, device = ref.split("/")
+            assert by_name[host].pnic(device).link_up and by_name[host].uplink_owner(device) is None
+    every = {f"{h.name}/{p.device}" for h in hosts for p in h.pnics}
+    assert set(ends) | {e.ref for e in pairing.excluded} == every
+    assert all(e.reason for e in pairing.excluded)
+
+
+@SETTINGS
+@given(
+    st.one_of(st.text(max_size=12), st.integers()),
+    st.one_of(st.integers(-10, 20000), st.text(max_size=5), st.none()),
+    st.text(max_size=10),
+    st.text(max_size=10),
+)
+def test_bad_design_options_only_raise_core_errors(prefix, mtu, layout, netstack):
+    try:
+        DesignOptions(name_prefix=prefix, mtu=mtu, layout=layout, netstack=netstack)  # type: ignore[arg-type]
+    except CoreError as error:
+        assert error.remedy

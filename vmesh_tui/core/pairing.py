@@ -152,13 +152,19 @@ def propose_cables(hosts: Sequence[HostState], owned_prefix: str = "vmesh") -> P
                 f"{neighbor.port_id}, which is not one of the hosts"
             )
             continue
+        if peer_host.name == host_name:
+            free.discard(ref)
+            excluded[ref] = (
+                f"{neighbor.protocol.upper()} says it is cabled to {neighbor.port_id} of the same host"
+            )
+            continue
         peer = nic_ref(peer_host.name, neighbor.port_id)
         peer_pnic = peer_host.pnic(neighbor.port_id)
         peer_says = peer_pnic.neighbor if peer_pnic else None
         agrees = peer_says is None or _find_host(by_name, peer_says.device_id) is by_name[host_name]
         if peer_says is not None and agrees:
             agrees = peer_says.port_id == device
-        if peer not in free or not agrees or peer == ref:
+        if peer not in free or not agrees:
             free.discard(ref)
             why = excluded.get(peer, "it is already cabled or its neighbour data disagrees")
             excluded[ref] = f"{neighbor.protocol.upper()} neighbour is {peer}, which cannot be used: {why}"
