@@ -3,12 +3,27 @@ failover order; the per-link layout survives a reboot untouched."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from tests.engine.conftest import SUPERNET, TWO_LINKS, collect
 from vmesh_tui.core.design import DesignOptions
 from vmesh_tui.engine import results
 from vmesh_tui.engine.planning import PlanRequest
+
+
+def _reboot(twin: Any, host: str) -> None:
+    """Reboot through the API and wait until the host answers again (as an admin would)."""
+    twin.client.reboot(host)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            twin.client.read_all()
+            return
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
 
 
 async def _apply(twin: Any, layout: str) -> None:
@@ -23,7 +38,7 @@ async def _apply(twin: Any, layout: str) -> None:
 async def test_shared_layout_reboot_then_recover(make_twin: Any) -> None:
     twin = make_twin()
     await _apply(twin, "shared")
-    twin.client.reboot("esx-b.lab.local")
+    _reboot(twin, "esx-b.lab.local")
     _, broken = await collect(twin.engine.validate())
     assert not broken.ok
     _, recovered = await collect(twin.engine.recover())
@@ -38,7 +53,7 @@ async def test_per_link_layout_survives_reboot(make_twin: Any) -> None:
     twin = make_twin()
     await _apply(twin, "per-link")
     before = twin.client.read_all()
-    twin.client.reboot("esx-a.lab.local")
+    _reboot(twin, "esx-a.lab.local")
     _, check = await collect(twin.engine.validate())
     assert check.ok, check
     _, recovered = await collect(twin.engine.recover())

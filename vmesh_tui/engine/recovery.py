@@ -54,50 +54,62 @@ def _shares_uplinks(state: HostState, group: Portgroup) -> bool:
     return switch is not None and len(switch.uplinks) > 1
 
 
+async def _validated(engine: Engine, journal: Journal, sink: list[Event]) -> ValidationResult:
+    result: ValidationResult | None = None
+    async for event in engine.validate(journal.links, journal.options):
+        if event.kind == "done":
+            result = event.result
+        else:
+            sink.append(event)
+    assert result is not None
+    return result
+
+
 async def recover_hosts(engine: Engine, journal: Journal) -> AsyncIterator[Event]:
-    """The recover operation (see the module docstring)."""
+    """The recover operation: rebooted hosts first; then, if links still fail, the hosts at their ends."""
     options = journal.options
     states = await engine.read()
     rebooted = rebooted_hosts(journal, states)
-    before: ValidationResult | None = None
-    async for event in engine.validate(journal.links, options):
-        if event.kind == "done":
-            before = event.result
-        else:
-            yield event
-    assert before is not None
-    targets = sorted(
-        set(before.failing_hosts)
-        | {h for h in rebooted if any(_shares_uplinks(states[h], g) for g in states[h].portgroups)}
-    )
-    queue: asyncio.Queue[Event] = asyncio.Queue()
-    executor = StepExecutor(engine.client, journal, queue)
+    pending: list[Event] = []
+    before = after = await _validated(engine, journal, pending)
+    for event in pending:
+        yield event
+    rounds = [[h for h in rebooted if any(_shares_uplinks(states[h], g) for g in states[h].portgroups)]]
+    rounds.append(sorted(before.failing_hosts))
+    executor = StepExecutor(engine.client, journal, asyncio.Queue())
     toggled: list[str] = []
     problems: list[str] = []
-    for host in targets:
-        steps = toggle_steps(states[host], options.name_prefix)
-        yield phase(f"toggling the failover order of {len(steps) // 2} portgroups on {host}")
-        for index, step in enumerate(steps, start=1):
-            try:
-                await executor.execute(step)
-            except StepError as exc:
-                problems.append(f"{host}: {exc}")
-                yield Event("step_failed", host, index, len(steps), str(exc))
-                break
-            yield Event("step_done", host, index, len(steps), f"failover order of {step.target} updated")
-            if index % 2 == 0:
-                toggled.append(f"{host}/{step.target}")
-    after = before
-    if targets:
-        async for event in engine.validate(journal.links, options):
-            if event.kind == "done":
-                after = event.result
-            else:
-                yield event
+    done_hosts: list[str] = []
+    for targets in rounds:
+        targets = [h for h in targets if h not in done_hosts]
+        if after.ok or not targets:
+            continue
+        for host in targets:
+            steps = toggle_steps(states[host], options.name_prefix)
+            yield phase(f"toggling the failover order of {len(steps) // 2} portgroups on {host}")
+            for index, step in enumerate(steps, start=1):
+                try:
+                    await executor.execute(step)
+                except StepError as exc:
+                    problems.append(f"{host}: {exc}")
+                    yield Event("step_failed", host, index, len(steps), str(exc))
+                    break
+                yield Event("step_done", host, index, len(steps), f"failover order of {step.target} updated")
+                if index % 2 == 0:
+                    toggled.append(f"{host}/{step.target}")
+            done_hosts.append(host)
+        pending = []
+        after = await _validated(engine, journal, pending)
+        for event in pending:
+            yield event
     journal.set_boot_times({h: s.boot_time for h, s in (await engine.read()).items() if h in journal.hosts})
     ok = after.ok and not problems
-    if not targets:
-        message = "all links pass; nothing to recover"
+    if not done_hosts:
+        message = (
+            "all links pass; nothing to recover"
+            if after.ok
+            else "links fail, but no tool portgroup to toggle"
+        )
     else:
-        message = f"toggled {len(toggled)} portgroups on {', '.join(targets)}; {after.message}"
+        message = f"toggled {len(toggled)} portgroups on {', '.join(done_hosts)}; {after.message}"
     yield done(RecoverResult(ok, message, tuple(rebooted), tuple(toggled), before, after))

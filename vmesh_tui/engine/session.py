@@ -113,8 +113,7 @@ class Engine:
             async for event in self._roll_back(executor, outcome, start, planned):
                 yield event
             return
-        after = await self.read()
-        journal.set_boot_times({h: after[h].boot_time for h in hosts})
+        journal.set_boot_times({h: start[h].boot_time for h in hosts})  # a step never reboots a host
         journal.set_status(jr.APPLIED)
         result = results.ApplyResult(
             results.APPLIED, f"applied {len(steps)} steps", planned.links, steps, journal.id
