@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 MAX_BODY = 2 * 1024 * 1024
 IDLE_TIMEOUT_S = 300
+DISCARD_LIMIT = 16 * MAX_BODY
 
 
 class SoapEndpoint(Protocol):
@@ -93,10 +94,14 @@ class SoapRequestHandler(http.server.BaseHTTPRequestHandler):
             self._send(404, b"Not found\n", "text/plain; charset=utf-8", close=True)
             return
         length = self._content_length()
-        if length is None or length > MAX_BODY:
-            reply = self.server.endpoint.too_large_reply() if length else None
-            body = reply.body if reply is not None else b""
-            self._send(500 if body else 411, body, "text/xml; charset=utf-8", close=True)
+        if length is None:
+            self._send(411, b"", "text/plain; charset=utf-8", close=True)
+            return
+        if length > MAX_BODY:
+            self._discard(length)
+            self._send(
+                500, self.server.endpoint.too_large_reply().body, "text/xml; charset=utf-8", close=True
+            )
             return
         body = self.rfile.read(length)
         reply = self.server.endpoint.handle_soap(body, self.headers.get("Cookie"))
@@ -107,6 +112,15 @@ class SoapRequestHandler(http.server.BaseHTTPRequestHandler):
             self._send(reply.status, reply.body, "text/xml; charset=utf-8", extra)
         if reply.after is not None:
             reply.after()
+
+    def _discard(self, length: int) -> None:
+        """Read (up to a bound) and drop an oversize body, so the client can read the fault."""
+        remaining = min(length, DISCARD_LIMIT)
+        while remaining > 0:
+            chunk = self.rfile.read(min(remaining, 65536))
+            if not chunk:
+                return
+            remaining -= len(chunk)
 
     def _content_length(self) -> int | None:
         try:
