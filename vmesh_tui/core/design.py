@@ -80,6 +80,12 @@ class DesignOptions:
                 "bad-cdp", f"CDP mode {self.cdp!r} is unknown", "use none, listen, advertise or both"
             )
         object.__setattr__(self, "cdp", CdpMode(self.cdp))
+        if not isinstance(self.nic_speeds, tuple) or not all(
+            isinstance(s, NicSpeed) for s in self.nic_speeds
+        ):
+            raise CoreError(
+                "bad-speed", "forced speeds must be NicSpeed entries", "use NicSpeed(ref, speed_mb)"
+            )
         for speed in self.nic_speeds:
             split_ref(speed.ref)
             value = speed.speed_mb

@@ -27,7 +27,10 @@ def _ref_key(ref: str) -> tuple[object, ...]:
 
 @dataclass(frozen=True)
 class Cable:
-    """A direct cable between two NICs ``a`` and ``b`` (``HOST/vmnicN``), a sorting before b."""
+    """A direct cable between two NICs ``a`` and ``b`` (``HOST/vmnicN``), a sorting before b.
+
+    ``source`` "cdp" means neighbour evidence (CDP or LLDP); "name" equal device names; "manual" the admin.
+    """
 
     a: str
     b: str
