@@ -17,7 +17,7 @@ from vmesh_tui.core.ordering import canonical_state
 from vmesh_tui.core.pairing import Cable, link, propose_cables, unlink
 from vmesh_tui.core.plan import Plan, apply_plan, make_plan
 
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite
