@@ -136,7 +136,7 @@ class NetworkSystemMethods(_Locked):
     def _vswitch_from_spec(
         self, name: str, spec: vim.host.VirtualSwitch.Specification, current: VSwitchState | None
     ) -> VSwitchState:
-        num_ports = spec.numPorts if spec.numPorts is not None else 128
+        num_ports = spec.numPorts if spec.numPorts is not None else (current.num_ports if current else 128)
         if not 0 < num_ports <= 4096:
             raise netfaults.invalid_argument("spec.numPorts", f"{num_ports} is not between 1 and 4096")
         mtu = spec.mtu if spec.mtu is not None else (current.mtu if current else 1500)
