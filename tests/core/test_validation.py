@@ -7,7 +7,7 @@ from dataclasses import replace
 from core_factories import cdp, typical_host
 
 from vmesh_tui.core.addressing import carve
-from vmesh_tui.core.checks import PingOutcome, explain_ping, ping_checks, vmks_reaching
+from vmesh_tui.core.checks import PingOutcome, explain_ping, explain_route, ping_checks, vmks_reaching
 from vmesh_tui.core.design import DesignOptions, design
 from vmesh_tui.core.model import Vmk
 from vmesh_tui.core.pairing import propose_cables
@@ -104,3 +104,14 @@ def test_shared_subnet_is_the_24_problem():
     assert [v.device for v in vmks_reaching(states["esx-a"], "172.31.250.2")] == ["vmk1", "vmk9"]
     explained = explain_ping(CHECKS[0], PingOutcome(3, 0), states)
     assert explained.code == "shared-subnet" and "/24 problem" in explained.reason
+
+
+def test_routing_check_without_interface():
+    assert explain_route(CHECKS[0], APPLIED).ok
+    a = APPLIED["esx-a"]
+    stray = Vmk("vmk9", "Management Network", "172.31.250.77", 24, 9000)
+    crowded = {**APPLIED, "esx-a": replace(a, vmks=(*a.vmks, stray))}
+    wrong = explain_route(CHECKS[0], crowded)
+    assert (wrong.ok, wrong.code) == (False, "wrong-route") and "vmk9 (Management Network)" in wrong.reason
+    bare = {**APPLIED, "esx-a": replace(a, vmks=a.vmks[:1])}
+    assert explain_route(CHECKS[0], bare).code == "no-route"

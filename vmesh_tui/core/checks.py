@@ -21,6 +21,7 @@ from vmesh_tui.core.validation import (
     PingOutcome,
     explain,
     explain_ping,
+    explain_route,
     ping_checks,
     vmks_reaching,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "PingOutcome",
     "explain",
     "explain_ping",
+    "explain_route",
     "ping_checks",
     "preflight",
     "vmks_reaching",

@@ -117,6 +117,30 @@ def vmks_reaching(state: HostState, ip: str, netstack: str | None = None) -> tup
     return tuple(found)
 
 
+def explain_route(check: PingCheck, states: Mapping[str, HostState]) -> Explanation:
+    """Whether ``dst_ip`` is reachable through exactly one local vmk, the one on the link's portgroup."""
+    source = next((s for s in states.values() if s.name == check.src_host), None)
+    reaching = vmks_reaching(source, check.dst_ip, check.netstack) if source else ()
+    link = f"link {check.link_index + 1}"
+    if len(reaching) == 1 and reaching[0].portgroup == check.src_portgroup:
+        return Explanation(True, "ok", f"{link}: {check.dst_ip} is reached only through {reaching[0].device}")
+    if not reaching:
+        return Explanation(
+            False,
+            "no-route",
+            f"{link}: no vmk on {check.src_host} is in the subnet of {check.dst_ip}",
+            "apply the plan again; the link's vmk is missing or has another address",
+        )
+    names = ", ".join(f"{v.device} ({v.portgroup})" for v in reaching)
+    return Explanation(
+        False,
+        "wrong-route",
+        f"{link}: on {check.src_host}, {check.dst_ip} is reached through {names}, "
+        f"not only through the vmk on {check.src_portgroup}",
+        "give each cable its own subnet: move the other vmks out of it",
+    )
+
+
 def _mtu_culprit(state: HostState | None, group: str, needed: int) -> str | None:
     """Which object on the host is below ``needed``: the vmk or its vSwitch, with its MTU."""
     if state is None:
