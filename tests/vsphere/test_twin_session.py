@@ -59,6 +59,19 @@ def test_after_the_host_restarts_the_next_read_logs_in_again(twin: Any, tmp_path
     assert requests_of(twin)[B].get("Login") == 1
 
 
+def test_an_expired_session_is_renewed_once(twin: Any, tmp_path: Path) -> None:
+    client = connect_twin(twin, tmp_path)
+    try:
+        client.read_all()
+        session = client.handle(A).session
+        session.content.sessionManager.Logout()  # as if vCenter's idle timeout had ended it
+        states = client.read_all()  # NotAuthenticated -> log in again -> read again
+    finally:
+        client.close()
+    assert sorted(states) == [A, B]
+    assert requests_of(twin)[A].get("Login") == 2 and requests_of(twin)[B].get("Login") == 1
+
+
 def test_reboot_through_the_api_then_carry_on(twin: Any, tmp_path: Path) -> None:
     client = connect_twin(twin, tmp_path)
     try:

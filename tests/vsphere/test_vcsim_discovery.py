@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
-from tests.vsphere.conftest import VCSIM_PASSWORD, Vcsim
+from tests.vsphere.conftest import VCSIM_PASSWORD, Vcsim, start_vcsim
 from vmesh_tui.core.model import CdpMode, Portgroup, Vmk, VSwitch
 from vmesh_tui.core.steps import Action, Step
 from vmesh_tui.vsphere.client import HostsClient
-from vmesh_tui.vsphere.errors import AuthFailed, ClusterNotFound, NotSupported, NotVSphere, StepFailed
+from vmesh_tui.vsphere.errors import (
+    AuthFailed,
+    ClusterNotFound,
+    HostUnavailable,
+    NotSupported,
+    NotVSphere,
+    StepFailed,
+    VSphereError,
+)
+from vmesh_tui.vsphere.inventory import list_clusters
 from vmesh_tui.vsphere.knownhosts import KnownHosts
+from vmesh_tui.vsphere.session import Session
 from vmesh_tui.vsphere.targets import parse_host_url, vcenter_target
 
 pytestmark = pytest.mark.vcsim
@@ -114,3 +125,33 @@ def test_steps_vcsim_implements_and_those_it_does_not(vcsim_vc: Vcsim, tmp_path:
         assert gone.value.fault_type == "NotFound"
     finally:
         client.close()
+
+
+def test_host_in_maintenance_mode_is_a_clear_error(tmp_path: Path) -> None:
+    sim = start_vcsim("vc")  # its own instance: this test changes the inventory
+    try:
+        known = _known(tmp_path)
+        target = vcenter_target(sim.url_for(), "DC0_C0")
+        admin = Session(target, VCSIM_PASSWORD, known, accept_new=True).open()
+        hosts = list_clusters(admin.content)["DC0_C0"]
+        hosts[0].EnterMaintenanceMode_Task(timeout=0)
+        deadline = time.monotonic() + 5
+        while not hosts[0].runtime.inMaintenanceMode and time.monotonic() < deadline:
+            time.sleep(0.05)
+        admin.close()
+        with pytest.raises(HostUnavailable, match="DC0_C0_H0 is in maintenance mode") as caught:
+            HostsClient.connect([target], VCSIM_PASSWORD, known)
+        assert "exit maintenance mode" in caught.value.remedy
+    finally:
+        sim.stop()
+
+
+def test_two_endpoints_with_one_host_name_are_refused(tmp_path: Path) -> None:
+    first, second = start_vcsim("esx"), start_vcsim("esx")  # both call themselves localhost.localdomain
+    try:
+        targets = [parse_host_url(first.url_for()), parse_host_url(second.url_for())]
+        with pytest.raises(VSphereError, match=r"same host name 'localhost\.localdomain'"):
+            HostsClient.connect(targets, VCSIM_PASSWORD, _known(tmp_path), accept_new=True)
+    finally:
+        first.stop()
+        second.stop()

@@ -76,18 +76,30 @@ class HostsClient:
         timeout: float = 20.0,
     ) -> HostsClient:
         """Open sessions to ``targets`` (ESXi hosts, or one vCenter with a cluster) and find the hosts."""
-        sessions = _parallel(
-            lambda t: Session(t, password, known_hosts, accept_new, timeout).open(), list(targets)
-        )
+        if not targets:
+            raise VSphereError(
+                "no hosts to connect to", "give --host URLs or --vcenter with --cluster", code="bad-target"
+            )
+        endpoints = [t.endpoint for t in targets]
+        if len(set(endpoints)) != len(endpoints):
+            raise VSphereError("the same endpoint is given twice", "list each host once", code="bad-target")
+        sessions: list[Session] = [Session(t, password, known_hosts, accept_new, timeout) for t in targets]
         client = cls(sessions, {})
         try:
+            _parallel(lambda session: session.open(), sessions)
             raws = _parallel(client._discover, sessions)
+            for session, found in zip(sessions, raws, strict=True):
+                for raw in found:
+                    if raw.name in client._handles:
+                        raise VSphereError(
+                            f"two endpoints report the same host name {raw.name!r}",
+                            "give each host once, by one address",
+                            code="bad-target",
+                        )
+                    client._adopt(session, raw)
         except BaseException:
-            client.close()
+            client.close()  # close the sessions that did open
             raise
-        for session, found in zip(sessions, raws, strict=True):
-            for raw in found:
-                client._adopt(session, raw)
         client._fresh = [raw for found in raws for raw in found]
         client._fresh_at = time.monotonic()
         return client

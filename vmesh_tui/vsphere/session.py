@@ -142,6 +142,7 @@ class Session:
         self.context = PinnedContext(known_hosts.get(target.address, target.port))
         self.stub: Any = None
         self.content: Any = None
+        self.logged_in = False
 
     # -- connecting ---------------------------------------------------------------------------------
     def open(self) -> Session:
@@ -204,6 +205,7 @@ class Session:
                     "logging in",
                     retry_dropped=True,
                 )
+                self.logged_in = True
             except vim.fault.InvalidLogin:
                 raise AuthFailed(
                     f"{self.target.endpoint} refused the user name or password for {self.target.user!r}",
@@ -258,12 +260,15 @@ class Session:
         self.login()
 
     def close(self) -> None:
+        """Log out (when logged in) and close the pooled connections; never raises."""
         if self.content is None:
             return
         try:
-            self.content.sessionManager.Logout()
+            if self.logged_in:
+                self.content.sessionManager.Logout()
         except Exception:
             pass
         finally:
+            self.logged_in = False
             self.stub.DropConnections()
             self.content = None
