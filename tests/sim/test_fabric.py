@@ -182,6 +182,18 @@ def test_shared_vswitch_breaks_after_reboot_until_the_portgroup_is_updated(fabri
     assert link_results(fabric, SLASH30, interface=True) == [True, True, False, False]
 
 
+def test_portgroup_vlans_must_match_across_the_cable(fabric: Fabric) -> None:
+    per_link(fabric, SLASH30, "255.255.255.252")
+    b = fabric.hosts[B]
+    spec = next(p.spec for p in b.network_info().portgroup if p.spec.name == "vmesh-1")
+    spec.vlanId = 20
+    b.UpdatePortGroup("vmesh-1", spec)
+    assert link_results(fabric, SLASH30, interface=True) == [False, True, True, True]
+    spec.vlanId = 4095
+    b.UpdatePortGroup("vmesh-1", spec)
+    assert link_results(fabric, SLASH30, interface=True) == [True] * 4
+
+
 def test_per_link_layout_survives_reboot(fabric: Fabric) -> None:
     per_link(fabric, SLASH30, "255.255.255.252")
     fabric.hosts[A].reboot()

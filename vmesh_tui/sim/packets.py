@@ -4,9 +4,10 @@ Egress: with an interface, the frame leaves through that vmk's portgroup's first
 (then standby); without one, through the lowest-numbered vmk on the netstack whose subnet holds the
 target. It crosses the cable or switch and is taken by the far host's vmk whose vSwitch has the receiving
 NIC as an uplink (active or standby for that vmk's portgroup), whose IP is the target, on the same
-netstack. The far host routes its reply the same way (lowest vmk whose subnet holds the source; the
-receiving vmk when none does). With df, a frame (payload + 28) above the smallest MTU on the way fails:
-on the sender's own vmk or vSwitch with "Message too long", anywhere else silently (a timeout).
+netstack, and whose portgroup VLAN matches the sender's (frames keep their tag; 4095 takes any).
+The far host routes its reply the same way (lowest vmk whose subnet holds the source; the receiving
+vmk when none does). With df, a frame (payload + 28) above the smallest MTU on the way fails: on the
+sender's own vmk or vSwitch with "Message too long", anywhere else silently (a timeout).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ IP_ICMP_HEADERS = 28
 MAX_PAYLOAD = 65507
 STACK_LATENCY_MS = 0.035  # per host traversal of the vmkernel stack
 SWITCH_LATENCY_MS = 0.006
+ALL_VLANS = 4095  # a portgroup in VLAN 4095 passes every tag (virtual guest tagging)
 
 
 class PingReply(NamedTuple):
@@ -83,7 +85,8 @@ def deliver(
     nic = egress_nic(host, vnic)
     if nic is None:
         return None
-    vswitch = host.state.vswitches[host.state.portgroups[vnic.portgroup].vswitch]
+    sender_pg = host.state.portgroups[vnic.portgroup]
+    vswitch = host.state.vswitches[sender_pg.vswitch]
     limit = min(vnic.mtu, vswitch.mtu, host.state.pnics[nic].max_mtu)
     switch = fabric.switch_of(source, nic)
     if switch is not None:
@@ -100,6 +103,8 @@ def deliver(
         pg = far.state.portgroups[receiver.portgroup]
         active, standby = far.state.effective_order(pg, for_egress=False)
         if pg.vswitch != owner.name or far_nic not in active + standby:
+            continue
+        if pg.vlan != sender_pg.vlan and ALL_VLANS not in (pg.vlan, sender_pg.vlan):
             continue
         if df and frame > min(limit, far.state.pnics[far_nic].max_mtu, owner.mtu, receiver.mtu):
             return None
