@@ -211,6 +211,12 @@ def test_nic_on_two_vswitches_is_an_error() -> None:
         parse_lab(text, "lab.toml")
 
 
+def test_a_malformed_password_is_not_echoed() -> None:
+    with pytest.raises(LabError, match=r"host\[1\]: password must be a non-empty string") as caught:
+        parse_lab(_broken('password = "vmware"', "password = 918273645"), "lab.toml")
+    assert "918273645" not in str(caught.value)
+
+
 def test_fault_defaults_and_delay() -> None:
     text = (
         FORMAT_EXAMPLE

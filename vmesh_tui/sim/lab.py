@@ -167,7 +167,7 @@ def _parse_host(t: Table) -> HostSpec:
     return HostSpec(
         name=name,
         user=t.text("user", "root"),
-        password=t.text("password", "vmware"),
+        password=t.text("password", "vmware", secret=True),
         version=t.text("version", "8.0.3"),
         port=t.integer("port", 0, 0, 65535),
         nics=nics,

@@ -39,12 +39,13 @@ class Table:
             return default
         return self.data[key]
 
-    def text(self, key: str, default: str | None = None) -> str:
+    def text(self, key: str, default: str | None = None, secret: bool = False) -> str:
         if key not in self.data and default is not None:
             return default
         value = self._get(key, default, "a string")
         if not isinstance(value, str) or not value:
-            raise self.error(f"{key} must be a non-empty string, not {value!r}")
+            shown = "something else" if secret else repr(value)
+            raise self.error(f"{key} must be a non-empty string, not {shown}")
         return value
 
     def integer(self, key: str, default: int, low: int, high: int) -> int:
