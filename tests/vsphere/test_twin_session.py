@@ -116,12 +116,14 @@ def test_ping_over_a_configured_cable(twin: Any, tmp_path: Path) -> None:
         jumbo = client.ping(A, "10.77.1.2", interface=vmk_a, size=8972, df=True, count=3)
         too_big = client.ping(A, "10.77.1.2", interface=vmk_a, size=8973, df=True, count=2)
         nobody = client.ping(A, "10.77.1.3", interface=vmk_a, size=56, count=2)
+        routed = client.ping(A, "10.77.1.2", size=56, count=2)  # no interface: the vmkernel's route
     finally:
         client.close()
     assert (jumbo.sent, jumbo.received, jumbo.loss_pct, jumbo.error) == (3, 3, 0.0, None) and jumbo.ok
     assert jumbo.rtt_avg_ms is not None and jumbo.rtt_avg_ms >= 0
     assert too_big.error == "Message too long" and not too_big.ok and too_big.received == 0
     assert nobody.received == 0 and nobody.loss_pct == 100.0 and not nobody.ok
+    assert routed.ok and routed.received == 2
 
 
 def test_ping_with_a_small_mtu_on_the_far_side_is_lost(twin: Any, tmp_path: Path) -> None:

@@ -40,6 +40,7 @@ DROPPED = (
     ssl.SSLZeroReturnError,
 )
 AcceptNew = bool | Callable[[CertificateUnknown], bool]
+_ASK_LOCK = threading.Lock()
 
 
 class _Secret:
@@ -188,7 +189,8 @@ class Session:
                     str(self._known_hosts.path),
                 ) from None
             unknown = CertificateUnknown(target.address, target.port, mismatch.actual)
-            accept = self._accept_new(unknown) if callable(self._accept_new) else self._accept_new
+            with _ASK_LOCK:  # hosts connect in parallel: ask the admin one question at a time
+                accept = self._accept_new(unknown) if callable(self._accept_new) else self._accept_new
             if not accept:
                 raise unknown from None
             self._known_hosts.remember(target.address, target.port, mismatch.actual)
