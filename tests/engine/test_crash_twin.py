@@ -32,6 +32,7 @@ def _cli(twin: Any, *args: str, crash_after: int | None = None) -> subprocess.Co
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("crash_after", [1, 3, 5, 6, 8, 11])
 @pytest.mark.parametrize("then", ["revert", "apply"])
 def test_killed_apply_converges(make_twin: Any, crash_after: int, then: str) -> None:
