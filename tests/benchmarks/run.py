@@ -73,6 +73,14 @@ def _apply_and_reboot(ctx: Context) -> None:
     _checked(ctx.naive("reboot", "--host-name", REBOOTED), f"reboot of {REBOOTED} (setup)")
 
 
+def _apply_shared_and_reboot(ctx: Context) -> None:
+    layout = ("--layout", "shared")
+    _checked(
+        ctx.tool("apply", "--supernet", SUPERNET, *layout, "--yes", "--json"), "apply --layout shared (setup)"
+    )
+    _checked(ctx.naive("reboot", "--host-name", REBOOTED), f"reboot of {REBOOTED} (setup)")
+
+
 def _plan_for_peer(ctx: Context) -> None:
     ctx.plan = _checked(ctx.tool("plan", "--supernet", SUPERNET, "--json"), "plan (setup)").json()
 
@@ -106,6 +114,8 @@ MEASUREMENTS = (
     Measurement("revert", "revert", lambda c: c.tool("revert", "--yes", "--json"), _apply),
     Measurement("recover", "recover after a reboot", lambda c: c.tool("recover", "--yes", "--json"),
                 _apply_and_reboot),
+    Measurement("recover_shared", "recover after a reboot (shared vSwitch)",
+                lambda c: c.tool("recover", "--yes", "--json"), _apply_shared_and_reboot),
 )  # fmt: skip
 
 
