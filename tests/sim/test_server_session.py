@@ -62,6 +62,7 @@ def test_login_gives_an_esxi_host_agent_service_content(small_lab, connect) -> N
     assert isinstance(compute, vim.ComputeResource)
     assert compute.host[0]._moId == "ha-host"
     assert compute.host[0].name == "esx-a.test"
+    assert content.sessionManager.currentSession.userName == "root"
 
 
 def test_wrong_password_is_invalid_login(small_lab, connect) -> None:

@@ -77,6 +77,11 @@ class Inventory:
         with self._lock:
             return self._entries.get(moid)
 
+    def entry(self, moid: str) -> ManagedEntry:
+        """A managed object that must exist (KeyError otherwise)."""
+        with self._lock:
+            return self._entries[moid]
+
     def add(self, entry: ManagedEntry) -> None:
         with self._lock:
             self._entries[entry.moid] = entry

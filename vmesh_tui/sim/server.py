@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import re
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
 from pyVmomi import VmomiSupport, vim, vmodl
@@ -23,6 +23,7 @@ from vmesh_tui.sim.transport import HttpsServer
 
 COOKIE = "vmware_soap_session"
 MAX_BODY = 2 * 1024 * 1024
+_COOKIE_VALUE = re.compile(COOKIE + r'="?([^";,\s]+)')
 OPEN_METHODS = frozenset({"RetrieveServiceContent", "Login", "CurrentTime"})
 HOST_METHODS = frozenset({
     "AddVirtualSwitch", "UpdateVirtualSwitch", "RemoveVirtualSwitch", "AddPortGroup", "UpdatePortGroup",
@@ -77,6 +78,8 @@ class HostEndpoint:
         self.sessions: dict[str, Session] = {}
         self._sessions_lock = threading.Lock()
         self._state_lock = threading.Lock()
+        self._current = threading.local()
+        self.inventory.entry("ha-sessionmgr").props["currentSession"] = self._current_user_session
         self._http: HttpsServer | None = None
         self._ssl = server_context(self.certificate)
 
@@ -146,15 +149,18 @@ class HostEndpoint:
             answer = soap.fault_from_exception(exc)
             return Reply(500, soap.fault_body(answer.fault, answer.message, version))
 
+    def _current_user_session(self) -> vim.UserSession | None:
+        session: Session | None = getattr(self._current, "session", None)
+        return _user_session(session) if session is not None else None
+
     def _session_for(self, cookie_header: str | None) -> Session | None:
         if not cookie_header:
             return None
-        try:
-            morsel = SimpleCookie(cookie_header).get(COOKIE)
-        except CookieError:
+        match = _COOKIE_VALUE.search(cookie_header)
+        if match is None:
             return None
         with self._sessions_lock:
-            return self.sessions.get(morsel.value) if morsel is not None else None
+            return self.sessions.get(match.group(1))
 
     def _dispatch(self, request: soap.SoapRequest, session: Session | None, nth: int) -> Reply:
         raw_call = None
@@ -178,6 +184,7 @@ class HostEndpoint:
             raise soap.fault_by_name(injected.fault_type, message)
         if injected is not None and injected.kind == "delay":
             time.sleep(injected.delay_s)
+        self._current.session = session
         reply = self._invoke(request, raw_call, entry, session)
         if injected is not None and injected.kind == "lost":
             return Reply(0, b"", drop=True, after=reply.after)
@@ -257,16 +264,10 @@ class HostEndpoint:
         if not (user_ok and password_ok):
             message = "Cannot complete login due to an incorrect user name or password."
             raise soap.SoapFault(vim.fault.InvalidLogin(), message)
-        now = dt.datetime.now(dt.UTC)
-        session = Session(key=str(uuid.uuid4()), user=user, login_time=now)
+        session = Session(key=str(uuid.uuid4()), user=user, login_time=dt.datetime.now(dt.UTC))
         with self._sessions_lock:
             self.sessions[session.key] = session
-        value = vim.UserSession(
-            key=session.key, userName=user, fullName=user, loginTime=now, lastActiveTime=now,
-            locale=params.get("locale") or "en", messageLocale=params.get("locale") or "en",
-            extensionSession=False, ipAddress="127.0.0.1", userAgent="", callCount=0,
-        )  # fmt: skip
-        body = soap.response_body("Login", value, vim.UserSession, 0, version)
+        body = soap.response_body("Login", _user_session(session), vim.UserSession, 0, version)
         return Reply(200, body, set_cookie=f'{COOKIE}="{session.key}"; Path=/; HttpOnly; Secure;')
 
     def _logout(self, session: Session | None) -> None:
@@ -323,6 +324,14 @@ _IMPLEMENTED = HOST_METHODS | OPEN_METHODS | {
 
 def _implemented(method: str) -> bool:
     return method in _IMPLEMENTED
+
+
+def _user_session(session: Session) -> vim.UserSession:
+    return vim.UserSession(
+        key=session.key, userName=session.user, fullName=session.user, loginTime=session.login_time,
+        lastActiveTime=dt.datetime.now(dt.UTC), locale="en", messageLocale="en", extensionSession=False,
+        ipAddress="127.0.0.1", userAgent="", callCount=0,
+    )  # fmt: skip
 
 
 def _same_type(kind: type, claimed: type) -> bool:
