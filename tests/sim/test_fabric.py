@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+
 import pytest
 from pyVmomi import vim
 
@@ -207,3 +210,37 @@ def test_management_ping_through_the_switch_and_link_speeds(fabric: Fabric) -> N
     speeds = {p.device: p.linkSpeed.speedMb for p in fabric.hosts[B].network_info().pnic}
     assert speeds == {f"vmnic{n}": 1000 for n in range(8)}
     assert fabric.hosts[A].ping("192.168.10.12", size=1473, df=True).error == "Message too long"
+
+
+def test_concurrent_pings_hints_and_edits_on_both_hosts_never_deadlock(fabric: Fabric) -> None:
+    per_link(fabric, SLASH30, "255.255.255.252")
+    a, b = fabric.hosts[A], fabric.hosts[B]
+    errors: list[BaseException] = []
+
+    def repeat(action: Callable[[], object]) -> None:
+        try:
+            for _ in range(40):
+                action()
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+
+    def toggle_vlan() -> None:
+        spec = next(p.spec for p in b.network_info().portgroup if p.spec.name == "vmesh-4")
+        spec.vlanId = 0
+        b.UpdatePortGroup("vmesh-4", spec)
+
+    actions = [
+        lambda: a.ping("10.99.0.2", interface="vmk1", size=8972, df=True, count=1),
+        lambda: b.ping("10.99.0.5", interface="vmk2", size=8972, df=True, count=1),
+        lambda: a.QueryNetworkHint(["vmnic1", "vmnic0"]),
+        lambda: b.QueryNetworkHint(),
+        toggle_vlan,
+    ]
+    threads = [threading.Thread(target=repeat, args=(action,), daemon=True) for action in actions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not any(t.is_alive() for t in threads), "a thread is stuck: lock order broken"
+    assert errors == []
+    assert link_results(fabric, SLASH30, interface=True) == [True] * 4
