@@ -1,0 +1,106 @@
+"""The benchmark runner works: its cheapest measurement end to end, and its parsers and arithmetic."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import common  # noqa: E402
+import report  # noqa: E402
+from peer import driver  # noqa: E402
+from peer.naive import differences  # noqa: E402
+
+
+def test_quick_discover_run_prints_table_and_json_summary_last() -> None:
+    pytest.importorskip("vmesh_tui.sim.runner", reason="the ESXi twin is not built yet")
+    argv = [sys.executable, str(HERE / "run.py"), "--quick", "--reps", "1", "--only", "discover", "--json"]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.strip().splitlines()
+    summary = json.loads(lines[-1])
+    assert "discover (vmesh-tui)" in done.stdout
+    discover = summary["measurements"]["discover"]
+    assert discover["exit_codes"] == [0]
+    assert set(discover["requests_per_host"]) == {"esx-a.lab.local", "esx-b.lab.local"}
+    # one session per host, and the twin's counts are the tool's own requests
+    assert discover["logins_per_host"] == {"esx-a.lab.local": 1, "esx-b.lab.local": 1}
+    assert all(n >= 3 for n in discover["requests_per_host"].values())
+    assert discover["wall_s"]["n"] == 1 and discover["peak_rss_mb"]["median"] > 5
+    assert summary["problems"] == []
+
+
+def test_setup_requests_are_subtracted_per_host_and_method() -> None:
+    total = {"a": {"Login": 2, "Fetch": 10, "Logout": 2}, "b": {"Login": 1}}
+    base = {"a": {"Login": 1, "Fetch": 10, "Logout": 1}, "b": {"Login": 1}}
+    assert common.subtract(total, base) == {"a": {"Login": 1, "Logout": 1}, "b": {}}
+    assert common.total_requests(common.subtract(total, base)) == {"a": 2, "b": 0}
+
+
+def test_summary_and_ratio() -> None:
+    assert common.summary([3.0, 1.0, 2.0]) == {"median": 2.0, "min": 1.0, "max": 3.0, "n": 3}
+    assert common.ratio(23, 188) == 8.17
+    assert common.ratio(0, 5) is None and common.ratio(5, None) is None
+
+
+def test_peer_work_follows_the_tools_plan() -> None:
+    link = {"index": 2, "a": "h1/vmnic5", "b": "h2/vmnic6", "subnet": "10.0.0.4/30"}
+    plan = {"links": [{**link, "a_ip": "10.0.0.5", "b_ip": "10.0.0.6"}]}
+    work = driver.links_per_host(plan)
+    assert work["h1"] == [
+        {"vswitch": "vmesh-2", "portgroup": "vmesh-vmotion-2", "nic": "vmnic5", "ip": "10.0.0.5",
+         "mask": "255.255.255.252"}
+    ]  # fmt: skip
+    assert work["h2"][0]["nic"] == "vmnic6" and work["h2"][0]["ip"] == "10.0.0.6"
+
+
+def test_peer_inventory_keeps_the_password_out(tmp_path: Path) -> None:
+    host = common.TwinHost("esx-a", "https://127.0.0.1:4431/sdk", "root", "s3cret-pw", "ab")
+    path = driver.write_inventory(tmp_path / "inv.json", [host], {"esx-a": []}, Path("/venv"))
+    inventory = path.read_text()
+    assert "s3cret-pw" not in inventory
+    entry = json.loads(inventory)["all"]["children"]["esxi"]["hosts"]["esx-a"]
+    assert entry["esxi_port"] == 4431 and entry["ansible_python_interpreter"] == "/venv/bin/python"
+    assert driver.peer_env(tmp_path, Path("/venv"), "s3cret-pw")["VMWARE_PASSWORD"] == "s3cret-pw"
+
+
+def test_state_differences_name_the_path() -> None:
+    ours = {"h": {"vswitches": {"vmesh-1": {"mtu": 9000, "cdp": "listen"}}}}
+    theirs = {"h": {"vswitches": {"vmesh-1": {"mtu": 1500, "cdp": "listen"}}, "extra": 1}}
+    assert differences(ours, theirs) == [
+        "h/extra: only in the peer's result",
+        "h/vswitches/vmesh-1/mtu: vmesh-tui 9000, peer 1500",
+    ]
+    assert differences(ours, ours) == []
+
+
+def test_reliability_parsers(tmp_path: Path) -> None:
+    xml = tmp_path / "r.xml"
+    xml.write_text(
+        "<testsuites><testsuite>"
+        '<testcase name="test_fault_at_every_step[a-AddVirtualNic-1-fault]"/>'
+        '<testcase name="test_fault_at_every_step[b-AddVirtualNic-1-lost]"><failure message="x"/></testcase>'
+        '<testcase name="test_killed_apply_converges[revert-3]"/>'
+        '<testcase name="test_codec"><skipped/></testcase>'
+        "</testsuite></testsuites>"
+    )
+    counts = report.junit_counts(xml)
+    assert counts["fault_points"] == {"tried": 2, "not_as_expected": 1, "skipped": 0}
+    assert counts["crash_points"] == {"tried": 1, "not_as_expected": 0, "skipped": 0}
+    assert counts["tests"] == {"passed": 0, "failed": 0, "skipped": 1}
+    output = (
+        "tests/core/test_p.py::test_round_trip:\n\n  - during reuse phase (0.00 seconds):\n"
+        "    - 2 passing examples, 0 failing examples, 0 invalid examples\n"
+        "  - during generate phase (0.40 seconds):\n"
+        "    - 98 passing examples, 0 failing examples, 7 invalid examples\n"
+    )
+    found = report.hypothesis_counts(output)
+    assert (
+        found["property_tests"] == 1 and found["passing_examples"] == 100 and found["invalid_examples"] == 7
+    )
