@@ -118,7 +118,7 @@ class SimHost(NetworkConfigMethods):
         """esxcli network diag ping from this host (see packets.py for the model)."""
         from vmesh_tui.sim.fabric import Fabric
 
-        fabric = self.fabric or Fabric({self.name: self}, (), ())
+        fabric = self.fabric or Fabric({self.name: self}, (), ())  # a lone host gets a fabric of its own
         return fabric.ping(self.name, host, interface, size, df, count, netstack, wait)
 
     def owns_address(self, address: ipaddress.IPv4Address, netstack: str) -> VnicState | None:
