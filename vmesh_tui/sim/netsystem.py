@@ -97,7 +97,7 @@ class NetworkSystemMethods(_Locked):
             raise netfaults.already_exists(portgrp.name)
         if portgrp.vswitchName != current.vswitch:
             raise netfaults.invalid_argument(
-                "portgrp.vswitchName", "a portgroup cannot move to another vSwitch"
+                "portgrp.vswitchName", f"give the portgroup's own vSwitch {current.vswitch}; it cannot move"
             )
         updated = self._portgroup_from_spec(portgrp)
         updated.override_ignored = current.override_ignored and updated.nic_order is None
