@@ -16,13 +16,13 @@ from typing import Any
 
 from pyVmomi import VmomiSupport, vim, vmodl
 
+from vmesh_tui.sim.hostprops import HOST_ID, HostValues, ref
+
 Getter = Callable[[], Any]
 
-HOST_ID = "ha-host"
 NETWORK_SYSTEM_ID = "networkSystem"
 VNIC_MANAGER_ID = "ha-vnic-mgr"
 MME_ID = "ha-managed-method-executer"
-_BUILDS = {"8.0.3": "24022510", "8.0.2": "22380479", "8.0.1": "21495797", "7.0.3": "21930508"}
 
 
 @dataclass
@@ -36,11 +36,6 @@ class ManagedEntry:
     @property
     def ref(self) -> Any:
         return self.kind(self.moid, None)
-
-
-def ref(kind: type, moid: str) -> Any:
-    """A managed object reference that serializes as `<x type="Kind">moid</x>`."""
-    return kind(moid, None)
 
 
 def mo_array(kind: Any, refs: list[Any]) -> Any:
@@ -71,6 +66,7 @@ class Inventory:
         self._entries: dict[str, ManagedEntry] = {}
         self._task_numbers = itertools.count(1)
         self.instance_uuid = str(uuid.uuid5(uuid.NAMESPACE_DNS, sim.name))
+        self.values = HostValues(sim, port_of, self.api_version, self.instance_uuid)
         self._build_static()
 
     def get(self, moid: str) -> ManagedEntry | None:
@@ -81,6 +77,20 @@ class Inventory:
         """A managed object that must exist (KeyError otherwise)."""
         with self._lock:
             return self._entries[moid]
+
+    def service_versions_xml(self) -> bytes:
+        """/sdk/vimServiceVersions.xml: the lab's API version and every older one it accepts."""
+        prior = [
+            VmomiSupport.versionIdMap[name]
+            for name in VmomiSupport.GetServiceVersions("vim25")
+            if name != self.version_name and VmomiSupport.IsChildVersion(self.version_name, name)
+        ]
+        priors = "".join(f"<version>{v}</version>" for v in prior)
+        return (
+            '<?xml version="1.0" encoding="UTF-8" ?>\n<namespaces version="1.0">\n<namespace>\n'
+            f"<name>urn:vim25</name>\n<version>{self.api_version}</version>\n"
+            f"<priorVersions>{priors}</priorVersions>\n</namespace>\n</namespaces>\n"
+        ).encode()
 
     def add(self, entry: ManagedEntry) -> None:
         with self._lock:
@@ -103,7 +113,7 @@ class Inventory:
                 "ServiceInstance",
                 vim.ServiceInstance,
                 {
-                    "content": self.service_content,
+                    "content": self.values.service_content,
                     "capability": lambda: vim.Capability(
                         provisioningSupported=False, multiHostSupported=False, userShellAccessSupported=True
                     ),
@@ -158,14 +168,14 @@ class Inventory:
                     "name": lambda: self.sim.name,
                     "parent": lambda: compute,
                     "overallStatus": lambda: vim.ManagedEntity.Status.green,
-                    "summary": self.host_summary,
-                    "runtime": self.host_runtime,
-                    "config": self.host_config,
+                    "summary": self.values.host_summary,
+                    "runtime": self.values.host_runtime,
+                    "config": self.values.host_config,
                     "configManager": lambda: vim.host.ConfigManager(
                         networkSystem=ref(vim.host.NetworkSystem, NETWORK_SYSTEM_ID),
                         virtualNicManager=ref(vim.host.VirtualNicManager, VNIC_MANAGER_ID),
                     ),
-                    "hardware": self.host_hardware,
+                    "hardware": self.values.host_hardware,
                     "vm": lambda: mo_array(vim.VirtualMachine, []),
                     "datastore": lambda: mo_array(vim.Datastore, []),
                     "network": lambda: mo_array(vim.Network, []),
@@ -178,7 +188,7 @@ class Inventory:
                 vim.host.NetworkSystem,
                 {
                     "networkInfo": lambda: self.sim.network_info(),
-                    "networkConfig": self.network_config,
+                    "networkConfig": self.values.network_config,
                     "capabilities": lambda: self.sim.capabilities(),
                 },
             )
@@ -214,126 +224,6 @@ class Inventory:
                 },
             )
         )
-
-    # ---- property values ------------------------------------------------------------------------
-
-    def about(self) -> vim.AboutInfo:
-        version = self.sim.version
-        build = _BUILDS.get(version, "0")
-        return vim.AboutInfo(
-            name="VMware ESXi",
-            fullName=f"VMware ESXi {version} build-{build}",
-            vendor="VMware, Inc.",
-            version=version,
-            build=build,
-            localeVersion="INTL",
-            localeBuild="000",
-            osType="vmnix-x86",
-            productLineId="embeddedEsx",
-            apiType="HostAgent",
-            apiVersion=self.api_version,
-            instanceUuid=self.instance_uuid,
-            licenseProductName="VMware ESX Server",
-            licenseProductVersion=version.split(".")[0] + ".0",
-        )
-
-    def service_content(self) -> vim.ServiceInstanceContent:
-        return vim.ServiceInstanceContent(
-            rootFolder=ref(vim.Folder, "ha-folder-root"),
-            propertyCollector=ref(vmodl.query.PropertyCollector, "ha-property-collector"),
-            viewManager=ref(vim.view.ViewManager, "ViewManager"),
-            sessionManager=ref(vim.SessionManager, "ha-sessionmgr"),
-            about=self.about(),
-        )
-
-    def host_runtime(self) -> vim.host.RuntimeInfo:
-        return vim.host.RuntimeInfo(
-            connectionState=vim.HostSystem.ConnectionState.connected,
-            powerState=vim.HostSystem.PowerState.poweredOn,
-            inMaintenanceMode=False,
-            bootTime=self.sim.boot_time,
-        )
-
-    def host_hardware(self) -> vim.host.HardwareInfo:
-        system = vim.host.SystemInfo(vendor="VMware, Inc.", model="vmesh twin", uuid=self.instance_uuid)
-        cpu = vim.host.CpuInfo(numCpuPackages=1, numCpuCores=4, numCpuThreads=4, hz=2_400_000_000)
-        return vim.host.HardwareInfo(
-            systemInfo=system,
-            cpuInfo=cpu,
-            memorySize=16 * 1024**3,
-            smcPresent=False,
-            cpuPkg=[
-                vim.host.CpuPackage(
-                    index=0,
-                    vendor="intel",
-                    hz=2_400_000_000,
-                    busHz=100_000_000,
-                    description="vmesh twin CPU",
-                    threadId=[0, 1, 2, 3],
-                )
-            ],
-        )
-
-    def host_summary(self) -> vim.host.Summary:
-        info = self.sim.network_info()
-        hardware = vim.host.Summary.HardwareSummary(
-            vendor="VMware, Inc.",
-            model="vmesh twin",
-            uuid=self.instance_uuid,
-            memorySize=16 * 1024**3,
-            cpuModel="vmesh twin CPU",
-            cpuMhz=2400,
-            numCpuPkgs=1,
-            numCpuCores=4,
-            numCpuThreads=4,
-            numNics=len(info.pnic or []),
-            numHBAs=0,
-        )
-        config = vim.host.Summary.ConfigSummary(
-            name=self.sim.name,
-            port=self._port_of(),
-            product=self.about(),
-            vmotionEnabled=self._vmotion_enabled(),
-            faultToleranceEnabled=False,
-        )
-        return vim.host.Summary(
-            host=ref(vim.HostSystem, HOST_ID),
-            hardware=hardware,
-            runtime=self.host_runtime(),
-            config=config,
-            quickStats=vim.host.Summary.QuickStats(uptime=self._uptime_s()),
-            overallStatus=vim.ManagedEntity.Status.green,
-            rebootRequired=False,
-        )
-
-    def host_config(self) -> vim.host.ConfigInfo:
-        return vim.host.ConfigInfo(
-            host=ref(vim.HostSystem, HOST_ID),
-            product=self.about(),
-            network=self.sim.network_info(),
-            virtualNicManagerInfo=vim.host.VirtualNicManagerInfo(netConfig=list(self.sim.net_config())),
-        )
-
-    def network_config(self) -> vim.host.NetworkConfig:
-        """The configuration view of networkInfo, as UpdateNetworkConfig would take it."""
-        info = self.sim.network_info()
-        return vim.host.NetworkConfig(
-            vswitch=[vim.host.VirtualSwitch.Config(name=s.name, spec=s.spec) for s in info.vswitch or []],
-            portgroup=[vim.host.PortGroup.Config(spec=p.spec) for p in info.portgroup or []],
-            pnic=[vim.host.PhysicalNic.Config(device=p.device, spec=p.spec) for p in info.pnic or []],
-            vnic=[
-                vim.host.VirtualNic.Config(device=v.device, portgroup=v.portgroup, spec=v.spec)
-                for v in info.vnic or []
-            ],
-        )
-
-    def _vmotion_enabled(self) -> bool:
-        return any(c.nicType == "vmotion" and c.selectedVnic for c in self.sim.net_config())
-
-    def _uptime_s(self) -> int:
-        boot: dt.datetime = self.sim.boot_time
-        now = dt.datetime.now(boot.tzinfo) if boot.tzinfo else dt.datetime.now()
-        return max(0, int((now - boot).total_seconds()))
 
     # ---- tasks ----------------------------------------------------------------------------------
 

@@ -226,3 +226,16 @@ def container_view_members(
                 if recursive:
                     queue.append(child_entry)
     return mo_array(vim.ManagedEntity, found)
+
+
+def container_view(
+    reader: PropertyReader, container: ManagedEntry, types: list[Any], recursive: bool
+) -> ManagedEntry:
+    """A new ContainerView entry listing the entities of `types` under `container`."""
+    moid = f"session[{uuid.uuid4()}]{uuid.uuid4()}"
+    return ManagedEntry(moid, vim.view.ContainerView, {
+        "container": lambda: container.ref,
+        "recursive": lambda: recursive,
+        "type": lambda: VmomiSupport.GetVmodlType("type[]")(types),
+        "view": lambda: container_view_members(reader, container, types, recursive),
+    })  # fmt: skip

@@ -3,27 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-import hmac
-import re
 import threading
 import time
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from pyVmomi import VmomiSupport, vim, vmodl
 
 from vmesh_tui.sim import esxcli_soap, soap
 from vmesh_tui.sim.certs import HostCertificate, generate_certificate, server_context
-from vmesh_tui.sim.objects import MME_ID, Inventory, ManagedEntry, ref
-from vmesh_tui.sim.props import UNSET, PropertyCollector, PropertyReader, container_view_members, not_found
+from vmesh_tui.sim.objects import MME_ID, Inventory, ManagedEntry
+from vmesh_tui.sim.props import UNSET, PropertyCollector, PropertyReader, container_view, not_found
+from vmesh_tui.sim.sessions import INVALID_LOGIN, Session, SessionTable
 from vmesh_tui.sim.stats import FaultPlan, InjectedFault, RequestCounter
 from vmesh_tui.sim.transport import HttpsServer
 
-COOKIE = "vmware_soap_session"
 MAX_BODY = 2 * 1024 * 1024
-_COOKIE_VALUE = re.compile(COOKIE + r'="?([^";,\s]+)')
 OPEN_METHODS = frozenset({"RetrieveServiceContent", "Login", "CurrentTime"})
 HOST_METHODS = frozenset({
     "AddVirtualSwitch", "UpdateVirtualSwitch", "RemoveVirtualSwitch", "AddPortGroup", "UpdatePortGroup",
@@ -31,14 +27,6 @@ HOST_METHODS = frozenset({
     "QueryNetworkHint", "UpdateNetworkConfig", "RefreshNetworkSystem",
     "SelectVnicForNicType", "DeselectVnicForNicType", "QueryNetConfig",
 })  # fmt: skip
-
-
-@dataclass
-class Session:
-    key: str
-    user: str
-    login_time: dt.datetime
-    views: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -75,8 +63,7 @@ class HostEndpoint:
         self.inventory = Inventory(sim, lambda: self._port or 443)
         self.reader = PropertyReader(self.inventory)
         self.collector = PropertyCollector(self.reader)
-        self.sessions: dict[str, Session] = {}
-        self._sessions_lock = threading.Lock()
+        self.sessions = SessionTable()
         self._state_lock = threading.Lock()
         self._current = threading.local()
         self.inventory.entry("ha-sessionmgr").props["currentSession"] = self._current_user_session
@@ -109,8 +96,7 @@ class HostEndpoint:
         """End every session, restart on the same port with the same certificate, new bootTime."""
         with self._state_lock:
             self._halt()
-            with self._sessions_lock:
-                self.sessions.clear()
+            self.sessions.clear()
             with self.sim.lock:
                 self.sim.reboot()
             time.sleep(self.reboot_downtime_s)
@@ -142,7 +128,7 @@ class HostEndpoint:
             return Reply(500, soap.fault_body(fault.fault, fault.message, version))
         nth = self.counter.count(request.method)
         try:
-            return self._dispatch(request, self._session_for(cookie_header), nth)
+            return self._dispatch(request, self.sessions.for_cookie(cookie_header), nth)
         except soap.SoapFault as fault:
             return Reply(500, soap.fault_body(fault.fault, fault.message, version))
         except Exception as exc:  # the model raises pyVmomi faults; anything else is a twin bug
@@ -151,16 +137,7 @@ class HostEndpoint:
 
     def _current_user_session(self) -> vim.UserSession | None:
         session: Session | None = getattr(self._current, "session", None)
-        return _user_session(session) if session is not None else None
-
-    def _session_for(self, cookie_header: str | None) -> Session | None:
-        if not cookie_header:
-            return None
-        match = _COOKIE_VALUE.search(cookie_header)
-        if match is None:
-            return None
-        with self._sessions_lock:
-            return self.sessions.get(match.group(1))
+        return session.user_session() if session is not None else None
 
     def _dispatch(self, request: soap.SoapRequest, session: Session | None, nth: int) -> Reply:
         raw_call = None
@@ -231,15 +208,13 @@ class HostEndpoint:
         if method in HOST_METHODS:
             return getattr(self.sim, method)(**params)
         if method == "RetrieveServiceContent":
-            return self.inventory.service_content()
+            return self.inventory.values.service_content()
         if method == "CurrentTime":
             return dt.datetime.now(dt.UTC)
         if method == "Logout":
             return self._logout(session)
         if method == "SessionIsActive":
-            with self._sessions_lock:
-                found = self.sessions.get(params["sessionID"])
-            return found is not None and found.user == params["userName"]
+            return self.sessions.is_active(params["sessionID"], params["userName"])
         if method == "RetrievePropertiesEx":
             return self.collector.retrieve_ex(params["specSet"], params.get("options"))
         if method == "RetrieveProperties":
@@ -259,40 +234,28 @@ class HostEndpoint:
 
     def _login(self, params: dict[str, Any], version: str) -> Reply:
         user, password = params.get("userName") or "", params.get("password") or ""
-        user_ok = hmac.compare_digest(user.encode(), str(self.sim.user).encode())
-        password_ok = hmac.compare_digest(password.encode(), str(self.sim.password).encode())
-        if not (user_ok and password_ok):
-            message = "Cannot complete login due to an incorrect user name or password."
-            raise soap.SoapFault(vim.fault.InvalidLogin(), message)
-        session = Session(key=str(uuid.uuid4()), user=user, login_time=dt.datetime.now(dt.UTC))
-        with self._sessions_lock:
-            self.sessions[session.key] = session
-        body = soap.response_body("Login", _user_session(session), vim.UserSession, 0, version)
-        return Reply(200, body, set_cookie=f'{COOKIE}="{session.key}"; Path=/; HttpOnly; Secure;')
+        session = self.sessions.login(user, password, str(self.sim.user), str(self.sim.password))
+        if session is None:
+            raise soap.SoapFault(vim.fault.InvalidLogin(), INVALID_LOGIN)
+        body = soap.response_body("Login", session.user_session(), vim.UserSession, 0, version)
+        return Reply(200, body, set_cookie=session.set_cookie)
 
     def _logout(self, session: Session | None) -> None:
         if session is None:
             return
-        with self._sessions_lock:
-            self.sessions.pop(session.key, None)
+        self.sessions.end(session)
         for moid in session.views:
             self.inventory.remove(moid)
 
     def _create_view(self, params: dict[str, Any], session: Session | None) -> Any:
         container = self.reader.entry_for(params["container"])
-        types = list(params.get("type") or [])
-        recursive = bool(params.get("recursive"))
-        moid = f"session[{session.key if session else ''}]{uuid.uuid4()}"
-        view_ref = ref(vim.view.ContainerView, moid)
-        self.inventory.add(ManagedEntry(moid, vim.view.ContainerView, {
-            "container": lambda: container.ref,
-            "recursive": lambda: recursive,
-            "type": lambda: VmomiSupport.GetVmodlType("type[]")(types),
-            "view": lambda: container_view_members(self.reader, container, types, recursive),
-        }))  # fmt: skip
+        view = container_view(
+            self.reader, container, list(params.get("type") or []), bool(params.get("recursive"))
+        )
+        self.inventory.add(view)
         if session is not None:
-            session.views.add(moid)
-        return view_ref
+            session.views.add(view.moid)
+        return view.ref
 
     def _reboot_in_background(self) -> None:
         threading.Thread(target=self.reboot, name=f"twin-reboot-{self.sim.name}", daemon=True).start()
@@ -302,18 +265,7 @@ class HostEndpoint:
         return Reply(500, soap.fault_body(vmodl.fault.InvalidRequest(), message, self.version_name))
 
     def service_versions_xml(self) -> bytes:
-        version_id = self.inventory.api_version
-        prior = [
-            VmomiSupport.versionIdMap[name]
-            for name in VmomiSupport.GetServiceVersions("vim25")
-            if name != self.version_name and VmomiSupport.IsChildVersion(self.version_name, name)
-        ]
-        priors = "".join(f"<version>{v}</version>" for v in prior)
-        return (
-            '<?xml version="1.0" encoding="UTF-8" ?>\n<namespaces version="1.0">\n<namespace>\n'
-            f"<name>urn:vim25</name>\n<version>{version_id}</version>\n"
-            f"<priorVersions>{priors}</priorVersions>\n</namespace>\n</namespaces>\n"
-        ).encode()
+        return self.inventory.service_versions_xml()
 
 
 _IMPLEMENTED = HOST_METHODS | OPEN_METHODS | {
@@ -324,14 +276,6 @@ _IMPLEMENTED = HOST_METHODS | OPEN_METHODS | {
 
 def _implemented(method: str) -> bool:
     return method in _IMPLEMENTED
-
-
-def _user_session(session: Session) -> vim.UserSession:
-    return vim.UserSession(
-        key=session.key, userName=session.user, fullName=session.user, loginTime=session.login_time,
-        lastActiveTime=dt.datetime.now(dt.UTC), locale="en", messageLocale="en", extensionSession=False,
-        ipAddress="127.0.0.1", userAgent="", callCount=0,
-    )  # fmt: skip
 
 
 def _same_type(kind: type, claimed: type) -> bool:
