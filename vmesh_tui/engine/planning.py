@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vmesh_tui.core.addressing import Addressing, Link, carve
+from vmesh_tui.core.checks import preflight
 from vmesh_tui.core.design import DesignOptions, NicSpeed, design
 from vmesh_tui.core.errors import Finding, Severity
 from vmesh_tui.core.model import HostState
@@ -80,19 +81,9 @@ def build_plan(observed: Mapping[str, HostState], request: PlanRequest) -> PlanR
     desired = design(observed, addressing.links, request.options)
     plan = make_plan(observed, desired, prefix_name)
     findings = tuple(
-        dict.fromkeys((*addressing.findings, *_preflight(hosts, pairing, addressing, request.options)))
+        dict.fromkeys((*addressing.findings, *preflight(hosts, pairing, addressing, request.options)))
     )
     return PlanResult(request, dict(observed), pairing, addressing, desired, plan, findings)
-
-
-def _preflight(
-    hosts: list[HostState], pairing: Pairing, addressing: Addressing, options: DesignOptions
-) -> Any:
-    try:
-        from vmesh_tui.core.checks import preflight
-    except ImportError:  # core.checks not in this tree yet: no preflight findings beyond addressing's
-        return ()
-    return tuple(preflight(hosts, pairing, addressing, options))
 
 
 def stale_reasons(planned: PlanResult, now: Mapping[str, HostState]) -> list[str]:
