@@ -97,3 +97,12 @@ def test_unknown_method_names_answer_like_esxi() -> None:
         soap.parse_request(body, VERSION)
     assert isinstance(caught.value.fault, vmodl.fault.InvalidRequest)
     assert "Unable to resolve WSDL method name Frobnicate" in caught.value.message
+
+
+def test_bad_values_are_not_echoed_in_faults() -> None:
+    body = _request(vim.SessionManager("ha-sessionmgr", STUB), "Login", "root", "hunter2-secret", None)
+    body = re.sub(rb"<password([^>]*)>", rb'<password\1 xsi:type="xsd:int">', body)
+    with pytest.raises(soap.SoapFault) as caught:
+        soap.parse_request(body, VERSION)
+    assert caught.value.fault.invalidProperty == "password"
+    assert b"hunter2" not in soap.fault_body(caught.value.fault, caught.value.message, VERSION)

@@ -72,6 +72,7 @@ class _RequestParser(SoapAdapter.ExpatDeserializerNSHandlers):
         self.params: dict[str, Any] = {}
         self._infos: dict[str, Any] = {}
         self._pending: tuple[str, Any, SoapAdapter.SoapDeserializer] | None = None
+        self.current_param: str | None = None
         SoapAdapter.SetHandlers(parser, SoapAdapter.GetHandlers(self))
 
     def StartElementHandler(self, tag: str, attr: dict[str, str]) -> None:
@@ -128,6 +129,7 @@ class _RequestParser(SoapAdapter.ExpatDeserializerNSHandlers):
         deserializer.Deserialize(self.parser, result_type, nsMap=self.nsMap)
         deserializer.StartElementHandler(tag, attr)
         self._pending = (name, result_type, deserializer)
+        self.current_param = name
 
     def _skip_subtree(self) -> None:
         skipper = _SubtreeSkipper(self)
@@ -199,8 +201,12 @@ def parse_request(body: bytes, version: str) -> SoapRequest:
         raise
     except ExpatError as exc:
         raise invalid_request(f"Malformed XML in the request: {exc}.") from None
-    except (TypeError, ValueError, KeyError, AttributeError, IndexError, OverflowError) as exc:
-        raise invalid_argument(f"A specified parameter was not correct: {_short(exc)}.") from None
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError, OverflowError):
+        # the values are not echoed: a parameter may be a password
+        name = handler.current_param or "the request"
+        raise invalid_argument(
+            f"A specified parameter was not correct: {name}", handler.current_param
+        ) from None
     request = handler.request
     if request is None:
         raise invalid_request("The SOAP body holds no method call.")
