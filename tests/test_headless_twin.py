@@ -1,0 +1,132 @@
+"""Headless commands against the twin: each command's JSON shape and exit code (in-process, over HTTPS)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.engine.conftest import SUPERNET, TWO_LINKS, Twin, demo_spec, fault
+from vmesh_tui.cli import main
+from vmesh_tui.engine.lock import HostSetLock
+
+LINKS = [arg for a, b in TWO_LINKS for arg in ("--link", f"{a}={b}")]
+PLAN = ["--supernet", SUPERNET, *LINKS]
+
+
+@pytest.fixture
+def twin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Twin]:
+    made = Twin(demo_spec(), tmp_path)
+    monkeypatch.setenv("VMESH_HOME", str(tmp_path))
+    monkeypatch.setenv("VMESH_PASSWORD", made.password)
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+    yield made
+    made.close()
+
+
+def _cli(capsys: pytest.CaptureFixture[str], twin: Twin, *argv: str) -> tuple[int, Any, str]:
+    code = main([*argv, *twin.host_args()])
+    out, err = capsys.readouterr()
+    data = json.loads(out) if "--json" in argv and code != 2 else out
+    return code, data, err
+
+
+def test_json_shapes_and_exit_codes_through_a_whole_cycle(
+    capsys: pytest.CaptureFixture[str], twin: Twin
+) -> None:
+    code, found, _ = _cli(capsys, twin, "discover", "--json")
+    assert code == 0
+    assert {h["name"] for h in found["hosts"]} == {"esx-a.lab.local", "esx-b.lab.local"}
+    nic = found["hosts"][0]["nics"][0]
+    assert set(nic) >= {"device", "link_mb", "used_by"} and nic["used_by"] == "vSwitch0"
+    assert {"a", "b", "source", "verified"} <= set(found["cables"][0])
+    assert len(found["cables"]) == 4
+
+    code, planned, _ = _cli(capsys, twin, "plan", *PLAN, "--json")
+    assert code == 0 and len(planned["links"]) == 2 and len(planned["steps"]) == 12
+    assert set(planned["links"][0]) >= {"a", "b", "subnet", "a_ip", "b_ip"}
+    assert planned["links"][0]["subnet"] == "172.31.250.0/30"
+
+    code, text, _ = _cli(capsys, twin, "plan", *PLAN, "--esxcli")
+    assert code == 0 and "# esx-a.lab.local" in text and "esxcli network" in text
+
+    code, _, err = _cli(capsys, twin, "apply", *PLAN)
+    assert code == 2 and "--yes" in err
+
+    code, applied, _ = _cli(capsys, twin, "apply", *PLAN, "--yes", "--json")
+    assert code == 0 and applied["outcome"] == "applied"
+    assert len(applied["steps"]) == 12 and len(applied["links"]) == 2
+
+    code, checked, _ = _cli(capsys, twin, "validate", "--json")
+    assert code == 0 and checked["ok"] is True
+    assert [set(link) >= {"a", "b", "ok", "detail"} for link in checked["links"]] == [True, True]
+
+    code, again, _ = _cli(capsys, twin, "apply", *PLAN, "--yes", "--json")
+    assert code == 0 and again["outcome"] == "nothing_to_do" and again["steps"] == []
+
+    code, recovered, _ = _cli(capsys, twin, "recover", "--yes", "--json")
+    assert code == 0 and recovered["ok"] and recovered["toggled"] == []
+
+    code, reverted, _ = _cli(capsys, twin, "revert", "--yes", "--json")
+    assert code == 0 and reverted["ok"] and reverted["differences"] == []
+
+    code, _, err = _cli(capsys, twin, "validate", "--json")
+    assert code == 2 and "apply first" in err
+
+
+def test_apply_while_another_run_holds_the_lock_exits_4(
+    capsys: pytest.CaptureFixture[str], twin: Twin
+) -> None:
+    with HostSetLock(twin.home / "state", ["esx-a.lab.local"]):
+        code, result, _ = _cli(capsys, twin, "apply", *PLAN, "--yes", "--json")
+    assert code == 4 and result["outcome"] == "refused" and "esx-a.lab.local" in result["message"]
+
+
+def test_failed_step_exits_1_after_rollback(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    faulty = Twin(demo_spec(faults=(fault("esx-b.lab.local", "AddPortGroup", 2, "fault"),)), tmp_path)
+    try:
+        monkeypatch.setenv("VMESH_HOME", str(tmp_path))
+        monkeypatch.setenv("VMESH_PASSWORD", faulty.password)
+        start = faulty.client.read_all()
+        code, result, _ = _cli(capsys, faulty, "apply", *PLAN, "--yes", "--json")
+        assert code == 1 and result["outcome"] == "rolled_back" and result["differences"] == []
+        assert faulty.client.read_all() == start
+    finally:
+        faulty.close()
+
+
+def test_unknown_certificate_is_refused_without_accept(
+    capsys: pytest.CaptureFixture[str], twin: Twin, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VMESH_HOME", str(tmp_path / "elsewhere"))
+    code = main(["discover", *[a for a in twin.host_args() if a != "--accept-new-certs"]])
+    _, err = capsys.readouterr()
+    assert code == 4 and "certificate" in err and "Traceback" not in err
+
+
+def test_validation_failure_exits_3(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = demo_spec()
+    hosts = tuple(
+        dataclasses.replace(h, nics=tuple(dataclasses.replace(n, max_mtu=1500) for n in h.nics))
+        if h.name == "esx-b.lab.local"
+        else h
+        for h in spec.hosts
+    )
+    small = Twin(dataclasses.replace(spec, hosts=hosts), tmp_path)
+    try:
+        monkeypatch.setenv("VMESH_HOME", str(tmp_path))
+        monkeypatch.setenv("VMESH_PASSWORD", small.password)
+        assert _cli(capsys, small, "apply", *PLAN, "--yes", "--json")[0] == 0
+        code, checked, _ = _cli(capsys, small, "validate", "--json")
+        assert code == 3 and checked["ok"] is False
+        assert all(not link["ok"] and "9000" in link["detail"] for link in checked["links"])
+    finally:
+        small.close()
