@@ -19,7 +19,8 @@ REPO = HERE.parent.parent
 BENCH_MODULES = ("bench_discovery", "bench_apply", "bench_tui")
 RELIABILITY_QUICK = ("tests/engine/test_faults_twin.py", "tests/core")
 RELIABILITY_FULL = ("tests/engine", "tests/core")
-EXAMPLES = re.compile(r"(\d+) passing examples?, (\d+) failing examples?, (\d+) invalid examples?")
+# "40 passing, 0 failing, and 7 invalid test cases" (hypothesis 6.1xx) or "... passing examples, ..." (older)
+EXAMPLES = re.compile(r"(\d+) passing(?: examples?)?, (\d+) failing(?: examples?)?, (?:and )?(\d+) invalid")
 TEST_HEADER = re.compile(r"^(\S+::\S+):$")
 CRASH = re.compile("crash|kill")
 HEADER = (
@@ -65,7 +66,9 @@ def reliability(quick: bool, workdir: Path) -> dict[str, Any]:
         done = subprocess.run(argv, cwd=REPO, capture_output=True, text=True, timeout=300 if quick else 1200)
     except subprocess.TimeoutExpired:
         return {"error": "the suites took too long and were stopped", "command": " ".join(argv[2:])}
-    result = junit_counts(xml) if xml.exists() else {"error": done.stdout[-400:] + done.stderr[-400:]}
+    result: dict[str, Any] = {"error": done.stdout[-400:] + done.stderr[-400:]}
+    if xml.exists():
+        result = junit_counts(xml)
     result["hypothesis"] = hypothesis_counts(done.stdout)
     result["wall_s"] = round(time.perf_counter() - started, 1)
     result["command"] = "python -m pytest " + " ".join(argv[4:])
