@@ -95,3 +95,19 @@ def _renamed_host(host: Any, name: str) -> Any:
 
     vmks = tuple(dataclasses.replace(v, ip="192.168.10.13/24") for v in host.vmks)
     return dataclasses.replace(host, name=name, vmks=vmks)
+
+
+async def test_no_secret_reaches_the_state_or_config_files(make_twin: Any) -> None:
+    import dataclasses
+
+    secret = "Pw-7f3c9-never-on-disk"
+    spec = demo_spec()
+    twin = make_twin(
+        dataclasses.replace(spec, hosts=tuple(dataclasses.replace(h, password=secret) for h in spec.hosts))
+    )
+    planned = await _plan(twin.engine, PlanRequest(SUPERNET, manual_links=TWO_LINKS))
+    await collect(twin.engine.apply(planned))
+    await collect(twin.engine.revert())
+    files = [p for p in twin.home.rglob("*") if p.is_file()]
+    assert any(p.suffix == ".json" for p in files)
+    assert all(secret not in p.read_text(errors="replace") for p in files)
