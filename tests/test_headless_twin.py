@@ -84,6 +84,11 @@ def test_apply_while_another_run_holds_the_lock_exits_4(
     with HostSetLock(twin.home / "state", ["esx-a.lab.local"]):
         code, result, _ = _cli(capsys, twin, "apply", *PLAN, "--yes", "--json")
     assert code == 4 and result["outcome"] == "refused" and "esx-a.lab.local" in result["message"]
+    assert _cli(capsys, twin, "apply", *PLAN, "--yes", "--json")[0] == 0
+    with HostSetLock(twin.home / "state", ["esx-b.lab.local"]):
+        assert _cli(capsys, twin, "revert", "--yes", "--json")[0] == 4
+        assert _cli(capsys, twin, "recover", "--yes", "--json")[0] == 4
+    assert _cli(capsys, twin, "revert", "--yes", "--json")[0] == 0
 
 
 def test_failed_step_exits_1_after_rollback(

@@ -70,6 +70,7 @@ class RevertResult:
     differences: tuple[str, ...] = ()
     problems: tuple[str, ...] = ()
     journal_id: str | None = None
+    refused: bool = False  # another run holds the lock
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ class RecoverResult:
     toggled: tuple[str, ...] = ()  # "HOST/portgroup"
     before: ValidationResult | None = None
     after: ValidationResult | None = None
+    refused: bool = False  # another run holds the lock
 
 
 @dataclass(frozen=True)

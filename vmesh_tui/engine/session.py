@@ -211,7 +211,7 @@ class Engine:
         try:
             lock.acquire()
         except LockBusy as exc:
-            yield done(results.RevertResult(False, str(exc), problems=(str(exc),), journal_id=journal.id))
+            yield done(results.RevertResult(False, str(exc), journal_id=journal.id, refused=True))
             return
         try:
             async for event in self._revert_locked(journal):
@@ -241,8 +241,17 @@ class Engine:
         if journal is None:
             yield done(results.RecoverResult(False, "no journal for these hosts: apply first"))
             return
-        async for event in recover_hosts(self, journal):
-            yield event
+        lock = HostSetLock(self.state_dir, journal.hosts)
+        try:
+            lock.acquire()
+        except LockBusy as exc:
+            yield done(results.RecoverResult(False, str(exc), refused=True))
+            return
+        try:
+            async for event in recover_hosts(self, journal):
+                yield event
+        finally:
+            lock.release()
 
     def status(self) -> list[results.JournalSummary]:
         return journal_summaries(self.state_dir)

@@ -169,7 +169,7 @@ async def revert(args: argparse.Namespace, out: Output) -> int:
         out.line(result.message)
         for line in (*result.problems, *result.differences):
             out.line(f"  {line}")
-        return DONE if result.ok else FAILED
+        return REFUSED if result.refused else DONE if result.ok else FAILED
 
     return await with_engine(args, body)
 
@@ -191,7 +191,7 @@ async def recover(args: argparse.Namespace, out: Output) -> int:
             }
         )
         out.line(result.message)
-        return DONE if result.ok else VALIDATION_FAILED
+        return REFUSED if result.refused else DONE if result.ok else VALIDATION_FAILED
 
     return await with_engine(args, body)
 
