@@ -122,3 +122,14 @@ def _network_system(si) -> vim.host.NetworkSystem:
     content = si.RetrieveContent()
     host = content.rootFolder.childEntity[0].hostFolder.childEntity[0].host[0]
     return host.configManager.networkSystem
+
+
+def test_one_client_reuses_one_keep_alive_connection(small_lab, connect) -> None:
+    endpoint = small_lab.endpoint("esx-b.test")
+    si = connect(small_lab.host("esx-b.test"))
+    network_system = _network_system(si)
+    before = endpoint.connections_accepted
+    for _ in range(20):
+        network_system.RefreshNetworkSystem()
+    assert endpoint.connections_accepted - before <= 1
+    assert small_lab.stats()["hosts"]["esx-b.test"]["RefreshNetworkSystem"] == 20

@@ -84,6 +84,12 @@ class HostEndpoint:
     def version_name(self) -> str:
         return self.inventory.version_name
 
+    @property
+    def connections_accepted(self) -> int:
+        """TCP connections accepted since the last (re)start: keep-alive keeps this small."""
+        server = self._http
+        return server.accepted if server is not None else 0
+
     def start(self) -> None:
         with self._state_lock:
             self._serve(self._port or self._requested_port)

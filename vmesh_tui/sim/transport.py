@@ -36,6 +36,7 @@ class HttpsServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
 
     def __init__(self, address: tuple[str, int], endpoint: SoapEndpoint) -> None:
         self.endpoint = endpoint
+        self.accepted = 0
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         super().__init__(address, SoapRequestHandler)
@@ -50,6 +51,7 @@ class HttpsServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
         tls = self.endpoint._ssl.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
         with self._connections_lock:
             self._connections.add(tls)
+            self.accepted += 1
         return tls, address
 
     def shutdown_request(self, request: Any) -> None:
