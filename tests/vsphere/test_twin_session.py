@@ -72,6 +72,25 @@ def test_an_expired_session_is_renewed_once(twin: Any, tmp_path: Path) -> None:
     assert requests_of(twin)[A].get("Login") == 2 and requests_of(twin)[B].get("Login") == 1
 
 
+def test_threads_that_all_find_the_session_gone_log_in_once(twin: Any, tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from vmesh_tui.vsphere.inventory import read_hosts_from_root
+
+    client = connect_twin(twin, tmp_path)
+    try:
+        session = client.handle(A).session
+        session.content.sessionManager.Logout()
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            reads = list(
+                pool.map(lambda _: session.call(lambda: read_hosts_from_root(session.content)), range(8))
+            )
+    finally:
+        client.close()
+    assert [raw.name for found in reads for raw in found] == [A] * 8
+    assert requests_of(twin)[A].get("Login") == 2
+
+
 def test_reboot_through_the_api_then_carry_on(twin: Any, tmp_path: Path) -> None:
     client = connect_twin(twin, tmp_path)
     try:

@@ -23,6 +23,7 @@ from vmesh_tui.vsphere.errors import (
     HostUnavailable,
     NotSupported,
     StepFailed,
+    Unreachable,
     VSphereError,
 )
 from vmesh_tui.vsphere.handle import HostHandle, fault_name, fault_text
@@ -167,8 +168,10 @@ class HostsClient:
         _parallel(self._add_hints, raws)
         states: dict[str, HostState] = {}
         for raw in raws:
-            if raw.name in self._handles:
-                self._handles[raw.name].remember_network(raw.props.get("config.network"))
+            handle = self._handles.get(raw.name)
+            if handle is not None:
+                with handle.lock:
+                    handle.remember_network(raw.props.get("config.network"))
                 states[raw.name] = inventory.host_state(raw)
         return states
 
@@ -180,7 +183,9 @@ class HostsClient:
                 lambda: inventory.read_hosts_from_root(content), "reading the host", idempotent=True
             )
         raws = session.call(
-            lambda: inventory.read_hosts(content, [h.moref for h in handles]), "reading the hosts"
+            lambda: inventory.read_hosts(content, [h.moref for h in handles]),
+            "reading the hosts",
+            idempotent=True,
         )
         for raw in raws:
             _check_usable(raw)
@@ -273,8 +278,8 @@ class HostsClient:
                 objects = session.call(
                     lambda: inventory.retrieve(collector, spec), f"waiting for {host}", idempotent=True
                 )
-            except (VSphereError, vmodl.MethodFault):
-                return  # the endpoint went away: the host is rebooting
+            except (Unreachable, CallTimeout, vmodl.fault.ManagedObjectNotFound):
+                return  # the endpoint went away (or forgot its tasks): the host is rebooting
             props = {p.name: p.val for obj in objects for p in (obj.propSet or [])}
             if props.get("info.state") == "success":
                 return

@@ -139,7 +139,8 @@ class Session:
         self._secret = _Secret(password)
         self._known_hosts = known_hosts
         self._accept_new = accept_new
-        self._login_lock = threading.Lock()
+        self._login_lock = threading.RLock()
+        self._logins = 0  # counts logins, so threads that all saw NotAuthenticated log in once
         self.context = PinnedContext(known_hosts.get(target.address, target.port))
         self.stub: Any = None
         self.content: Any = None
@@ -208,6 +209,7 @@ class Session:
                     retry_dropped=True,
                 )
                 self.logged_in = True
+                self._logins += 1
             except vim.fault.InvalidLogin:
                 raise AuthFailed(
                     f"{self.target.endpoint} refused the user name or password for {self.target.user!r}",
@@ -248,18 +250,26 @@ class Session:
         ``idempotent`` calls (reads) are also retried once on a fresh connection when a pooled one
         turns out to be dead; changes are not, since the host may have applied them.
         """
+        logins = self._logins
         try:
             return self._guard(fn, doing, retry_dropped=idempotent)
         except vim.fault.NotAuthenticated:
-            self.relogin()
+            self.relogin(seen=logins)
             return self._guard(fn, doing)
 
-    def relogin(self) -> None:
-        """Forget pooled connections (they may be dead after a restart) and log in again."""
-        if self.stub is not None:
-            self.stub.DropConnections()
-            self.stub.SetSessionId(None)
-        self.login()
+    def relogin(self, seen: int | None = None) -> None:
+        """Forget pooled connections (they may be dead after a restart) and log in again.
+
+        ``seen``: the login count when the failing call started; if another thread has logged in
+        since, its session is used instead of logging in once more.
+        """
+        with self._login_lock:
+            if seen is not None and seen != self._logins:
+                return
+            if self.stub is not None:
+                self.stub.DropConnections()
+                self.stub.SetSessionId(None)
+            self.login()
 
     def close(self) -> None:
         """Log out (when logged in) and close the pooled connections; never raises."""
