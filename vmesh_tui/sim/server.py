@@ -68,6 +68,7 @@ class HostEndpoint:
         self._current = threading.local()
         self.inventory.entry("ha-sessionmgr").props["currentSession"] = self._current_user_session
         self._http: HttpsServer | None = None
+        self._stopped = True
         self._ssl = server_context(self.certificate)
 
     # ---- lifecycle ------------------------------------------------------------------------------
@@ -92,15 +93,19 @@ class HostEndpoint:
 
     def start(self) -> None:
         with self._state_lock:
+            self._stopped = False
             self._serve(self._port or self._requested_port)
 
     def stop(self) -> None:
         with self._state_lock:
+            self._stopped = True
             self._halt()
 
     def reboot(self) -> None:
         """End every session, restart on the same port with the same certificate, new bootTime."""
         with self._state_lock:
+            if self._stopped:
+                return
             self._halt()
             self.sessions.clear()
             with self.sim.lock:
