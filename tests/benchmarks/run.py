@@ -85,11 +85,17 @@ def _plan_for_peer(ctx: Context) -> None:
     ctx.plan = _checked(ctx.tool("plan", "--supernet", SUPERNET, "--json"), "plan (setup)").json()
 
 
-def _peer(ctx: Context) -> ChildRun:
+def _apply_for_peer(ctx: Context) -> None:
+    _plan_for_peer(ctx)
+    _apply(ctx)  # the same objects and names as the peer's playbook makes (see `equivalence`)
+
+
+def _peer(ctx: Context, playbook: Path = driver.PLAYBOOK) -> ChildRun:
     assert ctx.venv is not None
-    result = driver.run_playbook(ctx.twin.hosts, ctx.plan, ctx.twin.password, ctx.workdir / "peer", ctx.venv)
+    workdir = ctx.workdir / f"peer-{playbook.stem}"
+    result = driver.run_playbook(ctx.twin.hosts, ctx.plan, ctx.twin.password, workdir, ctx.venv, playbook)
     if result.failures:
-        raise BenchError("the peer failed: " + " | ".join(result.failures[:3]))
+        raise BenchError(f"the peer's {playbook.name} failed: " + " | ".join(result.failures[:3]))
     return result.run
 
 
@@ -112,6 +118,8 @@ MEASUREMENTS = (
     Measurement("peer_apply", "apply (Ansible community.vmware)", _peer, _plan_for_peer, "apply"),
     Measurement("validate", "validate", lambda c: c.tool("validate", "--json"), _apply),
     Measurement("revert", "revert", lambda c: c.tool("revert", "--yes", "--json"), _apply),
+    Measurement("peer_revert", "revert (Ansible community.vmware)",
+                lambda c: _peer(c, driver.REVERT_PLAYBOOK), _apply_for_peer, "revert"),
     Measurement("recover", "recover after a reboot", lambda c: c.tool("recover", "--yes", "--json"),
                 _apply_and_reboot),
     Measurement("recover_shared", "recover after a reboot (shared vSwitch)",
@@ -191,12 +199,13 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     summary: dict[str, Any] = {"quick": args.quick, "reps": reps, "measurements": {}, "problems": []}
     venv = None
-    if wanted & {"peer_apply", "equivalence"}:
+    peer_parts = {"peer_apply", "peer_revert", "equivalence"}
+    if wanted & peer_parts:
         try:
             venv = driver.ensure_venv()
         except BenchError as exc:
             summary["problems"].append(f"peer: {exc}")
-            wanted -= {"peer_apply", "equivalence"}
+            wanted -= peer_parts
     for m in MEASUREMENTS:
         if m.name in wanted:
             report.progress(f"measuring {m.label} x{reps}")

@@ -23,6 +23,7 @@ sys.path.insert(0, str(HERE.parent))
 from common import BenchError, ChildRun, TwinHost, run_child  # noqa: E402
 
 PLAYBOOK = HERE / "playbook.yml"
+REVERT_PLAYBOOK = HERE / "revert.yml"
 PEER_REQUIREMENTS = ("ansible>=11,<12", "pyvmomi", "requests")
 DEFAULT_VENV = Path(os.environ.get("VMESH_PEER_VENV", "/tmp/venv-peer"))
 NAME_PREFIX = "vmesh"  # the tool's default prefix, so both sides produce the same objects
@@ -138,13 +139,18 @@ def peer_env(workdir: Path, venv: Path, password: str) -> dict[str, str]:
 
 
 def run_playbook(
-    hosts: Sequence[TwinHost], plan_doc: Mapping[str, Any], password: str, workdir: Path, venv: Path
+    hosts: Sequence[TwinHost],
+    plan_doc: Mapping[str, Any],
+    password: str,
+    workdir: Path,
+    venv: Path,
+    playbook: Path = PLAYBOOK,
 ) -> PeerResult:
-    """Run the peer playbook against the twin's hosts and collect Ansible's verdict per host."""
+    """Run a peer playbook (the change or its revert) against the twin's hosts; Ansible's verdict per host."""
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "ansible.cfg").write_text("[defaults]\n")
     inventory = write_inventory(workdir / "inventory.json", hosts, links_per_host(plan_doc), venv)
-    argv = [str(venv / "bin" / "ansible-playbook"), "-i", str(inventory), str(PLAYBOOK)]
+    argv = [str(venv / "bin" / "ansible-playbook"), "-i", str(inventory), str(playbook)]
     run = run_child(argv, peer_env(workdir, venv, password), workdir, timeout_s=900)
     result = PeerResult(run)
     try:
