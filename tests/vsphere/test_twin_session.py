@@ -9,8 +9,6 @@ from typing import Any
 import pytest
 
 from tests.vsphere.twinhelp import connect_twin, requests_of, twin_targets
-from vmesh_tui.core.model import CdpMode, Portgroup, Vmk, VSwitch
-from vmesh_tui.core.steps import Action, Step
 from vmesh_tui.vsphere.client import HostsClient
 from vmesh_tui.vsphere.errors import CertificateChanged, Unreachable
 from vmesh_tui.vsphere.knownhosts import KnownHosts
@@ -110,49 +108,3 @@ def test_reboot_through_the_api_then_carry_on(twin: Any, tmp_path: Path) -> None
     assert after[A].boot_time is not None and booted is not None and after[A].boot_time > booted
     assert requests_of(twin)[A].get("RebootHost_Task") == 1
     assert requests_of(twin)[A].get("Login") == 2
-
-
-def _link(client: HostsClient, host: str, ip: str, mtu: int) -> str:
-    client.run_step(
-        Step(host, Action.ADD, None, VSwitch("vmesh-1", mtu, ("vmnic1",), ("vmnic1",), (), CdpMode.LISTEN))
-    )
-    client.run_step(
-        Step(host, Action.ADD, None, Portgroup("vmesh-1", "vmesh-1", 0, ("vmnic1",), (), "failover_explicit"))
-    )
-    device = client.run_step(
-        Step(host, Action.ADD, None, Vmk("", "vmesh-1", ip, 30, mtu, frozenset({"vmotion"})))
-    )
-    assert device is not None
-    return device
-
-
-def test_ping_over_a_configured_cable(twin: Any, tmp_path: Path) -> None:
-    client = connect_twin(twin, tmp_path)
-    try:
-        vmk_a = _link(client, A, "10.77.1.1", 9000)
-        _link(client, B, "10.77.1.2", 9000)
-        client.ping(A, "10.77.1.2", interface=vmk_a, size=8972, count=1)  # warm-up (cold ARP)
-        jumbo = client.ping(A, "10.77.1.2", interface=vmk_a, size=8972, df=True, count=3)
-        too_big = client.ping(A, "10.77.1.2", interface=vmk_a, size=8973, df=True, count=2)
-        nobody = client.ping(A, "10.77.1.3", interface=vmk_a, size=56, count=2)
-        routed = client.ping(A, "10.77.1.2", size=56, count=2)  # no interface: the vmkernel's route
-    finally:
-        client.close()
-    assert (jumbo.sent, jumbo.received, jumbo.loss_pct, jumbo.error) == (3, 3, 0.0, None) and jumbo.ok
-    assert jumbo.rtt_avg_ms is not None and jumbo.rtt_avg_ms >= 0
-    assert too_big.error == "Message too long" and not too_big.ok and too_big.received == 0
-    assert nobody.received == 0 and nobody.loss_pct == 100.0 and not nobody.ok
-    assert routed.ok and routed.received == 2
-
-
-def test_ping_with_a_small_mtu_on_the_far_side_is_lost(twin: Any, tmp_path: Path) -> None:
-    client = connect_twin(twin, tmp_path)
-    try:
-        vmk_a = _link(client, A, "10.77.2.1", 9000)
-        _link(client, B, "10.77.2.2", 1500)
-        small = client.ping(A, "10.77.2.2", interface=vmk_a, size=1472, df=True, count=2)
-        jumbo = client.ping(A, "10.77.2.2", interface=vmk_a, size=8972, df=True, count=2)
-    finally:
-        client.close()
-    assert small.ok and small.received == 2
-    assert jumbo.received == 0 and not jumbo.ok and jumbo.error != "Message too long"
