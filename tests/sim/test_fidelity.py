@@ -1,6 +1,7 @@
 """The twin against vcsim (VMware's govmomi simulator, ESX mode): the same discovery reads, the same
-effects of vSwitch/portgroup calls and the same fault types. Skipped when vcsim is not built, except
-under CI=true."""
+effects of vSwitch/portgroup calls and the same fault types (also for unknown methods and objects and
+malformed XML: both answer InvalidRequest / ManagedObjectNotFound like real ESXi). Skipped when vcsim
+is not built, except under CI=true."""
 
 from __future__ import annotations
 
@@ -163,3 +164,43 @@ def test_login_and_session_faults_match(vcsim: dict[str, str], small_lab: Any) -
     for url, user in ((vcsim["url"], vcsim["user"]), (twin_host.url, twin_host.user)):
         with pytest.raises(vim.fault.InvalidLogin):
             _login(url, user, "not-the-password")
+
+
+def _raw_fault(url: str, cookie: str, body: str) -> str | None:
+    """POST a raw SOAP body; the xsi:type of the fault detail (None for a success)."""
+    import http.client
+    import xml.etree.ElementTree as ET
+
+    port = int(url.rsplit(":", 1)[1].split("/")[0])
+    envelope = (
+        '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">'
+        f"<soapenv:Body>{body}</soapenv:Body></soapenv:Envelope>"
+    )
+    connection = http.client.HTTPSConnection("127.0.0.1", port, context=_context(), timeout=10)
+    connection.request("POST", "/sdk", envelope.encode(), {"Cookie": cookie, "Content-Type": "text/xml"})
+    response = connection.getresponse()
+    root = ET.fromstring(response.read())
+    connection.close()
+    detail = root.find(".//detail")
+    if detail is None:
+        return None
+    return next(iter(detail)).get("{http://www.w3.org/2001/XMLSchema-instance}type")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<NoSuchMethod xmlns="urn:vim25"><_this type="HostSystem">ha-host</_this></NoSuchMethod>',
+        '<RefreshNetworkSystem xmlns="urn:vim25"><_this type="HostNetworkSystem">x</_this>'
+        "</RefreshNetworkSystem>",
+        "<NotClosed",
+    ],
+    ids=["unknown-method", "unknown-object", "malformed"],
+)
+def test_bad_requests_get_the_same_fault_types(both: dict[str, Any], body: str) -> None:
+    types = {name: _raw_fault(_url_of(si), si._stub.cookie, body) for name, si in both.items()}
+    assert types["twin"] == types["vcsim"] is not None
+
+
+def _url_of(si: Any) -> str:
+    return f"https://{si._stub.host}/sdk"
