@@ -11,7 +11,7 @@ from typing import Any
 
 from pyVmomi import VmomiSupport, vim, vmodl
 
-from vmesh_tui.sim import esxcli_soap, soap
+from vmesh_tui.sim import esxcli_soap, faults, soap
 from vmesh_tui.sim.certs import HostCertificate, generate_certificate, server_context
 from vmesh_tui.sim.objects import MME_ID, Inventory, ManagedEntry
 from vmesh_tui.sim.props import UNSET, PropertyCollector, PropertyReader, container_view, not_found
@@ -143,7 +143,7 @@ class HostEndpoint:
         except soap.SoapFault as fault:
             return Reply(500, soap.fault_body(fault.fault, fault.message, version))
         except Exception as exc:  # the model raises pyVmomi faults; anything else is a twin bug
-            answer = soap.fault_from_exception(exc)
+            answer = faults.fault_from_exception(exc)
             return Reply(500, soap.fault_body(answer.fault, answer.message, version))
 
     def _current_user_session(self) -> vim.UserSession | None:
@@ -169,7 +169,7 @@ class HostEndpoint:
         injected = self.fault_plan.for_call(request.method, nth)
         if injected is not None and injected.kind == "fault":
             message = f"Injected {injected.fault_type} on call {nth} of {request.method}."
-            raise soap.fault_by_name(injected.fault_type, message)
+            raise faults.fault_by_name(injected.fault_type, message)
         if injected is not None and injected.kind == "delay":
             time.sleep(injected.delay_s)
         self._current.session = session

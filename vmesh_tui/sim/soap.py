@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.parsers.expat import ExpatError, ParserCreate
 
-from pyVmomi import SoapAdapter, VmomiSupport, vim, vmodl
+from pyVmomi import SoapAdapter, VmomiSupport, vmodl
+
+from vmesh_tui.sim.faults import SoapFault, invalid_argument, invalid_request
 
 SOAPENV = SoapAdapter.XMLNS_SOAPENV
 VIM25 = "urn:vim25"
@@ -22,15 +24,6 @@ _ENVELOPE_END = SoapAdapter.SOAP_END
 RAW_METHODS = frozenset({"RetrieveManagedMethodExecuter", "ExecuteSoap"})
 
 
-class SoapFault(Exception):
-    """A vmodl/vim fault to answer with (HTTP 500); `fault` is the pyVmomi MethodFault instance."""
-
-    def __init__(self, fault: vmodl.MethodFault, message: str) -> None:
-        super().__init__(message)
-        self.fault = fault
-        self.message = message
-
-
 @dataclass
 class SoapRequest:
     """One parsed request: WSDL method name, target object reference and typed parameters."""
@@ -39,14 +32,6 @@ class SoapRequest:
     this: Any = None  # a pyVmomi ManagedObject reference (no stub)
     params: dict[str, Any] = field(default_factory=dict)
     raw: bytes = b""
-
-
-def invalid_request(message: str) -> SoapFault:
-    return SoapFault(vmodl.fault.InvalidRequest(msg=message), message)
-
-
-def invalid_argument(message: str, prop: str | None = None) -> SoapFault:
-    return SoapFault(vmodl.fault.InvalidArgument(msg=message, invalidProperty=prop), message)
 
 
 def method_info(method: str) -> Any:
@@ -226,11 +211,6 @@ def _check_required(request: SoapRequest) -> None:
             raise invalid_argument(f"A specified parameter was not correct: {info.name}", info.name)
 
 
-def _short(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text if len(text) <= 200 else text[:200] + "..."
-
-
 def _ns_map() -> dict[str, str]:
     ns_map = dict(SoapAdapter.SOAP_NSMAP)
     ns_map[VIM25] = ""
@@ -279,34 +259,12 @@ def fault_body(fault: vmodl.MethodFault, message: str, version: str) -> bytes:
     ).encode()
 
 
-def fault_from_exception(exc: BaseException) -> SoapFault:
-    """A SoapFault for an exception raised by the host model (pyVmomi faults keep their type)."""
-    if isinstance(exc, SoapFault):
-        return exc
-    if isinstance(exc, vmodl.MethodFault):
-        message = exc.msg or _default_message(exc)
-        return SoapFault(exc, message)
-    return SoapFault(vmodl.fault.SystemError(reason=_short(exc)), "A general system error occurred.")
-
-
-def _default_message(fault: vmodl.MethodFault) -> str:
-    if isinstance(fault, vim.fault.NotFound):
-        return "The object or item referred to could not be found."
-    if isinstance(fault, vim.fault.AlreadyExists):
-        return "The specified key, name, or identifier already exists."
-    if isinstance(fault, vim.fault.ResourceInUse):
-        return "The resource is in use."
-    if isinstance(fault, vmodl.fault.InvalidArgument):
-        return "A specified parameter was not correct."
-    return f"{VmomiSupport.GetWsdlName(type(fault))} fault."
-
-
-def fault_by_name(name: str, message: str) -> SoapFault:
-    """A fault of WSDL type `name` (e.g. "HostConfigFault"); unknown names give a SystemError."""
-    try:
-        fault_type = VmomiSupport.GetWsdlType(VIM25, name)
-    except KeyError:
-        fault_type = None
-    if fault_type is None or not issubclass(fault_type, vmodl.MethodFault):
-        return SoapFault(vmodl.fault.SystemError(reason=message), message)
-    return SoapFault(fault_type(msg=message), message)
+__all__ = [
+    "SoapFault",
+    "SoapRequest",
+    "fault_body",
+    "invalid_argument",
+    "invalid_request",
+    "parse_request",
+    "response_body",
+]
