@@ -210,3 +210,45 @@ def ratio(ours: float | None, theirs: float | None) -> float | None:
     if not ours or not theirs:
         return None
     return round(theirs / ours, 2)
+
+
+def time_to_text(
+    argv: Sequence[str], env: Mapping[str, str], marker: str, timeout_s: float = 30.0
+) -> ChildRun:
+    """Start argv on an 80x24 pseudo-terminal; wall_s = seconds until `marker` is on screen (then stop it)."""
+    import fcntl
+    import pty
+    import re
+    import struct
+    import termios
+
+    escapes = re.compile(rb"\x1b\[[0-9;?<>=$]*[A-Za-z~]|\x1b\][^\x07]*\x07|\x1b[()][A-Z0-9]|\x1b[=>78]")
+    started = time.perf_counter()
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: become the TUI
+        os.execve(argv[0], list(argv), dict(env))
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    screen, seen_at = b"", None
+    selector = selectors.DefaultSelector()
+    selector.register(fd, selectors.EVENT_READ)
+    while seen_at is None and time.perf_counter() - started < timeout_s:
+        if not selector.select(timeout=0.05):
+            continue
+        try:
+            screen += os.read(fd, 65536)
+        except OSError:
+            break
+        if marker.encode() in escapes.sub(b"", screen):
+            seen_at = time.perf_counter() - started
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    while (waited := os.wait4(pid, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if waited[0] == 0:
+        os.kill(pid, signal.SIGKILL)
+        waited = os.wait4(pid, 0)
+    os.close(fd)
+    if seen_at is None:
+        raise BenchError(f"{marker!r} did not appear on the screen within {timeout_s:.0f} s")
+    text = escapes.sub(b"", screen).decode("utf-8", "replace")
+    return ChildRun(0, seen_at, waited[2].ru_maxrss / 1024.0, text, "")

@@ -195,6 +195,10 @@ def table(summary: dict[str, Any]) -> str:
             f"{m['label']:<40} {_span(m['wall_s'], ' s'):<24} {m['requests_per_host_median'] or 0:>8.0f} "
             f"{logins or 0:>6.0f} {m['peak_rss_mb'].get('median', 0):>11.1f}"
         )
+    screen = summary.get("first_screen")
+    if screen:
+        lines.append(f"{screen['label']:<40} {_span(screen['wall_s'], ' s'):<24} {'':>8} {'':>6} "
+                     f"{screen['peak_rss_mb'].get('median', 0):>11.1f}")  # fmt: skip
     for key, r in summary.get("ratios", {}).items():
         shown = ", ".join(f"{k} x{v}" for k, v in r.items() if v is not None)
         lines.append(f"ratio {key} (theirs/ours): {shown}")

@@ -31,6 +31,7 @@ from peer import driver  # noqa: E402
 
 NAIVE = HERE / "peer" / "naive.py"
 REBOOTED = "esx-b.lab.local"  # the host rebooted before `recover`
+FIRST_SCREEN_MARKER = "step 1/"  # the wizard's first header, "step 1/7 Connect"
 
 
 @dataclass
@@ -165,6 +166,25 @@ def run_measurement(m: Measurement, reps: int, root: Path, venv: Path | None) ->
     }
 
 
+def first_screen(reps: int, root: Path) -> dict[str, Any]:
+    """`vmesh-tui demo` (its own twin in-process) on an 80x24 pty: seconds until the first wizard screen."""
+    walls, peaks = [], []
+    for _ in range(reps):
+        home = Path(tempfile.mkdtemp(prefix="demo-", dir=root))
+        env = tool_env(home, "unused")
+        env.pop("VMESH_PASSWORD")
+        env.setdefault("TERM", "xterm-256color")
+        run = common.time_to_text([sys.executable, "-m", "vmesh_tui", "demo"], env, FIRST_SCREEN_MARKER)
+        walls.append(run.wall_s)
+        peaks.append(run.peak_rss_mb)
+    return {
+        "label": "demo: time to first screen (80x24 pty)",
+        "marker": FIRST_SCREEN_MARKER,
+        "wall_s": common.summary(walls),
+        "peak_rss_mb": common.summary(peaks),
+    }
+
+
 def equivalence(root: Path, venv: Path) -> dict[str, Any]:
     """Apply with vmesh-tui and with the peer on two fresh twins; compare the resulting host state."""
     states = {}
@@ -189,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer repetitions and a bounded test run")
     parser.add_argument("--json", action="store_true", help="make the JSON summary the last line of output")
     parser.add_argument("--reps", type=int, help="repetitions per measurement (default 5, --quick 2)")
-    names = [m.name for m in MEASUREMENTS] + ["equivalence", "reliability", "modules"]
+    names = [m.name for m in MEASUREMENTS] + ["first_screen", "equivalence", "reliability", "modules"]
     parser.add_argument("--only", action="append", choices=names, help="run only these parts (repeat)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, inventories)")
     args = parser.parse_args(argv)
@@ -215,6 +235,12 @@ def main(argv: list[str] | None = None) -> int:
                 )
             except BenchError as exc:
                 summary["problems"].append(f"{m.name}: {exc}")
+    if "first_screen" in wanted:
+        report.progress("timing the demo's first screen")
+        try:
+            summary["first_screen"] = first_screen(reps, root)
+        except BenchError as exc:
+            summary["problems"].append(f"first_screen: {exc}")
     if "equivalence" in wanted and venv is not None:
         report.progress("comparing the hosts' state after vmesh-tui and after the peer")
         try:
