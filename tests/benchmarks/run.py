@@ -230,9 +230,10 @@ def main(argv: list[str] | None = None) -> int:
         if m.name in wanted:
             report.progress(f"measuring {m.label} x{reps}")
             try:
-                summary["measurements"][m.name] = run_measurement(
-                    m, 1 if m.setup and args.quick else reps, root, venv
-                )
+                times = 1 if m.setup and args.quick else reps
+                found = summary["measurements"][m.name] = run_measurement(m, times, root, venv)
+                if any(found["exit_codes"]):
+                    summary["problems"].append(f"{m.name}: exit codes {found['exit_codes']} (expected 0)")
             except BenchError as exc:
                 summary["problems"].append(f"{m.name}: {exc}")
     if "first_screen" in wanted:
