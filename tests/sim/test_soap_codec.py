@@ -106,3 +106,13 @@ def test_bad_values_are_not_echoed_in_faults() -> None:
         soap.parse_request(body, VERSION)
     assert caught.value.fault.invalidProperty == "password"
     assert b"hunter2" not in soap.fault_body(caught.value.fault, caught.value.message, VERSION)
+
+
+def test_a_call_without_this_is_an_invalid_request() -> None:
+    body = (
+        b'<Envelope xmlns="http://schemas.xmlsoap.org/soap/envelope/">'
+        b'<Body><RetrieveServiceContent xmlns="urn:vim25"/></Body></Envelope>'
+    )
+    with pytest.raises(soap.SoapFault) as caught:
+        soap.parse_request(body, VERSION)
+    assert isinstance(caught.value.fault, vmodl.fault.InvalidRequest)

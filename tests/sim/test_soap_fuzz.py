@@ -28,7 +28,10 @@ METHODS = [
     "ExecuteSoap",
     "SelectVnicForNicType",
     "NoSuchMethod",
-    "RebootHost_Task",
+    "RefreshNetworkSystem",
+    "CurrentTime",
+    "RetrieveServiceContent",
+    "RetrieveManagedMethodExecuter",
 ]
 OBJECTS = [
     ("HostNetworkSystem", "networkSystem"),
@@ -67,6 +70,7 @@ XSI_TYPES = [
     "vim25:HostVirtualNicSpec",
 ]
 
+# (RebootHost_Task and Logout are left out: a well-formed one would end the stream's session)
 texts = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40)
 
 

@@ -154,6 +154,8 @@ class HostEndpoint:
         raw_call = None
         if request.method in soap.RAW_METHODS:
             raw_call = esxcli_soap.parse_raw_call(request.raw)
+            if not raw_call.this_id:
+                raise soap.invalid_request(f"The call of {request.method} names no managed object (_this).")
             this = esxcli_soap.this_reference(raw_call)
         else:
             this = request.this

@@ -205,6 +205,8 @@ def parse_request(body: bytes, version: str) -> SoapRequest:
 def _check_required(request: SoapRequest) -> None:
     if request.method in RAW_METHODS:
         return
+    if request.this is None:
+        raise invalid_request(f"The call of {request.method} names no managed object (_this).")
     infos = [FETCH_PARAM] if request.method == "Fetch" else method_info(request.method).params
     for info in infos:
         if not info.flags & VmomiSupport.F_OPTIONAL and request.params.get(info.name) is None:
