@@ -12,7 +12,7 @@ from pyVmomi import vim
 
 from vmesh_tui.core.model import CdpMode, Pnic, Portgroup, Vmk, VSwitch
 from vmesh_tui.vsphere.actions import link_speed, portgroup_spec, vmk_spec, vswitch_spec
-from vmesh_tui.vsphere.inventory import RawHost, host_state, map_neighbor, vmk_services
+from vmesh_tui.vsphere.inventory import RawHost, host_state, map_neighbor, map_vmk, vmk_services
 from vmesh_tui.vsphere.ping import parse_ping, ping_arguments
 
 Order = vim.host.NetworkPolicy.NicOrderPolicy
@@ -84,6 +84,15 @@ def test_host_state_maps_specs_exactly() -> None:
     assert state.vmks == (
         Vmk("vmk1", "vmesh-1", "10.0.0.1", 30, 9000, frozenset({"vmotion"}), mac="00:50:56:00:00:01"),
     )
+
+
+def test_vmotion_netstack_implies_vmotion() -> None:
+    spec = vmk_spec(Vmk("", "pg", "10.2.0.1", 30, 9000, netstack="vmotion"), with_netstack=True)
+    raw = vim.host.VirtualNic(device="vmk2", portgroup="pg", spec=spec)
+    assert map_vmk(raw, frozenset({"vmotion"})) == Vmk(
+        "vmk2", "pg", "10.2.0.1", 30, 9000, frozenset(), "vmotion"
+    )
+    assert map_vmk(raw, frozenset({"vmotion", "provisioning"})).services == frozenset({"provisioning"})
 
 
 def test_selected_vnics_resolve_through_candidates() -> None:

@@ -13,15 +13,24 @@ from vmesh_tui.vsphere.client import HostsClient
 A, B = "esx-a.lab.local", "esx-b.lab.local"
 
 
-def _link(client: HostsClient, host: str, ip: str, mtu: int, nic: str = "vmnic1", prefix: int = 30) -> str:
+def _link(
+    client: HostsClient,
+    host: str,
+    ip: str,
+    mtu: int,
+    nic: str = "vmnic1",
+    prefix: int = 30,
+    netstack: str = "",
+) -> str:
     """One link end as the tool builds it: a vSwitch on ``nic``, its portgroup, a vMotion vmk."""
     name = f"vmesh-{nic[-1]}"
     switch = VSwitch(name, mtu, (nic,), (nic,), (), CdpMode.LISTEN)
     client.run_step(Step(host, Action.ADD, None, switch))
     client.run_step(Step(host, Action.ADD, None, Portgroup(name, name, 0, (nic,), (), "failover_explicit")))
-    device = client.run_step(
-        Step(host, Action.ADD, None, Vmk("", name, ip, prefix, mtu, frozenset({"vmotion"})))
-    )
+    vmk = Vmk("", name, ip, prefix, mtu, frozenset({"vmotion"}))
+    if netstack:  # a vmk on the vmotion netstack carries vMotion without being tagged
+        vmk = Vmk("", name, ip, prefix, mtu, frozenset(), netstack)
+    device = client.run_step(Step(host, Action.ADD, None, vmk))
     assert device is not None
     return device
 
@@ -75,3 +84,18 @@ def test_two_cables_in_one_subnet_lose_traffic_as_real_hosts_do(twin: Any, tmp_p
     assert first_pair.ok and first_pair.received == 2
     assert second_pair.received == 0 and not second_pair.ok
     assert routed.received == 0 and not routed.ok
+
+
+def test_vmks_on_the_vmotion_netstack_ping_only_when_it_is_named(twin: Any, tmp_path: Path) -> None:
+    client = connect_twin(twin, tmp_path)
+    try:
+        vmk_a = _link(client, A, "10.79.0.1", 9000, "vmnic5", netstack="vmotion")
+        _link(client, B, "10.79.0.2", 9000, "vmnic5", netstack="vmotion")
+        created = client.read_all()[A].vmk(vmk_a)
+        on_stack = client.ping(A, "10.79.0.2", interface=vmk_a, size=8972, netstack="vmotion", count=2)
+        default_stack = client.ping(A, "10.79.0.2", size=56, count=2)
+    finally:
+        client.close()
+    assert created is not None and (created.netstack, created.services) == ("vmotion", frozenset())
+    assert on_stack.ok and on_stack.received == 2
+    assert not default_stack.ok

@@ -12,7 +12,17 @@ from typing import Any
 
 from pyVmomi import vim, vmodl
 
-from vmesh_tui.core.model import DEFAULT_NETSTACK, CdpMode, HostState, Neighbor, Pnic, Portgroup, Vmk, VSwitch
+from vmesh_tui.core.model import (
+    DEFAULT_NETSTACK,
+    VMOTION_NETSTACK,
+    CdpMode,
+    HostState,
+    Neighbor,
+    Pnic,
+    Portgroup,
+    Vmk,
+    VSwitch,
+)
 
 HOST_PATHS = (
     "name",
@@ -180,7 +190,12 @@ def vmk_services(net_configs: Any) -> dict[str, frozenset[str]]:
 
 
 def map_vmk(raw: Any, services: frozenset[str]) -> Vmk:
+    """A vmk. On the vmotion netstack vMotion comes with the stack (hosts list such vmks as selected
+    for vMotion without a tag), so it is not reported as a service: services are what was tagged."""
     spec = raw.spec
+    netstack = spec.netStackInstanceKey or DEFAULT_NETSTACK
+    if netstack == VMOTION_NETSTACK:
+        services = services - {"vmotion"}
     ip = spec.ip
     static = ip is not None and not ip.dhcp and bool(ip.ipAddress)
     return Vmk(
@@ -190,7 +205,7 @@ def map_vmk(raw: Any, services: frozenset[str]) -> Vmk:
         prefix=_prefix(ip.subnetMask) if static else None,
         mtu=int(spec.mtu or 1500),
         services=services,
-        netstack=spec.netStackInstanceKey or DEFAULT_NETSTACK,
+        netstack=netstack,
         mac=spec.mac or "",
     )
 
