@@ -225,8 +225,11 @@ def time_to_text(
     escapes = re.compile(rb"\x1b\[[0-9;?<>=$]*[A-Za-z~]|\x1b\][^\x07]*\x07|\x1b[()][A-Z0-9]|\x1b[=>78]")
     started = time.perf_counter()
     pid, fd = pty.fork()
-    if pid == 0:  # the child: become the TUI
-        os.execve(argv[0], list(argv), dict(env))
+    if pid == 0:  # the child: become the TUI, or leave at once
+        try:
+            os.execve(argv[0], list(argv), dict(env))
+        finally:
+            os._exit(127)
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     screen, seen_at = b"", None
     selector = selectors.DefaultSelector()
