@@ -132,19 +132,25 @@ class HostEndpoint:
 
     def handle_soap(self, body: bytes, cookie_header: str | None) -> Reply:
         """Answer one SOAP POST; every failure becomes a SOAP fault, never an exception."""
-        version = self.version_name
         try:
-            request = soap.parse_request(body, version)
+            request = soap.parse_request(body, self.version_name)
         except soap.SoapFault as fault:
-            return Reply(500, soap.fault_body(fault.fault, fault.message, version))
+            return self._fault_reply(fault)
         nth = self.counter.count(request.method)
         try:
             return self._dispatch(request, self.sessions.for_cookie(cookie_header), nth)
-        except soap.SoapFault as fault:
-            return Reply(500, soap.fault_body(fault.fault, fault.message, version))
         except Exception as exc:  # the model raises pyVmomi faults; anything else is a twin bug
-            answer = faults.fault_from_exception(exc)
-            return Reply(500, soap.fault_body(answer.fault, answer.message, version))
+            return self._fault_reply(faults.fault_from_exception(exc))
+
+    def _fault_reply(self, fault: soap.SoapFault) -> Reply:
+        try:
+            return Reply(500, soap.fault_body(fault.fault, fault.message, self.version_name))
+        except Exception as exc:  # a fault that cannot be serialized is itself a twin bug
+            reason = faults.short_text(exc)
+            body = soap.fault_body(
+                vmodl.fault.SystemError(reason=reason), "A general system error occurred.", self.version_name
+            )
+            return Reply(500, body)
 
     def _current_user_session(self) -> vim.UserSession | None:
         session: Session | None = getattr(self._current, "session", None)
