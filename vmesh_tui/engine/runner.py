@@ -62,7 +62,10 @@ class StepExecutor:
 
     async def _after_lost_reply(self, step: Step, reply_lost: str) -> str | None:
         """Judge a step whose reply never came from the host's actual state; finish it, never repeat it."""
-        state = (await asyncio.to_thread(self.client.read_all)).get(step.host)
+        try:
+            state = (await asyncio.to_thread(self.client.read_all)).get(step.host)
+        except Exception as exc:
+            raise StepError(f"no reply from {step.host}, and it cannot be read ({error_text(exc)})") from None
         if state is None:
             raise StepError(f"no reply from {step.host}, and it cannot be read ({reply_lost})")
         found = objects.find_like(state, step.obj)

@@ -18,7 +18,7 @@ from vmesh_tui.core.pairing import propose_cables
 from vmesh_tui.engine import journal as jr
 from vmesh_tui.engine import objects, paths, results
 from vmesh_tui.engine.events import Event, done, phase, warning
-from vmesh_tui.engine.hostsapi import HostsApi
+from vmesh_tui.engine.hostsapi import HostsApi, error_text
 from vmesh_tui.engine.lock import HostSetLock, LockBusy
 from vmesh_tui.engine.planning import PlanRequest, PlanResult, build_plan, stale_reasons
 from vmesh_tui.engine.recovery import recover_hosts
@@ -39,6 +39,14 @@ class Engine:
     async def read(self) -> dict[str, HostState]:
         """Re-read every host (one call per host, concurrently, in the adapter)."""
         return await asyncio.to_thread(self.client.read_all)
+
+    async def _read_or_report(self, problems: list[str]) -> dict[str, HostState] | None:
+        """Re-read, or note why the hosts cannot be read (the journal stays open for a later revert)."""
+        try:
+            return await self.read()
+        except Exception as exc:
+            problems.append(f"the hosts cannot be read: {error_text(exc)}; run revert when they answer")
+            return None
 
     # ----- discover and plan
     async def discover(self) -> AsyncIterator[Event]:
@@ -129,10 +137,12 @@ class Engine:
     ) -> AsyncIterator[Event]:
         yield Event("rollback_started", outcome.failed_host, message=f"rolling back: {outcome.failure}")
         problems: list[str] = []
-        async for event in undo(executor, outcome.records, await self.read(), problems.append):
-            yield event
-        after = await self.read()
-        diffs = tuple(d for h in sorted(start) for d in objects.differences(start[h], after[h]))
+        states = await self._read_or_report(problems)
+        if states is not None:
+            async for event in undo(executor, outcome.records, states, problems.append):
+                yield event
+        after = await self._read_or_report(problems) or {}
+        diffs = tuple(d for h in sorted(start) if h in after for d in objects.differences(start[h], after[h]))
         journal = executor.journal
         earlier = [r for r in journal.records if r not in outcome.records and r.status == jr.DONE]
         if problems or diffs:
