@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.engine.conftest import SUPERNET, TWO_LINKS, Twin, demo_spec, fault
+from tests.engine.twinlab import SUPERNET, TWO_LINKS, Twin, demo_spec, fault
 from vmesh_tui.cli import main
 from vmesh_tui.engine.lock import HostSetLock
 

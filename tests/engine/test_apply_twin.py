@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.engine.conftest import SUPERNET, TWO_LINKS, collect, demo_spec
+from tests.engine.twinlab import SUPERNET, TWO_LINKS, collect, demo_spec
 from vmesh_tui.core.design import DesignOptions
 from vmesh_tui.core.model import HostState, Vmk
 from vmesh_tui.core.steps import Action, Step

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.engine.conftest import SUPERNET, TWO_LINKS
+from tests.engine.twinlab import SUPERNET, TWO_LINKS
 
 TOTAL_STEPS = 12  # two links, three steps per link end
 LINK_ARGS = [arg for a, b in TWO_LINKS for arg in ("--link", f"{a}={b}")]

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.engine.conftest import SUPERNET, TWO_LINKS, collect, demo_spec, fault
+from tests.engine.twinlab import SUPERNET, TWO_LINKS, collect, demo_spec, fault
 from vmesh_tui.engine import results
 from vmesh_tui.engine.journal import all_journals
 from vmesh_tui.engine.planning import PlanRequest

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from tests.engine.conftest import SUPERNET, TWO_LINKS, collect
+from tests.engine.twinlab import SUPERNET, TWO_LINKS, collect
 from vmesh_tui.core.design import DesignOptions
 from vmesh_tui.engine import results
 from vmesh_tui.engine.planning import PlanRequest

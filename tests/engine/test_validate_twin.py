@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from tests.engine.conftest import SUPERNET, TWO_LINKS, collect, demo_spec
+from tests.engine.twinlab import SUPERNET, TWO_LINKS, collect, demo_spec
 from vmesh_tui.engine import results
 from vmesh_tui.engine.journal import all_journals
 from vmesh_tui.engine.planning import PlanRequest

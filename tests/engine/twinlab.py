@@ -1,0 +1,66 @@
+"""Helpers for tests against the ESXi twin over HTTPS: labs built from the demo lab, a connected engine."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from vmesh_tui.engine.events import Event
+
+SUPERNET = "172.31.250.0/24"
+TWO_LINKS = (
+    ("esx-a.lab.local/vmnic1", "esx-b.lab.local/vmnic1"),
+    ("esx-a.lab.local/vmnic2", "esx-b.lab.local/vmnic2"),
+)
+
+
+def demo_spec(**changes: Any) -> Any:
+    runner = pytest.importorskip("vmesh_tui.sim.runner", reason="the ESXi twin is not built yet")
+    from vmesh_tui.sim.lab import demo_lab
+
+    assert runner
+    return dataclasses.replace(demo_lab(), **changes)
+
+
+def fault(host: str, method: str, nth: int, kind: str) -> Any:
+    from vmesh_tui.sim.lab import FaultSpec
+
+    return FaultSpec(host=host, method=method, nth=nth, kind=kind)
+
+
+class Twin:
+    """A served lab plus a connected adapter and an engine on a private state dir."""
+
+    def __init__(self, spec: Any, home: Path) -> None:
+        from vmesh_tui.engine.session import Engine
+        from vmesh_tui.sim.runner import start_lab
+        from vmesh_tui.vsphere.client import HostsClient
+        from vmesh_tui.vsphere.knownhosts import KnownHosts
+        from vmesh_tui.vsphere.targets import parse_host_url
+
+        self.lab = start_lab(spec)
+        self.home = home
+        self.urls = [h.url.replace("https://", f"https://{h.user}@") for h in self.lab.hosts]
+        self.password = self.lab.hosts[0].password
+        known = KnownHosts(home / "config" / "known_hosts")
+        targets = [parse_host_url(url) for url in self.urls]
+        self.client = HostsClient.connect(targets, self.password, known, accept_new=True)
+        self.engine = Engine(self.client, home / "state")
+
+    def host_args(self) -> list[str]:
+        return [arg for url in self.urls for arg in ("--host", url)] + ["--accept-new-certs"]
+
+    def close(self) -> None:
+        self.client.close()
+        self.lab.stop()
+
+
+async def collect(events: AsyncIterator[Event]) -> tuple[list[Event], Any]:
+    """All events of an operation and the result of its final "done" event."""
+    seen = [event async for event in events]
+    assert seen and seen[-1].kind == "done", [e.kind for e in seen]
+    return seen, seen[-1].result
