@@ -22,6 +22,7 @@ async def _plan(engine: Any, request: PlanRequest) -> Any:
 async def test_demo_lab_end_to_end(make_twin: Any) -> None:
     twin = make_twin()
     start = twin.client.read_all()
+    start_twin = _twin_network(twin)
     planned = await _plan(twin.engine, PlanRequest(SUPERNET))
     assert len(planned.links) == 4 and not planned.errors
     events, applied = await collect(twin.engine.apply(planned))
@@ -41,8 +42,21 @@ async def test_demo_lab_end_to_end(make_twin: Any) -> None:
     _, reverted = await collect(twin.engine.revert())
     assert reverted.ok and reverted.differences == (), reverted
     assert twin.client.read_all() == start
+    assert _twin_network(twin) == start_twin
     (journal,) = all_journals(twin.home / "state")
     assert journal.closed and journal.status == "reverted"
+
+
+def _twin_network(twin: Any) -> dict[str, str]:
+    """The twin's own network info and vMotion selection per host, serialized as on the wire."""
+    from pyVmomi.SoapAdapter import Serialize
+
+    found = {}
+    for host in twin.lab.hosts:
+        sim = twin.lab.endpoint(host.name).sim
+        parts = [Serialize(sim.network_info()), *(Serialize(c) for c in sim.net_config())]
+        found[host.name] = "".join(p.decode() if isinstance(p, bytes) else p for p in parts)
+    return found
 
 
 async def test_stale_plan_is_refused(make_twin: Any) -> None:
