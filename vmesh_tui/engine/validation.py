@@ -24,6 +24,7 @@ from vmesh_tui.engine import explain
 from vmesh_tui.engine.events import Event, done
 from vmesh_tui.engine.hostsapi import HostsApi, error_text
 from vmesh_tui.engine.results import LinkCheck, ValidationResult
+from vmesh_tui.engine.runner import stream
 
 SMALL = 56
 
@@ -88,27 +89,35 @@ class LinkProber:
 async def validate_links(
     client: HostsApi, links: Sequence[Link], options: DesignOptions, states: Mapping[str, HostState]
 ) -> AsyncIterator[Event]:
-    """Validate every link (all directions concurrently); yields link_result events, then done."""
+    """Validate every link (all directions concurrently); yields ping and link_result events, then done."""
     prober = LinkProber(client, options, states)
     checks = ping_checks(links, states, options)
+    queue: asyncio.Queue[Event] = asyncio.Queue()
+    checked: dict[int, LinkCheck] = {}
 
-    async def check_link(link: Link) -> LinkCheck:
+    async def direction(check: PingCheck) -> list[str]:
+        problems = await prober.direction(check)
+        verdict = "ok" if not problems else "failed"
+        message = f"{check.src_host} -> {check.dst_ip}, {check.size} bytes: {verdict}"
+        await queue.put(Event("ping", check.src_host, check.link_index + 1, len(links), message))
+        return problems
+
+    async def check_link(link: Link) -> None:
         ways = [c for c in checks if c.link_index == link.index]
-        found = await asyncio.gather(*(prober.direction(way) for way in ways))
+        found = await asyncio.gather(*(direction(way) for way in ways))
         problems = list(dict.fromkeys(p for group in found for p in group))
         detail = "; ".join(problems) or f"{options.mtu}-byte frames pass both ways, routed through this cable"
-        return LinkCheck(link.index, link.cable.a, link.cable.b, not problems, detail)
+        checked[link.index] = LinkCheck(link.index, link.cable.a, link.cable.b, not problems, detail)
 
-    results = _name_crossings(
-        await asyncio.gather(*(check_link(link) for link in links)), links, prober.silent
-    )
+    async for event in stream([check_link(link) for link in links], queue):
+        yield event
+    results = _name_crossings([checked[link.index] for link in links], links, prober.silent)
     for item in results:
         data = {"a": item.a, "b": item.b, "ok": item.ok}
         yield Event("link_result", index=item.index + 1, total=len(links), message=item.detail, data=data)
     ok = bool(results) and all(r.ok for r in results)
-    yield done(
-        ValidationResult(ok, tuple(results), f"{sum(r.ok for r in results)} of {len(results)} links pass")
-    )
+    summary = f"{sum(r.ok for r in results)} of {len(results)} links pass"
+    yield done(ValidationResult(ok, tuple(results), summary))
 
 
 def _name_crossings(checks: Sequence[LinkCheck], links: Sequence[Link], silent: set[int]) -> list[LinkCheck]:
