@@ -30,9 +30,11 @@ async def test_demo_lab_end_to_end(make_twin: Any) -> None:
     assert sum(e.kind == "step_done" for e in events) == len(planned.plan.steps)
     assert {e.host for e in events if e.kind == "step_done"} == set(start)
 
-    _, check = await collect(twin.engine.validate())
+    pings, check = await collect(twin.engine.validate())
     assert check.ok, check
     assert len(check.links) == 4 and all(link.ok for link in check.links)
+    directions = {(e.data["link_index"], e.data["forward"]) for e in pings if e.kind == "ping"}
+    assert directions == {(i, forward) for i in range(4) for forward in (True, False)}
 
     again = await _plan(twin.engine, PlanRequest(SUPERNET))
     assert again.plan.is_empty

@@ -94,12 +94,20 @@ async def validate_links(
     checks = ping_checks(links, states, options)
     queue: asyncio.Queue[Event] = asyncio.Queue()
     checked: dict[int, LinkCheck] = {}
+    by_index = {link.index: link for link in links}
 
     async def direction(check: PingCheck) -> list[str]:
         problems = await prober.direction(check)
         verdict = "ok" if not problems else "failed"
         message = f"{check.src_host} -> {check.dst_ip}, {check.size} bytes: {verdict}"
-        await queue.put(Event("ping", check.src_host, check.link_index + 1, len(links), message))
+        data = {
+            "link_index": check.link_index,
+            "forward": check.src_nic == by_index[check.link_index].cable.a,
+            "ok": not problems,
+            "src_host": check.src_host,
+            "dst_ip": check.dst_ip,
+        }
+        await queue.put(Event("ping", check.src_host, check.link_index + 1, len(links), message, data))
         return problems
 
     async def check_link(link: Link) -> None:
