@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -11,22 +11,16 @@ from typing import Any
 
 from pyVmomi import VmomiSupport, vim, vmodl
 
-from vmesh_tui.sim import esxcli_soap, faults, soap
+from vmesh_tui.sim import esxcli_soap, faults, soap, updates
 from vmesh_tui.sim.certs import HostCertificate, generate_certificate, server_context
 from vmesh_tui.sim.objects import MME_ID, Inventory, ManagedEntry
-from vmesh_tui.sim.props import UNSET, PropertyCollector, PropertyReader, container_view, not_found
-from vmesh_tui.sim.sessions import INVALID_LOGIN, Session, SessionTable
-from vmesh_tui.sim.stats import FaultPlan, InjectedFault, RequestCounter
+from vmesh_tui.sim.props import UNSET, PropertyCollector, PropertyReader, not_found
+from vmesh_tui.sim.services import IMPLEMENTED, OPEN_METHODS, HostServices, method_not_found
+from vmesh_tui.sim.sessions import Session, SessionTable
+from vmesh_tui.sim.stats import FaultPlan, RequestCounter
 from vmesh_tui.sim.transport import HttpsServer
 
 MAX_BODY = 2 * 1024 * 1024
-OPEN_METHODS = frozenset({"RetrieveServiceContent", "Login", "CurrentTime"})
-HOST_METHODS = frozenset({
-    "AddVirtualSwitch", "UpdateVirtualSwitch", "RemoveVirtualSwitch", "AddPortGroup", "UpdatePortGroup",
-    "RemovePortGroup", "AddVirtualNic", "UpdateVirtualNic", "RemoveVirtualNic", "UpdatePhysicalNicLinkSpeed",
-    "QueryNetworkHint", "UpdateNetworkConfig", "RefreshNetworkSystem",
-    "SelectVnicForNicType", "DeselectVnicForNicType", "QueryNetConfig",
-})  # fmt: skip
 
 
 @dataclass
@@ -69,6 +63,10 @@ class HostEndpoint:
         self.inventory.entry("ha-sessionmgr").props["currentSession"] = self._current_user_session
         self._http: HttpsServer | None = None
         self._stopped = True
+        self._halted = threading.Event()
+        self.services = HostServices(
+            sim, self.inventory, self.reader, self.collector, self.sessions, self._halted
+        )
         self._ssl = server_context(self.certificate)
 
     # ---- lifecycle ------------------------------------------------------------------------------
@@ -115,6 +113,7 @@ class HostEndpoint:
 
     def _serve(self, port: int) -> None:
         server = HttpsServer(("127.0.0.1", port), self)
+        self._halted.clear()
         self._port = server.server_address[1]
         self._http = server
         threading.Thread(
@@ -122,6 +121,7 @@ class HostEndpoint:
         ).start()
 
     def _halt(self) -> None:
+        self._halted.set()
         server, self._http = self._http, None
         if server is not None:
             server.shutdown()
@@ -190,13 +190,13 @@ class HostEndpoint:
         if method == "Fetch" or method in soap.RAW_METHODS:
             expected = {"RetrieveManagedMethodExecuter": vim.HostSystem, "ExecuteSoap": None}.get(method)
             if expected is not None and not issubclass(entry.kind, expected):
-                raise _method_not_found(entry, method)
+                raise method_not_found(entry, method)
             if method == "ExecuteSoap" and entry.moid != MME_ID:
-                raise _method_not_found(entry, method)
+                raise method_not_found(entry, method)
             return
         info = soap.method_info(method)
-        if info is None or not issubclass(entry.kind, info.type) or not _implemented(method):
-            raise _method_not_found(entry, method)
+        if info is None or not issubclass(entry.kind, info.type) or method not in IMPLEMENTED:
+            raise method_not_found(entry, method)
 
     def _invoke(
         self, request: soap.SoapRequest, raw: Any, entry: ManagedEntry, session: Session | None
@@ -207,74 +207,22 @@ class HostEndpoint:
                 return Reply(200, soap.raw_response_body(method, esxcli_soap.executer_response(MME_ID)))
             return Reply(200, soap.raw_response_body(method, esxcli_soap.execute_ping(self.sim, raw)))
         if method == "Login":
-            return self._login(params, version)
+            session = self.services.login(params)
+            body = soap.response_body(method, session.user_session(), vim.UserSession, 0, version)
+            return Reply(200, body, set_cookie=session.set_cookie)
         if method == "Fetch":
             with self.sim.lock:
                 value = self.reader.read(entry, params["prop"])
             value = None if value is UNSET else value
             return Reply(200, soap.response_body(method, value, object, VmomiSupport.F_OPTIONAL, version))
         after = None
-        with self.sim.lock:
-            value = self._call(method, params, entry, session)
+        with contextlib.nullcontext() if method in updates.WAIT_METHODS else self.sim.lock:
+            value = self.services.call(method, params, entry, session)
         if method == "RebootHost_Task":
             after = self._reboot_in_background
         info = soap.method_info(method)
         body = soap.response_body(method, value, info.result, info.resultFlags, version)
         return Reply(200, body, after=after)
-
-    def _call(self, method: str, params: dict[str, Any], entry: ManagedEntry, session: Session | None) -> Any:
-        assert session is not None or method in OPEN_METHODS
-        if method in HOST_METHODS:
-            return getattr(self.sim, method)(**params)
-        if method == "RetrieveServiceContent":
-            return self.inventory.values.service_content()
-        if method == "CurrentTime":
-            return dt.datetime.now(dt.UTC)
-        if method == "Logout":
-            return self._logout(session)
-        if method == "SessionIsActive":
-            return self.sessions.is_active(params["sessionID"], params["userName"])
-        if method == "RetrievePropertiesEx":
-            return self.collector.retrieve_ex(params["specSet"], params.get("options"))
-        if method == "RetrieveProperties":
-            return self.collector.retrieve(params["specSet"])
-        if method == "ContinueRetrievePropertiesEx":
-            return self.collector.continue_ex(params["token"])
-        if method == "CancelRetrievePropertiesEx":
-            return self.collector.cancel_ex(params["token"])
-        if method == "CreateContainerView":
-            return self._create_view(params, session)
-        if method == "DestroyView":
-            self.inventory.remove(entry.moid)
-            return None
-        if method == "RebootHost_Task":
-            return self.inventory.add_finished_task(method, "reboot", session.user if session else "")
-        raise _method_not_found(entry, method)
-
-    def _login(self, params: dict[str, Any], version: str) -> Reply:
-        user, password = params.get("userName") or "", params.get("password") or ""
-        session = self.sessions.login(user, password, str(self.sim.user), str(self.sim.password))
-        if session is None:
-            raise soap.SoapFault(vim.fault.InvalidLogin(), INVALID_LOGIN)
-        body = soap.response_body("Login", session.user_session(), vim.UserSession, 0, version)
-        return Reply(200, body, set_cookie=session.set_cookie)
-
-    def _logout(self, session: Session | None) -> None:
-        if session is None:
-            return
-        self.sessions.end(session)
-        for moid in session.views:
-            self.inventory.remove(moid)
-
-    def _create_view(self, params: dict[str, Any], session: Session | None) -> Any:
-        container = self.reader.entry_for(params["container"])
-        view = container_view(
-            self.reader, container, list(params.get("type") or []), bool(params.get("recursive"))
-        )
-        self.inventory.add(view)
-        if session is not None:
-            session.views.add(view.moid)
-        return view.ref
 
     def _reboot_in_background(self) -> None:
         threading.Thread(target=self.reboot, name=f"twin-reboot-{self.sim.name}", daemon=True).start()
@@ -287,25 +235,8 @@ class HostEndpoint:
         return self.inventory.service_versions_xml()
 
 
-_IMPLEMENTED = HOST_METHODS | OPEN_METHODS | {
-    "Logout", "SessionIsActive", "RetrievePropertiesEx", "RetrieveProperties", "ContinueRetrievePropertiesEx",
-    "CancelRetrievePropertiesEx", "CreateContainerView", "DestroyView", "RebootHost_Task",
-}  # fmt: skip
-
-
-def _implemented(method: str) -> bool:
-    return method in _IMPLEMENTED
-
-
 def _same_type(kind: type, claimed: type) -> bool:
     return issubclass(kind, claimed) or issubclass(claimed, kind)
 
 
-def _method_not_found(entry: ManagedEntry, method: str) -> soap.SoapFault:
-    return soap.SoapFault(
-        vmodl.fault.MethodNotFound(receiver=entry.ref, method=method),
-        f"The method {method} is not supported by {entry.kind.__name__} {entry.moid}.",
-    )
-
-
-__all__ = ["HostEndpoint", "InjectedFault", "Reply"]
+__all__ = ["HostEndpoint", "Reply"]

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from pyVmomi import vim
 
+from vmesh_tui.sim.updates import FilterSet
+
 COOKIE = "vmware_soap_session"
 _COOKIE_VALUE = re.compile(COOKIE + r'="?([^";,\s]+)')
 INVALID_LOGIN = "Cannot complete login due to an incorrect user name or password."
@@ -21,7 +23,8 @@ class Session:
     key: str
     user: str
     login_time: dt.datetime
-    views: set[str] = field(default_factory=set)
+    views: set[str] = field(default_factory=set)  # views and filters, removed at logout
+    filters: FilterSet = field(default_factory=FilterSet)
 
     @property
     def set_cookie(self) -> str:
