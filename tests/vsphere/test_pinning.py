@@ -65,6 +65,7 @@ def test_unknown_certificate_without_consent_sends_nothing_and_records_nothing(
     assert not (tmp_path / "known_hosts").exists()
 
 
+@pytest.mark.vcsim
 def test_first_use_needs_consent_then_is_pinned(vcsim_esx: Vcsim, tmp_path: Path) -> None:
     known = KnownHosts(tmp_path / "known_hosts")
     target = parse_host_url(vcsim_esx.url_for())
@@ -84,6 +85,7 @@ def test_first_use_needs_consent_then_is_pinned(vcsim_esx: Vcsim, tmp_path: Path
     HostsClient.connect([target], VCSIM_PASSWORD, known).close()  # pinned now: no consent needed
 
 
+@pytest.mark.vcsim
 def test_a_new_server_on_a_pinned_port_is_refused(tmp_path: Path) -> None:
     known = KnownHosts(tmp_path / "known_hosts")
     first = start_vcsim("esx")
