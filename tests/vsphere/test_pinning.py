@@ -102,3 +102,31 @@ def test_a_new_server_on_a_pinned_port_is_refused(tmp_path: Path) -> None:
         second.stop()
     assert (caught.value.expected, caught.value.actual) == (first_print, second.thumbprint)
     assert known.get("127.0.0.1", port) == first_print
+
+
+def test_every_handshake_of_a_context_is_checked(tmp_path: Path) -> None:
+    import http.client
+
+    from vmesh_tui.vsphere.tls import PinMismatch, PinnedContext
+
+    good_cert, good_key, good_print = make_certificate(tmp_path, "good")
+    bad_cert, bad_key, bad_print = make_certificate(tmp_path, "bad")
+    good, bad = (
+        LoopbackServer("http404", (good_cert, good_key)),
+        LoopbackServer("http404", (bad_cert, bad_key)),
+    )
+    context = PinnedContext(good_print)  # one context serves every connection of a session's pool
+    try:
+        for _ in range(2):
+            connection = http.client.HTTPSConnection("127.0.0.1", good.port, context=context, timeout=3)
+            connection.request("GET", "/sdk/vimServiceVersions.xml")
+            assert connection.getresponse().status == 404
+            connection.close()
+        connection = http.client.HTTPSConnection("127.0.0.1", bad.port, context=context, timeout=3)
+        with pytest.raises(PinMismatch) as caught:
+            connection.request("GET", "/sdk/vimServiceVersions.xml")
+        assert (caught.value.expected, caught.value.actual) == (good_print, bad_print)
+    finally:
+        good.close()
+        bad.close()
+    assert good.handshakes == 2 and bad.handshakes == 1
