@@ -101,8 +101,9 @@ def test_host_faults_become_step_failed_naming_the_step(client: HostsClient) -> 
         client.run_step(Step(A, Action.ADD, None, taken))
     assert caught.value.fault_type == "ResourceInUse"
     assert str(caught.value).startswith("add_vswitch 'vmesh-2' on esx-a.lab.local failed: ResourceInUse")
+    assert "another vSwitch's uplink" in caught.value.remedy
     missing = Portgroup("vmesh-404", "vmesh-404", 0)
     with pytest.raises(StepFailed) as gone:
         client.run_step(Step(A, Action.REMOVE, missing, None))
-    assert gone.value.fault_type == "NotFound"
+    assert gone.value.fault_type == "NotFound" and "discover again" in gone.value.remedy
     assert _read(client).vswitch("vmesh-2") is None

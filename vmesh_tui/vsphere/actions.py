@@ -21,6 +21,17 @@ from vmesh_tui.vsphere.handle import HostHandle, fault_name, fault_text
 T = TypeVar("T")
 NicOrder = vim.host.NetworkPolicy.NicOrderPolicy
 Teaming = vim.host.NetworkPolicy.NicTeamingPolicy
+DEFAULT_REMEDY = "check the host's events and hostd.log, then discover again and re-plan"
+REMEDIES = {
+    "AlreadyExists": "an object of that name already exists on the host: discover again and re-plan",
+    "DuplicateName": "an object of that name already exists on the host: discover again and re-plan",
+    "NotFound": "the host changed since the plan was made: discover again and re-plan",
+    "ResourceInUse": "the NIC or object is in use elsewhere on the host (e.g. another vSwitch's uplink): "
+    "choose another NIC or free it first",
+    "InvalidArgument": "the host rejected a value of the change: check the plan's addresses, MTU and NICs",
+    "HostConfigFault": DEFAULT_REMEDY,
+    "NoPermission": "log in with a user that may change the host's network configuration",
+}
 TEAMING_FIELDS = ("policy", "reversePolicy", "notifySwitches", "rollingOrder", "failureCriteria", "nicOrder")
 
 
@@ -105,7 +116,8 @@ class StepRunner:
         except (vmodl.fault.MethodNotFound, vmodl.fault.ManagedObjectNotFound) as fault:
             raise NotSupported(step, fault_name(fault), fault_text(fault)) from None
         except vmodl.MethodFault as fault:
-            raise StepFailed(step, fault_name(fault), fault_text(fault)) from None
+            kind = fault_name(fault)
+            raise StepFailed(step, kind, fault_text(fault), REMEDIES.get(kind, DEFAULT_REMEDY)) from None
 
     def run(self, step: Step) -> str | None:
         """Apply ``step``; returns the vmk device an add_vmk created, else None."""
