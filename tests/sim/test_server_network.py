@@ -153,3 +153,35 @@ def test_esxcli_ping_over_the_session(small_lab, connect) -> None:
     assert "Message too long" in too_big.find("{urn:vim25}fault/{urn:vim25}faultMsg").text
     bad_interface = _ping(lab_host, cookie, host="192.168.10.12", interface="vmk9")
     assert bad_interface.find("{urn:vim25}fault") is not None
+
+
+def test_concurrent_pings_and_network_hints_on_two_hosts_do_not_deadlock(small_lab, connect) -> None:
+    import threading
+
+    a, b = small_lab.host("esx-a.test"), small_lab.host("esx-b.test")
+    cookie_a = connect(a)._stub.cookie
+    hints_b = connect(b).content.rootFolder.childEntity[0].hostFolder.childEntity[0].host[0]
+    network_system_b = hints_b.configManager.networkSystem
+    errors: list[BaseException] = []
+
+    def pings() -> None:
+        try:
+            for _ in range(60):
+                _ping(a, cookie_a, host="192.168.10.12", count="1")
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    def hints() -> None:
+        try:
+            for _ in range(60):
+                network_system_b.QueryNetworkHint(["vmnic0", "vmnic1"])
+        except BaseException as exc:
+            errors.append(exc)
+
+    workers = [threading.Thread(target=pings), threading.Thread(target=hints)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=20)
+    assert not any(worker.is_alive() for worker in workers), "requests hung: a lock-order deadlock"
+    assert errors == []

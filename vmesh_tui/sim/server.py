@@ -15,7 +15,7 @@ from vmesh_tui.sim import esxcli_soap, faults, soap, updates
 from vmesh_tui.sim.certs import HostCertificate, generate_certificate, server_context
 from vmesh_tui.sim.objects import MME_ID, Inventory, ManagedEntry
 from vmesh_tui.sim.props import UNSET, PropertyCollector, PropertyReader, not_found
-from vmesh_tui.sim.services import IMPLEMENTED, OPEN_METHODS, HostServices, method_not_found
+from vmesh_tui.sim.services import HOST_METHODS, IMPLEMENTED, OPEN_METHODS, HostServices, method_not_found
 from vmesh_tui.sim.sessions import Session, SessionTable
 from vmesh_tui.sim.stats import FaultPlan, RequestCounter
 from vmesh_tui.sim.transport import HttpsServer
@@ -106,8 +106,7 @@ class HostEndpoint:
                 return
             self._halt()
             self.sessions.clear()
-            with self.sim.lock:
-                self.sim.reboot()
+            self.sim.reboot()
             time.sleep(self.reboot_downtime_s)
             self._serve(self._port)
 
@@ -216,7 +215,10 @@ class HostEndpoint:
             value = None if value is UNSET else value
             return Reply(200, soap.response_body(method, value, object, VmomiSupport.F_OPTIONAL, version))
         after = None
-        with contextlib.nullcontext() if method in updates.WAIT_METHODS else self.sim.lock:
+        # the model's own methods lock for themselves (QueryNetworkHint takes every host's lock in name
+        # order, so holding this host's lock around it could deadlock); reads are locked for consistency
+        unlocked = method in HOST_METHODS or method in updates.WAIT_METHODS
+        with contextlib.nullcontext() if unlocked else self.sim.lock:
             value = self.services.call(method, params, entry, session)
         if method == "RebootHost_Task":
             after = self._reboot_in_background
