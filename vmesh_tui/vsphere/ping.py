@@ -7,6 +7,7 @@ Faults come back as real pyVmomi fault objects so the session's re-login logic a
 
 from __future__ import annotations
 
+import http.client
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -80,7 +81,10 @@ def soap_call(stub: Any, body: str) -> ET.Element:
         stub.DropConnections()
         raise
     stub.ReturnConnection(connection)
-    root = ET.fromstring(payload)
+    try:
+        root = ET.fromstring(payload)
+    except ET.ParseError:
+        raise http.client.HTTPException(f"unreadable SOAP answer (HTTP {response.status})") from None
     if response.status != 200 or _find(root, "Fault") is not None:
         _raise_fault(root)
     return root
