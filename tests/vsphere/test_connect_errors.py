@@ -37,12 +37,14 @@ def _assert_clear(error: VSphereError) -> None:
 def test_connection_refused(tmp_path: Path) -> None:
     with pytest.raises(Unreachable, match="refused the connection") as caught:
         _open(f"https://127.0.0.1:{_free_port()}", tmp_path)
+    assert caught.value.code == "connection-refused"
     _assert_clear(caught.value)
 
 
 def test_name_not_resolved(tmp_path: Path) -> None:
     with pytest.raises(Unreachable, match="could not be resolved") as caught:
         _open("https://root@esx-does-not-exist.invalid/sdk", tmp_path)
+    assert caught.value.code == "name-not-resolved"
     _assert_clear(caught.value)
 
 

@@ -65,11 +65,13 @@ def network_error(target: Target, exc: BaseException, doing: str) -> VSphereErro
         return Unreachable(
             f"the name {target.address!r} could not be resolved",
             "check the spelling and DNS, or use the host's IP address",
+            code="name-not-resolved",
         )
     if isinstance(exc, ConnectionRefusedError):
         return Unreachable(
             f"{where} refused the connection while {doing}",
             "check the address and port and that the host's management service (hostd/vpxd) is running",
+            code="connection-refused",
         )
     if isinstance(exc, TimeoutError | socket.timeout):
         return CallTimeout(
@@ -85,6 +87,7 @@ def network_error(target: Target, exc: BaseException, doing: str) -> VSphereErro
         return Unreachable(
             f"{where} dropped the connection while {doing}",
             "check that the host is up; if it was rebooting, try again when it is back",
+            code="connection-dropped",
         )
     return Unreachable(
         f"{where} could not be reached while {doing} ({exc.__class__.__name__})", "check the network"
