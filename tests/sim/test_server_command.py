@@ -81,3 +81,18 @@ def test_lab_or_demo_is_required() -> None:
     process = _sim("--json")
     out, err = process.communicate(timeout=30)
     assert process.returncode == 2 and "--demo" in err and out == ""
+
+
+def test_a_taken_port_exits_1_with_a_remedy(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        lab = tmp_path / "fixed.toml"
+        lab.write_text(f'[[host]]\nname = "fixed.test"\nport = {port}\n')
+        process = _sim(str(lab), "--json")
+        out, err = process.communicate(timeout=30)
+    assert process.returncode == 1 and out == ""
+    assert f"127.0.0.1:{port}" in err and "port = 0" in err and "Traceback" not in err

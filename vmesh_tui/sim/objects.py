@@ -100,6 +100,12 @@ class Inventory:
         with self._lock:
             self._entries.pop(moid, None)
 
+    def remove_session_objects(self) -> None:
+        """Forget every view and filter (their moids start with "session["): sessions ended."""
+        with self._lock:
+            for moid in [m for m in self._entries if m.startswith("session[")]:
+                del self._entries[moid]
+
     # ---- static objects -------------------------------------------------------------------------
 
     def _build_static(self) -> None:

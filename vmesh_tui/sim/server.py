@@ -106,6 +106,7 @@ class HostEndpoint:
                 return
             self._halt()
             self.sessions.clear()
+            self.inventory.remove_session_objects()
             self.sim.reboot()
             time.sleep(self.reboot_downtime_s)
             self._serve(self._port)

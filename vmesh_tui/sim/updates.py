@@ -39,7 +39,7 @@ class FilterSet:
 
 
 def create_filter(inventory: Inventory, filters: FilterSet, spec: Any, session_key: str) -> Any:
-    moid = f"session[{session_key}]filter-{len(filters.filters) + 1}-{time.monotonic_ns()}"
+    moid = f"session[{session_key}]filter-{time.monotonic_ns()}"
     entry = ManagedEntry(moid, PC.Filter, {"spec": lambda: spec, "partialUpdates": lambda: True})
     inventory.add(entry)
     filters.filters[moid] = spec
