@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 
 from tests.vsphere.twinhelp import connect_twin, requests_of, twin_targets
+from vmesh_tui.core.model import CdpMode, VSwitch
+from vmesh_tui.core.steps import Action, Step
 from vmesh_tui.vsphere.client import HostsClient
 from vmesh_tui.vsphere.errors import CertificateChanged, Unreachable
 from vmesh_tui.vsphere.knownhosts import KnownHosts
@@ -55,6 +57,21 @@ def test_after_the_host_restarts_the_next_read_logs_in_again(twin: Any, tmp_path
     assert after[A].boot_time is not None and booted is not None and after[A].boot_time > booted
     assert requests_of(twin)[A].get("Login") == 2
     assert requests_of(twin)[B].get("Login") == 1
+
+
+def test_a_change_right_after_a_restart_is_not_mistaken_for_a_lost_reply(twin: Any, tmp_path: Path) -> None:
+    client = connect_twin(twin, tmp_path)
+    switch = VSwitch("vmesh-3", 9000, ("vmnic5",), ("vmnic5",), (), CdpMode.LISTEN)
+    try:
+        client.read_all()
+        twin.reboot(A)  # the pooled keep-alive connection to esx-a is now dead
+        client.run_step(Step(A, Action.ADD, None, switch))
+        state = client.read_all()[A]
+    finally:
+        client.close()
+    assert state.vswitch("vmesh-3") == switch
+    # the first AddVirtualSwitch met the ended session (NotAuthenticated); the one after Login applied it
+    assert requests_of(twin)[A].get("AddVirtualSwitch") == 2 and requests_of(twin)[A].get("Login") == 2
 
 
 def test_an_expired_session_is_renewed_once(twin: Any, tmp_path: Path) -> None:

@@ -111,6 +111,7 @@ class StepRunner:
         self.handle = handle
 
     def call(self, step: Step, fn: Callable[[], T]) -> T:
+        self.handle.session.prune_dead_connections()
         try:
             return self.handle.session.call(fn, f"running {step.kind} {step.target!r} on {step.host}")
         except (vmodl.fault.MethodNotFound, vmodl.fault.ManagedObjectNotFound) as fault:

@@ -7,6 +7,7 @@ also where the certificate is checked, before any credential), RetrieveServiceCo
 from __future__ import annotations
 
 import http.client
+import select
 import socket
 import ssl
 import threading
@@ -259,6 +260,29 @@ class Session:
         except vim.fault.NotAuthenticated:
             self.relogin(seen=logins)
             return self._guard(fn, doing)
+
+    def prune_dead_connections(self) -> None:
+        """Close pooled keep-alive sockets the host has closed (readable while idle means EOF).
+
+        Done before a change, so that a change is not sent on a dead socket and then reported as a
+        lost reply although it never reached the host.
+        """
+        stub = self.stub
+        if stub is None:
+            return
+        with stub.lock:
+            alive = []
+            for conn, used in stub.pool:
+                sock = conn.sock
+                try:
+                    dead = sock is None or bool(select.select([sock], [], [], 0)[0])
+                except (OSError, ValueError):
+                    dead = True
+                if dead:
+                    conn.close()
+                else:
+                    alive.append((conn, used))
+            stub.pool = alive
 
     def relogin(self, seen: int | None = None) -> None:
         """Forget pooled connections (they may be dead after a restart) and log in again.
