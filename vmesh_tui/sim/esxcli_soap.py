@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape
 
 from pyVmomi import VmomiSupport
 
-from vmesh_tui.sim.soap import SoapFault, invalid_argument, invalid_request
+from vmesh_tui.sim.faults import invalid_argument, invalid_request
 
 PING_MOID = "ha-cli-handler-network-diag"
 PING_METHOD = "vim.EsxCLI.network.diag.ping"
@@ -172,6 +172,3 @@ def _cli_fault(message: str, repeat: int = 1) -> str:
         f"<returnval><fault><faultMsg>{escape(message)}</faultMsg>"
         f"<faultDetail>{escape(detail)}</faultDetail></fault></returnval>"
     )
-
-
-__all__ = ["SoapFault", "execute_ping", "executer_response", "parse_raw_call"]
