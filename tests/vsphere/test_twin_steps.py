@@ -107,3 +107,23 @@ def test_host_faults_become_step_failed_naming_the_step(client: HostsClient) -> 
         client.run_step(Step(A, Action.REMOVE, missing, None))
     assert gone.value.fault_type == "NotFound" and "discover again" in gone.value.remedy
     assert _read(client).vswitch("vmesh-2") is None
+
+
+def test_a_vmk_missing_from_the_cache_is_found_with_one_read(twin: Any, tmp_path: Path) -> None:
+    from tests.vsphere.twinhelp import requests_of
+
+    early = connect_twin(twin, tmp_path / "early")  # its cache predates the vmk
+    late = connect_twin(twin, tmp_path / "late")
+    switch = VSwitch("vmesh-6", 9000, ("vmnic6",), ("vmnic6",), ())
+    group = Portgroup("vmesh-6", "vmesh-6", 0, ("vmnic6",), (), "failover_explicit")
+    try:
+        late.run_step(Step(A, Action.ADD, None, switch))
+        late.run_step(Step(A, Action.ADD, None, group))
+        late.run_step(Step(A, Action.ADD, None, Vmk("", "vmesh-6", "10.66.0.1", 30, 9000)))
+        reads = requests_of(twin)[A]["RetrievePropertiesEx"]
+        early.run_step(Step(A, Action.REMOVE, Vmk("", "vmesh-6", "10.66.0.1", 30, 9000), None))
+        assert requests_of(twin)[A]["RetrievePropertiesEx"] == reads + 1
+        assert early.read_all()[A].vmk_on("vmesh-6") is None
+    finally:
+        early.close()
+        late.close()

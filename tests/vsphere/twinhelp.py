@@ -22,6 +22,7 @@ def pinned_known_hosts(lab: Any, path: Path) -> KnownHosts:
 
 
 def connect_twin(lab: Any, tmp_path: Path, timeout: float = 10.0) -> HostsClient:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     known = pinned_known_hosts(lab, tmp_path / "known_hosts")
     return HostsClient.connect(twin_targets(lab), lab.hosts[0].password, known, timeout=timeout)
 
