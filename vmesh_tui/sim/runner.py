@@ -103,7 +103,9 @@ def serve_hosts(
     try:
         for sim in sims:
             port = (ports or {}).get(sim.name, 0)
-            endpoint = HostEndpoint(sim, port=port, faults=fault_list, reboot_downtime_s=reboot_downtime_s)
+            endpoint = HostEndpoint(
+                sim, port=port, fault_specs=fault_list, reboot_downtime_s=reboot_downtime_s
+            )
             try:
                 endpoint.start()
             except OSError as exc:

@@ -42,14 +42,14 @@ class HostEndpoint:
         sim: Any,
         *,
         port: int = 0,
-        faults: Any = (),
+        fault_specs: Any = (),
         counter: RequestCounter | None = None,
         certificate: HostCertificate | None = None,
         reboot_downtime_s: float = 0.2,
     ) -> None:
         self.sim = sim
         self.counter = counter or RequestCounter()
-        self.fault_plan = FaultPlan(sim.name, faults)
+        self.fault_plan = FaultPlan(sim.name, fault_specs)
         self.certificate = certificate or generate_certificate(sim.name)
         self.reboot_downtime_s = reboot_downtime_s
         self._requested_port = port
@@ -109,7 +109,14 @@ class HostEndpoint:
             self.inventory.remove_session_objects()
             self.sim.reboot()
             time.sleep(self.reboot_downtime_s)
-            self._serve(self._port)
+            for attempt in range(20):  # the port may linger for a moment after the close
+                try:
+                    self._serve(self._port)
+                    return
+                except OSError:
+                    if attempt == 19:
+                        raise
+                    time.sleep(0.1)
 
     def _serve(self, port: int) -> None:
         server = HttpsServer(("127.0.0.1", port), self)
