@@ -11,7 +11,7 @@ import threading
 from typing import Any, Protocol
 
 MAX_BODY = 2 * 1024 * 1024
-IDLE_TIMEOUT_S = 300
+IDLE_TIMEOUT_S = 3600  # longer than pyVmomi keeps idle pooled connections (900 s)
 DISCARD_LIMIT = 16 * MAX_BODY
 
 
