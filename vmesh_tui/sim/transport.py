@@ -11,6 +11,7 @@ import threading
 from typing import Any, Protocol
 
 MAX_BODY = 2 * 1024 * 1024
+HANDSHAKE_TIMEOUT_S = 30
 IDLE_TIMEOUT_S = 3600  # longer than pyVmomi keeps idle pooled connections (900 s)
 DISCARD_LIMIT = 16 * MAX_BODY
 
@@ -80,9 +81,9 @@ class SoapRequestHandler(http.server.BaseHTTPRequestHandler):
     server: HttpsServer
 
     def setup(self) -> None:
-        self.request.settimeout(self.timeout)
+        self.request.settimeout(HANDSHAKE_TIMEOUT_S)
         self.request.do_handshake()
-        super().setup()
+        super().setup()  # sets the idle timeout
 
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
