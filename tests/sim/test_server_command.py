@@ -96,3 +96,13 @@ def test_a_taken_port_exits_1_with_a_remedy(tmp_path: Path) -> None:
         out, err = process.communicate(timeout=30)
     assert process.returncode == 1 and out == ""
     assert f"127.0.0.1:{port}" in err and "port = 0" in err and "Traceback" not in err
+
+
+def test_unwritable_stats_file_is_reported_without_a_traceback(tmp_path: Path) -> None:
+    process = _sim("--demo", "--json", "--stats", str(tmp_path / "missing-dir" / "stats.json"))
+    assert process.stdout is not None
+    json.loads(process.stdout.readline())
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=20)
+    assert process.returncode == 1
+    assert "cannot write the stats" in err and "Traceback" not in err

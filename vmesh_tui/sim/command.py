@@ -52,7 +52,15 @@ def run(args: argparse.Namespace) -> int:
             while not stop.wait(0.5):
                 pass
         if args.stats:
-            lab.write_stats(args.stats)
+            try:
+                lab.write_stats(args.stats)
+            except OSError as exc:
+                print(
+                    f"vmesh-tui sim: cannot write the stats to {args.stats} ({exc.strerror}); "
+                    "check that its directory exists and is writable.",
+                    file=sys.stderr,
+                )
+                return EXIT_FAILED
     finally:
         _restore_handlers(previous)
     return EXIT_OK
