@@ -86,7 +86,7 @@ def reliability(quick: bool, workdir: Path) -> dict[str, Any]:
         result = junit_counts(xml)
     result["hypothesis"] = hypothesis_counts(done.stdout)
     result["wall_s"] = round(time.perf_counter() - started, 1)
-    result["command"] = "python -m pytest " + " ".join(argv[4:])
+    result["command"] = "python -m pytest " + " ".join(argv[3:])
     result["exit_code"] = done.returncode
     return result
 
