@@ -16,9 +16,11 @@ import subprocess
 import sys
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+
+from latency import LatencyRelay
 
 SUPERNET = "172.31.250.0/24"
 TWIN_START_TIMEOUT_S = 60.0
@@ -51,9 +53,11 @@ class TwinHost:
 class Twin:
     """The ESXi twin serving a lab (the built-in demo by default) in a child process."""
 
-    def __init__(self, workdir: Path, lab: Path | None = None) -> None:
+    def __init__(self, workdir: Path, lab: Path | None = None, rtt_ms: float = 0.0) -> None:
         self.workdir = workdir
         self.lab = lab
+        self.rtt_ms = rtt_ms
+        self._relay: LatencyRelay | None = None
         self.stats_path = workdir / "twin-stats.json"
         self.hosts: list[TwinHost] = []
         self.counts: Counts = {}
@@ -78,9 +82,14 @@ class Twin:
             self.stop()
             detail = (self.workdir / "twin-stderr.txt").read_text()[-600:]
             raise BenchError(f"the twin did not announce its hosts ({detail.strip() or 'no output'})")
-        self.hosts = [
-            TwinHost(**{k: h[k] for k in TwinHost.__annotations__}) for h in json.loads(line)["hosts"]
-        ]
+        announced = json.loads(line)["hosts"]
+        self.hosts = [TwinHost(**{k: h[k] for k in TwinHost.__annotations__}) for h in announced]
+        if self.rtt_ms > 0:  # clients reach the hosts through the latency relay instead
+            self._relay = LatencyRelay([h.port for h in self.hosts], self.rtt_ms / 1000.0)
+            ports = self._relay.start()
+            self.hosts = [
+                replace(h, url=h.url.replace(f":{h.port}/", f":{ports[h.port]}/")) for h in self.hosts
+            ]
         return self.hosts
 
     def stop(self) -> Counts:
@@ -88,6 +97,8 @@ class Twin:
         process, self._process = self._process, None
         if process is None:
             return self.counts
+        if self._relay is not None:
+            self._relay.stop()
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
             try:

@@ -128,9 +128,12 @@ MEASUREMENTS = (
 )  # fmt: skip
 
 
+RTT_MS = 0.0  # --rtt-ms: added to every answer by a TCP relay between the clients and the twin
+
+
 def _one_run(m: Measurement, root: Path, venv: Path | None, measured: bool) -> tuple[ChildRun | None, Any]:
     workdir = Path(tempfile.mkdtemp(prefix=f"{m.name}-", dir=root))
-    with Twin(workdir / "twin") as twin:
+    with Twin(workdir / "twin", rtt_ms=RTT_MS) as twin:
         ctx = Context(twin, workdir, venv)
         if m.setup is not None:
             m.setup(ctx)
@@ -190,7 +193,7 @@ def equivalence(root: Path, venv: Path) -> dict[str, Any]:
     states = {}
     for side in ("ours", "peer"):
         workdir = Path(tempfile.mkdtemp(prefix=f"equivalence-{side}-", dir=root))
-        with Twin(workdir / "twin") as twin:
+        with Twin(workdir / "twin", rtt_ms=RTT_MS) as twin:
             ctx = Context(twin, workdir, venv)
             if side == "ours":
                 _apply(ctx)
@@ -212,12 +215,21 @@ def main(argv: list[str] | None = None) -> int:
     names = [m.name for m in MEASUREMENTS] + ["first_screen", "equivalence", "reliability", "modules"]
     parser.add_argument("--only", action="append", choices=names, help="run only these parts (repeat)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, inventories)")
+    parser.add_argument(
+        "--rtt-ms",
+        type=float,
+        default=0.0,
+        help="network round-trip time to emulate between clients and hosts",
+    )
     args = parser.parse_args(argv)
+    global RTT_MS
+    RTT_MS = args.rtt_ms
     reps = args.reps or (2 if args.quick else 5)
     wanted = set(args.only or names)
     root = Path(tempfile.mkdtemp(prefix="vmesh-bench-"))
     started = time.perf_counter()
-    summary: dict[str, Any] = {"quick": args.quick, "reps": reps, "measurements": {}, "problems": []}
+    summary: dict[str, Any] = {"quick": args.quick, "reps": reps, "rtt_ms": RTT_MS, "measurements": {}}
+    summary["problems"] = []
     venv = None
     peer_parts = {"peer_apply", "peer_revert", "equivalence"}
     if wanted & peer_parts:

@@ -104,3 +104,33 @@ def test_reliability_parsers(tmp_path: Path) -> None:
     assert (
         found["property_tests"] == 1 and found["passing_examples"] == 100 and found["invalid_examples"] == 7
     )
+
+
+def test_latency_relay_passes_bytes_and_delays_each_answer() -> None:
+    import socket
+    import threading
+    import time
+
+    from latency import LatencyRelay
+
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def echo_once() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            while data := conn.recv(1024):
+                conn.sendall(data.upper())
+
+    threading.Thread(target=echo_once, daemon=True).start()
+    relay = LatencyRelay([listener.getsockname()[1]], rtt_s=0.05)
+    port = relay.start()[listener.getsockname()[1]]
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as client:
+            for word in (b"first", b"second"):
+                started = time.perf_counter()
+                client.sendall(word)
+                assert client.recv(1024) == word.upper()
+                assert time.perf_counter() - started >= 0.05
+    finally:
+        relay.stop()
+        listener.close()
