@@ -158,6 +158,23 @@ def ratios(measurements: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
+def module_ratios(modules: dict[str, Any]) -> dict[str, Any]:
+    """The baselines measured inside bench modules: one host after the other, the naive walk."""
+    found: dict[str, Any] = {}
+    applied = modules.get("bench_apply", {}).get("result") or {}
+    if applied.get("apply_concurrent_s") and applied.get("apply_sequential_s"):
+        found["apply_one_host_after_the_other/apply_hosts_at_once (bench_apply)"] = {
+            "wall_time": ratio(applied["apply_concurrent_s"], applied["apply_sequential_s"]),
+        }
+    discovered = modules.get("bench_discovery", {}).get("result") or {}
+    if discovered.get("ratio_requests"):
+        found["naive_walk/adapter (bench_discovery)"] = {
+            "requests_per_host": round(discovered["ratio_requests"], 2),
+            "wall_time": round(discovered.get("ratio_wall") or 0, 2) or None,
+        }
+    return found
+
+
 def _median_logins(measurement: dict[str, Any]) -> float | None:
     logins = sorted(measurement.get("logins_per_host", {}).values())
     return float(logins[len(logins) // 2]) if logins else None

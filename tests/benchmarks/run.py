@@ -266,6 +266,7 @@ def main(argv: list[str] | None = None) -> int:
         report.progress("running the engine's fault, crash and property suites")
         summary["reliability"] = report.reliability(args.quick, root)
     summary["ratios"] = report.ratios(summary["measurements"])
+    summary["ratios"].update(report.module_ratios(summary.get("modules", {})))
     summary["total_s"] = round(time.perf_counter() - started, 1)
     print(report.table(summary))
     print(json.dumps(summary, sort_keys=True))
