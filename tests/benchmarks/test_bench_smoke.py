@@ -134,3 +134,9 @@ def test_latency_relay_passes_bytes_and_delays_each_answer() -> None:
     finally:
         relay.stop()
         listener.close()
+
+
+def test_peer_requirements_come_from_the_peer_extra() -> None:
+    wanted = driver.peer_requirements()
+    assert any(r.startswith("ansible>=11") for r in wanted)
+    assert "pyvmomi" in wanted and "requests" in wanted

@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,7 @@ from common import BenchError, ChildRun, TwinHost, run_child  # noqa: E402
 
 PLAYBOOK = HERE / "playbook.yml"
 REVERT_PLAYBOOK = HERE / "revert.yml"
-PEER_REQUIREMENTS = ("ansible>=11,<12", "pyvmomi", "requests")
+PYPROJECT = HERE.parents[2] / "pyproject.toml"
 DEFAULT_VENV = Path(os.environ.get("VMESH_PEER_VENV", "/tmp/venv-peer"))
 NAME_PREFIX = "vmesh"  # the tool's default prefix, so both sides produce the same objects
 
@@ -60,7 +61,10 @@ def ensure_venv(venv: Path = DEFAULT_VENV) -> Path:
     if ready and _imports(python, "pyVmomi", "requests", "ansible_collections.community.vmware"):
         return venv
     base = os.environ.get("VMESH_PEER_PYTHON", "python3")
-    steps = ([base, "-m", "venv", str(venv)], [str(python), "-m", "pip", "install", "-q", *PEER_REQUIREMENTS])
+    steps = (
+        [base, "-m", "venv", str(venv)],
+        [str(python), "-m", "pip", "install", "-q", *peer_requirements()],
+    )
     for argv in steps:
         done = subprocess.run(argv, capture_output=True, text=True, timeout=900)
         if done.returncode != 0:
@@ -69,6 +73,12 @@ def ensure_venv(venv: Path = DEFAULT_VENV) -> Path:
                 f"{done.stderr.strip()[-300:]}); check network access to PyPI or set VMESH_PEER_VENV"
             )
     return venv
+
+
+def peer_requirements() -> list[str]:
+    """The `peer` extra of pyproject.toml (ansible 11, requests) plus pyVmomi, which the modules import."""
+    extras = tomllib.loads(PYPROJECT.read_text())["project"]["optional-dependencies"]
+    return [*extras["peer"], "pyvmomi"]
 
 
 def _imports(python: Path, *modules: str) -> bool:
