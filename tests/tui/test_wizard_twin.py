@@ -52,7 +52,7 @@ async def test_walk_applies_and_validates(twin: Any) -> None:
         await wait_screen(pilot, "ConfirmScreen")
         await pilot.press("y")
         await wait_screen(pilot, "ApplyScreen")
-        await wait_for(pilot, lambda: app.screen.state != "running", timeout=60)
+        await wait_for(pilot, lambda: app.screen.state in ("applied", "rolled back", "failed"), timeout=60)
         assert app.screen.state == "applied", screen_text(app)
         assert "12/12" in screen_text(app)
         for host in read_hosts(twin).values():

@@ -83,6 +83,7 @@ class EngineLoop:
 
     def __init__(self) -> None:
         self._loop = asyncio.new_event_loop()
+        self.closed = False
         self._thread = threading.Thread(target=self._loop.run_forever, name="vmesh-engine", daemon=True)
         self._thread.start()
 
@@ -129,6 +130,8 @@ class EngineLoop:
             try:
                 return finished.result(timeout=0.1)
             except TimeoutError:
+                if self.closed:  # the app is leaving: stop waiting, the journal keeps the truth
+                    raise asyncio.CancelledError() from None
                 waited += 0.1
                 if (cancel.is_set() or waited >= timeout) and not cancelled and tasks:
                     cancelled = True  # the engine sees CancelledError and rolls back; keep listening
@@ -139,4 +142,5 @@ class EngineLoop:
                     ) from None
 
     def stop(self) -> None:
+        self.closed = True
         self._loop.call_soon_threadsafe(self._loop.stop)

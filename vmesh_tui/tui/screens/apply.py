@@ -105,9 +105,8 @@ class ApplyScreen(VmeshScreen):
             self.say(f"{self.vapp.glyphs.ok} {text} Press n to validate every link.")
         else:
             self.state = "rolled back"
-            self.say(
-                f"{self.vapp.glyphs.fail} {text} Nothing is left half-done. esc: back to preview.", error=True
-            )
+            log.write(f"Result: {text}")
+            self.say(f"{self.vapp.glyphs.fail} Not applied, nothing left half-done (esc: back). {text}", error=True)
         self.refresh_bindings()
 
     @on(OperationFailed)

@@ -90,9 +90,17 @@ class DiscoverScreen(VmeshScreen):
         self.say("Read. Proposing cables ...")
         self.action_next()
 
+    def on_screen_resume(self) -> None:
+        if getattr(self, "advance_on_resume", False):
+            self.advance_on_resume = False
+            self.action_next()
+
     def action_next(self) -> None:
         if not getattr(self, "hosts", ()):
             self.say("Still reading the hosts; wait for the read to finish.", error=True)
+            return
+        if self.app.screen is not self:  # help or a dialog is open: move on once it closes
+            self.advance_on_resume = True
             return
         from vmesh_tui.core.pairing import propose_cables
 

@@ -1,0 +1,106 @@
+"""Apply failure and rollback, a UI that stays live during slow calls, recovery after a reboot, status and
+revert: on the twin over HTTPS at 80x24, asserting on the screen and on the hosts' resulting state."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.tui.twinapp import lab_with_faults, make_app, read_hosts, screen_text, wait_for, wait_screen
+from vmesh_tui.tui.widgets.choice import Choice
+
+
+def owned_vswitches(lab: Any) -> dict[str, list[str]]:
+    return {n: sorted(v.name for v in h.vswitches if v.name.startswith("vmesh-")) for n, h in read_hosts(lab).items()}
+
+
+async def walk_to_apply(pilot: Any, *, shared: bool = False) -> None:
+    await wait_screen(pilot, "CablingScreen")
+    await pilot.press("n")
+    await wait_screen(pilot, "AddressingScreen")
+    if shared:
+        pilot.app.screen.query_one("#layout", Choice).focus()
+        await pilot.press("space")
+    await pilot.press("ctrl+n")
+    await wait_screen(pilot, "PreviewScreen")
+    await pilot.press("a")
+    await wait_screen(pilot, "ConfirmScreen")
+    await pilot.press("y")
+    await wait_screen(pilot, "ApplyScreen")
+    await wait_for(pilot, lambda: pilot.app.screen.state in ("applied", "rolled back", "failed"), timeout=60)
+
+
+async def test_failed_step_rolls_back_every_host(tmp_path: Path) -> None:
+    from vmesh_tui.sim.runner import start_lab
+
+    faults = '[[fault]]\nhost = "esx-b.lab.local"\nmethod = "AddVirtualNic"\nnth = 3\nkind = "fault"\n'
+    lab = start_lab(lab_with_faults(tmp_path, faults))
+    try:
+        app = make_app(lab)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await walk_to_apply(pilot)
+            text = screen_text(app)
+            assert app.screen.state == "rolled back", text
+            assert "FAIL" in text and "undone" in text
+            assert "Not applied, nothing left half-done" in text
+            assert not app.busy
+        assert owned_vswitches(lab) == {"esx-a.lab.local": [], "esx-b.lab.local": []}
+    finally:
+        lab.stop()
+
+
+async def test_screen_stays_live_while_a_host_is_slow(tmp_path: Path) -> None:
+    from vmesh_tui.sim.runner import start_lab
+
+    faults = '[[fault]]\nhost = "esx-b.lab.local"\nmethod = "QueryNetworkHint"\nkind = "delay"\ndelay_s = 3\n'
+    lab = start_lab(lab_with_faults(tmp_path, faults))
+    try:
+        app = make_app(lab)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_screen(pilot, "DiscoverScreen")
+            started = time.monotonic()
+            await pilot.press("question_mark")
+            await wait_screen(pilot, "HelpScreen", timeout=1.0)
+            assert time.monotonic() - started < 1.0
+            assert "read the hosts again" in screen_text(app)  # the help of the screen beneath
+            assert time.monotonic() - started < 2.5  # discovery is still waiting for the slow host
+            await pilot.press("escape")
+            await wait_screen(pilot, "CablingScreen", timeout=30)  # and moves on by itself once it answers
+    finally:
+        lab.stop()
+
+
+async def test_recovery_after_reboot_shows_before_and_after(twin: Any) -> None:
+    app = make_app(twin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await walk_to_apply(pilot, shared=True)
+        assert app.screen.state == "applied", screen_text(app)
+        twin.reboot("esx-b.lab.local")
+        app.open_recovery()
+        await wait_screen(pilot, "RecoveryScreen")
+        await pilot.press("g")
+        await wait_screen(pilot, "ConfirmScreen")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: "After:" in screen_text(app) and "After: -" not in screen_text(app), 90)
+        text = screen_text(app)
+        assert "Rebooted since the apply: esx-b.lab.local" in text
+        assert "Before:" in text and "failing" in text.split("Before:")[1].splitlines()[0]
+        assert "After: " in text and "no failing link" in text.split("After:")[1].splitlines()[0]
+
+
+async def test_status_lists_the_run_and_reverts_it(twin: Any) -> None:
+    app = make_app(twin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await walk_to_apply(pilot)
+        assert owned_vswitches(twin)["esx-a.lab.local"] == ["vmesh-1", "vmesh-2", "vmesh-3", "vmesh-4"]
+        app.open_status()
+        await wait_screen(pilot, "StatusScreen")
+        text = screen_text(app)
+        assert "esx-a, esx-b" in text and "applied" in text
+        await pilot.press("v")
+        await wait_screen(pilot, "ConfirmScreen")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: "reverted" in screen_text(app).lower(), 60)
+        assert "reverted" in screen_text(app)
+    assert owned_vswitches(twin) == {"esx-a.lab.local": [], "esx-b.lab.local": []}
