@@ -61,10 +61,9 @@ async def test_new_certificate_shows_fingerprint_and_is_pinned_once_trusted(twin
 
 
 async def test_changed_certificate_is_refused_loudly(twin: Any) -> None:
+    from tests.tui.twinapp import _address_port
     from vmesh_tui.engine import paths
     from vmesh_tui.vsphere.knownhosts import KnownHosts
-
-    from tests.tui.twinapp import _address_port
 
     known = KnownHosts(paths.known_hosts_path())
     for host in twin.hosts:

@@ -57,7 +57,9 @@ def test_wheel_carries_the_stylesheets(tmp_path: Path) -> None:
     """The wheel force-includes styles/ as vmesh_tui/styles, where styles_dir() looks first."""
     build = subprocess.run(
         [sys.executable, "-m", "build", "--wheel", "--outdir", str(tmp_path), str(REPO)],
-        capture_output=True, text=True, timeout=240,
+        capture_output=True,
+        text=True,
+        timeout=240,
     )
     if build.returncode != 0 and "Could not find a version" in build.stderr + build.stdout:
         pytest.skip("no package index to fetch the build backend from")

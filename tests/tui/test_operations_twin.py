@@ -12,7 +12,10 @@ from vmesh_tui.tui.widgets.choice import Choice
 
 
 def owned_vswitches(lab: Any) -> dict[str, list[str]]:
-    return {n: sorted(v.name for v in h.vswitches if v.name.startswith("vmesh-")) for n, h in read_hosts(lab).items()}
+    return {
+        n: sorted(v.name for v in h.vswitches if v.name.startswith("vmesh-"))
+        for n, h in read_hosts(lab).items()
+    }
 
 
 async def walk_to_apply(pilot: Any, *, shared: bool = False) -> None:

@@ -60,7 +60,11 @@ async def test_walk_applies_and_validates(twin: Any) -> None:
             assert sorted(owned) == ["vmesh-1", "vmesh-2", "vmesh-3", "vmesh-4"]
             assert {v.mtu for v in owned.values()} == {9000}
             vmotion = [k for k in host.vmks if "vmotion" in k.services]
-            assert len(vmotion) == 4 and {k.prefix for k in vmotion} == {30} and {k.mtu for k in vmotion} == {9000}
+            assert (
+                len(vmotion) == 4
+                and {k.prefix for k in vmotion} == {30}
+                and {k.mtu for k in vmotion} == {9000}
+            )
         await pilot.press("n")
         await wait_screen(pilot, "ValidateScreen")
         await wait_for(pilot, lambda: "pass both ways" in screen_text(app) or "fail" in screen_text(app), 60)

@@ -44,14 +44,21 @@ def spec_for(lab: Any) -> ConnectSpec:
     return ConnectSpec(hosts=urls, user=lab.hosts[0].user)
 
 
-def make_app(lab: Any, *, pinned: bool = True, read_only: bool = False, auto: bool = True, **kw: Any) -> VmeshApp:
+def make_app(
+    lab: Any, *, pinned: bool = True, read_only: bool = False, auto: bool = True, **kw: Any
+) -> VmeshApp:
     from vmesh_tui.engine import paths
 
     if pinned:
         pin(lab)
     return VmeshApp(
-        make_connector(), Draft(connect=spec_for(lab)), password=lab.hosts[0].password,
-        config_dir=paths.config_dir(), read_only=read_only, auto_connect=auto, **kw,
+        make_connector(),
+        Draft(connect=spec_for(lab)),
+        password=lab.hosts[0].password,
+        config_dir=paths.config_dir(),
+        read_only=read_only,
+        auto_connect=auto,
+        **kw,
     )
 
 
@@ -67,7 +74,9 @@ async def wait_for(pilot: Pilot[Any], check: Callable[[], bool], timeout: float 
 
 async def wait_screen(pilot: Pilot[Any], name: str, timeout: float = 20.0) -> None:
     await wait_for(
-        pilot, lambda: type(pilot.app.screen).__name__ == name and bool(screen_text(pilot.app).strip()), timeout
+        pilot,
+        lambda: type(pilot.app.screen).__name__ == name and bool(screen_text(pilot.app).strip()),
+        timeout,
     )
     await pilot.pause(0.05)
 

@@ -18,6 +18,8 @@ from vmesh_tui.tui.styles import css_paths
 from vmesh_tui.tui.widgets.confirm import ConfirmScreen
 from vmesh_tui.tui.widgets.help import HelpScreen
 
+ASCII_KEYS = {"question_mark": "?", "escape": "esc", "enter": "enter", "space": "space"}
+
 
 class VmeshApp(App[int]):
     """Guided setup of multi-NIC vMotion. ``connector`` builds an engine; the TUI never speaks vSphere."""
@@ -123,6 +125,12 @@ class VmeshApp(App[int]):
     def _reboot_worker(self, host: str) -> None:
         self.engine.client.reboot(host)
         self.call_from_thread(self.notify, f"{host} rebooted (simulated). Recovery: ctrl+p, recovery.")
+
+    def get_key_display(self, binding: Binding) -> str:
+        if not self.glyphs.ascii:
+            return super().get_key_display(binding)
+        key = binding.key.split(",")[0]  # Textual draws some keys as symbols (enter as a return arrow)
+        return binding.key_display or ASCII_KEYS.get(key, key.replace("ctrl+", "^"))
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

@@ -13,6 +13,7 @@ class Glyphs:
     """The characters the screens draw with; ``ascii`` picks the plain set."""
 
     cable: str
+    cable_guess: str
     tee: str
     elbow: str
     pipe: str
@@ -29,6 +30,7 @@ class Glyphs:
 
 UNICODE = Glyphs(
     cable="─",
+    cable_guess="─ ",
     tee="├─ ",
     elbow="└─ ",
     pipe="│  ",
@@ -44,7 +46,8 @@ UNICODE = Glyphs(
 )
 
 ASCII = Glyphs(
-    cable="-",
+    cable="=",
+    cable_guess="- ",
     tee="+- ",
     elbow="`- ",
     pipe="|  ",

@@ -6,7 +6,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
-from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from vmesh_tui.core.errors import CoreError
 from vmesh_tui.core.model import split_ref
@@ -65,7 +65,7 @@ class AddressingScreen(VmeshScreen):
             yield DataTable(id="links", cursor_type="row", zebra_stripes=True)
             yield Static("", id="findings", markup=False)
             yield Static("", id="status", markup=False)
-        yield Footer()
+        yield self.footer()
 
     def on_mount(self) -> None:
         self.query_one("#supernet", Input).focus()
@@ -119,7 +119,13 @@ class AddressingScreen(VmeshScreen):
         two = len(names) == 2
         a_head = f"{names[0][:15]} IP" if two else "A IP"
         b_head = f"{names[1][:15]} IP" if two else "B IP"
-        for label, width in (("#", 2), ("cable", 15 if two else 40), ("subnet", 16), (a_head, 18), (b_head, 18)):
+        for label, width in (
+            ("#", 2),
+            ("cable", 15 if two else 40),
+            ("subnet", 16),
+            (a_head, 18),
+            (b_head, 18),
+        ):
             table.add_column(label, width=width)
         for link in links:
             if two:

@@ -8,7 +8,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, RichLog, Static
+from textual.widgets import RichLog, Static
 
 from vmesh_tui.tui.operation import OperationDone, OperationEvent, OperationFailed
 from vmesh_tui.tui.screens.base import VmeshScreen
@@ -44,7 +44,7 @@ class ApplyScreen(VmeshScreen):
             yield HostProgress(sorted(plan.plan.hosts), self.vapp.glyphs, id="progress")
             yield RichLog(id="step-log", markup=False, wrap=True, max_lines=500)
             yield Static("", id="status", markup=False)
-        yield Footer()
+        yield self.footer()
 
     def on_mount(self) -> None:
         self.state = "running"
@@ -106,7 +106,9 @@ class ApplyScreen(VmeshScreen):
         else:
             self.state = "rolled back"
             log.write(f"Result: {text}")
-            self.say(f"{self.vapp.glyphs.fail} Not applied, nothing left half-done (esc: back). {text}", error=True)
+            self.say(
+                f"{self.vapp.glyphs.fail} Not applied, nothing left half-done (esc: back). {text}", error=True
+            )
         self.refresh_bindings()
 
     @on(OperationFailed)

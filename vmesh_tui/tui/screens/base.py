@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 from vmesh_tui.tui.draft import BACK, Draft
 from vmesh_tui.tui.operation import OperationScreen
@@ -42,6 +42,10 @@ class VmeshScreen(OperationScreen):
 
     def screen_title(self) -> str:
         return self.STEP
+
+    def footer(self) -> Footer:
+        """The key footer; the palette hint (drawn with a box character) is left out in ASCII mode."""
+        return Footer(show_command_palette=not self.vapp.glyphs.ascii)
 
     def compose_title(self) -> ComposeResult:
         yield self.title_line()

@@ -6,7 +6,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from vmesh_tui.core.errors import CoreError
@@ -46,7 +46,7 @@ class CablingScreen(VmeshScreen):
             yield OptionList(id="panel")
             yield Static("", id="detail", markup=False)
             yield Static("", id="status", markup=False)
-        yield Footer()
+        yield self.footer()
 
     def on_mount(self) -> None:
         self.refresh_panel()

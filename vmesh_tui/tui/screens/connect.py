@@ -9,7 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
-from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from vmesh_tui.tui.backend import CertPrompt, describe
@@ -75,7 +75,7 @@ class ConnectScreen(VmeshScreen):
             yield Static("Recent (passwords are never stored):", classes="hint")
             yield OptionList(id="recent")
             yield Static("", id="status", markup=False)
-        yield Footer()
+        yield self.footer()
 
     def on_mount(self) -> None:
         recent = self.recent_hosts()

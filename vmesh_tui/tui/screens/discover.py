@@ -9,7 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from vmesh_tui.core.model import HostState
 from vmesh_tui.tui.operation import OperationDone, OperationEvent, OperationFailed
@@ -46,7 +46,7 @@ class DiscoverScreen(VmeshScreen):
             names = [h.rsplit("@", 1)[-1].split("/")[0] for h in self.draft.connect.hosts]
             yield HostProgress(names, self.vapp.glyphs, id="progress")
             yield Static("", id="status", markup=False)
-        yield Footer()
+        yield self.footer()
 
     def on_mount(self) -> None:
         self.action_rediscover()

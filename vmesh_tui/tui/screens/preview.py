@@ -8,7 +8,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from vmesh_tui.core.errors import CoreError, Severity
 from vmesh_tui.core.model import split_ref
@@ -59,7 +59,7 @@ class PreviewScreen(VmeshScreen):
             with VerticalScroll(id="preview-scroll"):
                 yield Static("", id="preview-text", markup=False)
             yield Static("", id="status", markup=False)
-        yield Footer()
+        yield self.footer()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return not (action == "apply" and self.vapp.read_only)

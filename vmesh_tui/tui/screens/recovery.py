@@ -8,7 +8,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, RichLog, Static
+from textual.widgets import RichLog, Static
 
 from vmesh_tui.tui.operation import OperationDone, OperationEvent, OperationFailed
 from vmesh_tui.tui.screens.base import VmeshScreen
@@ -46,7 +46,7 @@ class RecoveryScreen(VmeshScreen):
             yield RichLog(id="step-log", markup=False, wrap=True, max_lines=300)
             yield Static("After: -", id="after", markup=False)
             yield Static("", id="status", markup=False)
-        yield Footer()
+        yield self.footer()
 
     def on_mount(self) -> None:
         self.phase = "before"

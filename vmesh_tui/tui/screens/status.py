@@ -8,7 +8,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, RichLog, Static
+from textual.widgets import DataTable, RichLog, Static
 
 from vmesh_tui.tui.operation import OperationDone, OperationEvent, OperationFailed
 from vmesh_tui.tui.screens.base import VmeshScreen
@@ -55,7 +55,7 @@ class StatusScreen(VmeshScreen):
             yield Static("", id="detail", markup=False)
             yield RichLog(id="step-log", markup=False, max_lines=200)
             yield Static("", id="status", markup=False)
-        yield Footer()
+        yield self.footer()
 
     def on_mount(self) -> None:
         table = self.query_one("#journal", DataTable)

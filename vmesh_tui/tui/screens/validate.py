@@ -8,7 +8,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from vmesh_tui.core.model import split_ref
 from vmesh_tui.tui.operation import OperationDone, OperationEvent, OperationFailed
@@ -54,7 +54,7 @@ class ValidateScreen(VmeshScreen):
             yield DataTable(id="matrix", cursor_type="row")
             yield Static("", id="explanation", markup=False)
             yield Static("", id="status", markup=False)
-        yield Footer()
+        yield self.footer()
 
     def on_mount(self) -> None:
         table = self.query_one("#matrix", DataTable)

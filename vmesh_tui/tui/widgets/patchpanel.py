@@ -75,7 +75,7 @@ def render_row(row: PanelRow, hosts: dict[str, HostState], glyphs: Glyphs, marke
         left, right = row.left, row.right
     if row.cable is not None:
         label = f" {row.cable.source} {glyphs.verified if row.cable.verified else glyphs.unverified} "
-        dash = glyphs.cable if row.cable.verified else (glyphs.cable + " ")
+        dash = glyphs.cable if row.cable.verified else glyphs.cable_guess
         fill = max(0, MIDDLE - len(label))
         line = (dash * MIDDLE)[: fill // 2] + label + (dash * MIDDLE)[: fill - fill // 2]
         style = "bold" if row.cable.verified else ""
