@@ -232,9 +232,10 @@ def table(summary: dict[str, Any]) -> str:
     rel = summary.get("reliability")
     if rel and "fault_points" in rel:
         f, c, h = rel["fault_points"], rel["crash_points"], rel["hypothesis"]
+        crash = f"{c['tried']} tried, {c['not_as_expected']} not as expected" if c["tried"] else "not run"
         lines.append(
             f"reliability: fault points {f['tried']} tried, {f['not_as_expected']} not as expected; "
-            f"crash points {c['tried']} tried, {c['not_as_expected']} not as expected; "
+            f"crash points {crash}; "
             f"{h['property_tests']} property tests, {h['passing_examples']} examples passed, "
             f"{h['failing_examples']} failed ({rel['wall_s']} s)"
         )
