@@ -1,0 +1,122 @@
+"""The whole demo in a real terminal (tmux, 80x24): every wizard step, apply, validate all green, then
+recovery after a simulated reboot, asserting on the captured screen text. Once with 256 colours, once with
+NO_COLOR. Skipped when tmux is missing, unless CI=true."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+if shutil.which("tmux") is None:
+    if os.environ.get("CI") == "true":
+        raise RuntimeError("tmux is required for the end-to-end walk under CI=true")
+    pytest.skip("tmux is not installed", allow_module_level=True)
+
+
+class Terminal:
+    """One private tmux server running one command in an 80x24 window."""
+
+    def __init__(self, socket: str) -> None:
+        self.socket = socket
+
+    def tmux(self, *args: str) -> str:
+        return subprocess.run(
+            ["tmux", "-L", self.socket, *args], check=True, capture_output=True, text=True, timeout=20
+        ).stdout
+
+    def start(self, command: str, env: dict[str, str]) -> None:
+        exports = " ".join(f"{key}={value}" for key, value in env.items())
+        self.tmux(
+            "new-session", "-d", "-s", "demo", "-x", "80", "-y", "24", f"env {exports} {command}; sleep 60"
+        )
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", "demo")
+
+    def keys(self, *keys: str) -> None:
+        for key in keys:
+            self.tmux("send-keys", "-t", "demo", key)
+            time.sleep(0.15)
+
+    def type(self, text: str) -> None:
+        self.tmux("send-keys", "-t", "demo", "-l", text)
+        time.sleep(0.2)
+
+    def wait_for(self, text: str, timeout: float = 30.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.2)
+        raise AssertionError(f"{text!r} never appeared; the terminal shows:\n{self.screen()}")
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True, timeout=20)
+
+
+@pytest.fixture
+def terminal() -> Iterator[Terminal]:
+    term = Terminal(f"vmesh-e2e-{os.getpid()}-{time.monotonic_ns()}")
+    try:
+        yield term
+    finally:
+        term.close()
+
+
+@pytest.mark.parametrize("colour", ["xterm-256color", "no-color"])
+def test_demo_walk_in_a_real_terminal(terminal: Terminal, colour: str, tmp_path: Path) -> None:
+    env = {"TERM": "xterm-256color", "VMESH_HOME": str(tmp_path / "home"), "LANG": "C.UTF-8"}
+    if colour == "no-color":
+        env["NO_COLOR"] = "1"
+    terminal.start(f"{sys.executable} -m vmesh_tui demo", env)
+
+    screen = terminal.wait_for("step 3/7 Cabling", timeout=30)  # connect and discover run by themselves
+    assert "esx-a.lab.local" in screen and "esx-b.lab.local" in screen
+    assert screen.count("name ?") == 4 and "(uplink of vSwitch0)" in screen
+
+    terminal.keys("n")
+    screen = terminal.wait_for("step 4/7 Addressing")
+    assert "172.16.90.0/24" in screen and "172.16.90.13" in screen
+
+    terminal.keys("C-n")
+    screen = terminal.wait_for("step 5/7 Preview")
+    assert "vSwitch vmesh-1 MTU 9000 uplinks vmnic1 [new]" in screen
+    terminal.keys("e")
+    assert "esxcli network vswitch standard add -v vmesh-1" in terminal.wait_for("esxcli network")
+    terminal.keys("e", "a")
+    terminal.wait_for("Apply 24 change(s)")
+    terminal.keys("y")
+    screen = terminal.wait_for("Press n to validate", timeout=60)
+    assert "12/12" in screen
+
+    terminal.keys("n")
+    screen = terminal.wait_for("pass both ways", timeout=60)
+    assert "All 4 link(s) pass both ways" in screen and "FAIL" not in screen
+    assert screen.count("OK") >= 8
+
+    terminal.keys("C-p")
+    terminal.wait_for("Search for commands")
+    terminal.type("reboot")
+    terminal.keys("Enter")
+    terminal.wait_for("rebooted", timeout=30)
+    terminal.keys("C-p")
+    terminal.wait_for("Search for commands")
+    terminal.type("recovery")
+    terminal.keys("Enter")
+    terminal.wait_for("g: run recovery")
+    terminal.keys("g")
+    terminal.wait_for("Run recovery on the connected hosts?")
+    terminal.keys("y")
+    screen = terminal.wait_for("Rebooted since the apply", timeout=90)
+    assert "Rebooted since the apply: esx-b.lab.local" in screen
+    assert "After:" in screen and "no failing link" in screen.split("After:")[1]
