@@ -30,6 +30,7 @@ class VmeshApp(App[int]):
     BINDINGS = [
         Binding("ctrl+c", "quit_safely", "Quit", priority=True, show=False),
         Binding("question_mark", "help", "Help"),
+        Binding("f1", "help", "Help", show=False),
     ]
 
     def __init__(
@@ -70,24 +71,12 @@ class VmeshApp(App[int]):
             self.add_class("-ascii")
         self.run_wizard()
 
-    def wizard_screens(self) -> list[type]:
-        from vmesh_tui.tui.screens.addressing import AddressingScreen
-        from vmesh_tui.tui.screens.apply import ApplyScreen
-        from vmesh_tui.tui.screens.cabling import CablingScreen
-        from vmesh_tui.tui.screens.connect import ConnectScreen
-        from vmesh_tui.tui.screens.discover import DiscoverScreen
-        from vmesh_tui.tui.screens.preview import PreviewScreen
-        from vmesh_tui.tui.screens.validate import ValidateScreen
-
-        steps: list[type] = [ConnectScreen, DiscoverScreen, CablingScreen, AddressingScreen, PreviewScreen]
-        if not self.read_only:
-            steps.append(ApplyScreen)
-        return [*steps, ValidateScreen]
-
     @work(exclusive=True, group="wizard")
     async def run_wizard(self) -> None:
         """Walk the steps: each screen dismisses with the next draft, or BACK."""
-        steps = self.wizard_screens()
+        from vmesh_tui.tui.screens import wizard_steps
+
+        steps = wizard_steps(self.read_only)
         index = 0
         while index < len(steps):
             outcome = await self.push_screen_wait(steps[index](self.draft))

@@ -85,6 +85,7 @@ class ConnectScreen(VmeshScreen):
             widget.add_option(Option(f"{spec.user}@ {spec.describe()}"[:74], id=str(index)))
         self._recent = options
         self.query_one("#host-a", Input).focus()
+        self.say("Fill in the hosts and the password, then press enter.  F1: help")
         if self.vapp.auto_connect and self.form_spec().hosts:
             self.vapp.auto_connect = False
             self.action_connect()

@@ -9,7 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 GLOBAL_KEYS = (
-    ("?", "this help"),
+    ("? / F1", "this help (F1 also works while typing in a field)"),
     ("esc", "back one step / close a dialog"),
     ("ctrl+p", "command palette: jump to status, recovery, quit"),
     ("ctrl+c", "quit (asks first while hosts are being changed)"),

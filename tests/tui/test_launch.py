@@ -1,0 +1,56 @@
+"""The front door: arguments of the bare command and `demo`, routed by cli.py, without starting a UI."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+
+import pytest
+
+from vmesh_tui import cli
+from vmesh_tui.launch import _address_port, _user_of, add_arguments, run
+
+
+def parse(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="vmesh-tui")
+    add_arguments(parser)
+    return parser.parse_args(argv)
+
+
+def test_bare_command_options() -> None:
+    args = parse("--host", "https://root@a/sdk", "--host", "https://root@b/sdk", "--read-only", "--ascii")
+    assert args.host == ["https://root@a/sdk", "https://root@b/sdk"]
+    assert args.read_only and args.ascii and args.command is None
+
+
+def test_demo_subcommand_and_cli_routing() -> None:
+    args = parse("demo", "--read-only")
+    assert args.command == "demo" and args.demo_read_only
+    assert cli._module_for(["demo"]) == "vmesh_tui.launch"
+    assert cli._module_for(["--host", "https://root@a/sdk"]) == "vmesh_tui.launch"
+
+
+def test_vcenter_needs_a_cluster(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(parse("--vcenter", "https://administrator@vc/sdk")) == 2
+    assert "--cluster" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("url", "user", "where"),
+    [
+        ("https://admin@10.0.0.1:8443/sdk", "admin", ("10.0.0.1", 8443)),
+        ("https://esx-a/sdk", "root", ("esx-a", 443)),
+    ],
+)
+def test_url_parts(url: str, user: str, where: tuple[str, int]) -> None:
+    assert _user_of(url) == user
+    assert _address_port(url) == where
+
+
+def test_help_is_quick_and_imports_no_ui() -> None:
+    code = (
+        "import sys; from vmesh_tui import launch; print('textual' in sys.modules, 'pyVmomi' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]
