@@ -26,7 +26,9 @@ STEP_CALLS = (
     ("AddVirtualNic", 1),
     ("AddVirtualNic", 2),
 )
-CASES = [(h, m, n, k) for h in HOSTS for (m, n) in STEP_CALLS for k in ("fault", "lost")]
+# the second call inside a vmk step (its vMotion tag) must also be all or nothing
+INNER_CALLS = (("SelectVnicForNicType", 2),)
+CASES = [(h, m, n, k) for h in HOSTS for (m, n) in STEP_CALLS + INNER_CALLS for k in ("fault", "lost")]
 
 
 @pytest.mark.parametrize(("host", "method", "nth", "kind"), CASES)
