@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
@@ -57,6 +58,9 @@ class HostSetLock:
                 fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             except FileExistsError:
                 holder = _holder_pid(path)
+                if holder is None and _age_s(path) < FRESH_S:
+                    busy = f"another vmesh-tui run is taking the lock for {host}; try again in a moment"
+                    raise LockBusy(busy) from None
                 if holder is not None and _pid_alive(holder):
                     raise LockBusy(
                         f"another vmesh-tui run (process {holder}) is changing {host}; "
@@ -70,6 +74,16 @@ class HostSetLock:
                 os.fsync(handle.fileno())
             return path
         raise LockBusy(f"the lock for {host} keeps changing under us; try again in a moment")
+
+
+FRESH_S = 2.0  # an unreadable lock younger than this is being written by its owner right now
+
+
+def _age_s(path: Path) -> float:
+    try:
+        return time.time() - path.stat().st_mtime
+    except OSError:
+        return FRESH_S
 
 
 def _holder_pid(path: Path) -> int | None:
