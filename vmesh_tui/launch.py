@@ -7,9 +7,11 @@ builds an engine, so it never imports pyVmomi. Heavy imports happen inside ``run
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 import tempfile
+import threading
 from typing import Any
 
 DEMO_SUPERNET = "172.16.90.0/24"
@@ -93,32 +95,66 @@ def run(args: argparse.Namespace) -> int:
     return app.run() or 0
 
 
+class DemoLab:
+    """The built-in lab, served from the first connect on: the first screen appears before pyVmomi loads."""
+
+    def __init__(self, spec: Any) -> None:
+        self.spec = spec
+        self.running: Any = None
+        self._lock = threading.Lock()
+
+    def ensure(self) -> Any:
+        """Start the lab once and pin its certificates (replacing pins a former demo left on its ports)."""
+        with self._lock:
+            if self.running is None:
+                from vmesh_tui.engine import paths
+                from vmesh_tui.sim.runner import start_lab
+                from vmesh_tui.vsphere.knownhosts import KnownHosts
+
+                running = start_lab(self.spec)
+                known = KnownHosts(paths.known_hosts_path())
+                for host in running.hosts:
+                    address, port = _address_port(host.url)
+                    known.forget(address, port)
+                    known.remember(address, port, host.thumbprint)
+                self.running = running
+            return self.running
+
+    def connector(self, connect: Any) -> Any:
+        """``connect`` with the lab's host names (as the form shows them) mapped to their local URLs."""
+
+        def demo_connect(spec: Any, password: str, ask: Any) -> Any:
+            urls = {h.name: h.url.replace("https://", f"https://{h.user}@", 1) for h in self.ensure().hosts}
+            hosts = tuple(urls.get(_address_port(url)[0], url) for url in spec.hosts)
+            return connect(dataclasses.replace(spec, hosts=hosts), password, ask)
+
+        return demo_connect
+
+    def stop(self) -> None:
+        with self._lock:
+            if self.running is not None:
+                self.running.stop()
+
+
 def run_demo(args: argparse.Namespace) -> int:
-    """Serve the demo lab in-process, pin its certificates, and open the wizard pre-filled."""
+    """Open the wizard pre-filled with the demo lab's hosts; the lab is served in-process."""
     if not os.environ.get("VMESH_HOME"):
         os.environ["VMESH_HOME"] = tempfile.mkdtemp(prefix="vmesh-demo-")  # keep demo runs out of real state
     from vmesh_tui.engine import paths
     from vmesh_tui.sim.lab import demo_lab
-    from vmesh_tui.sim.runner import start_lab
     from vmesh_tui.tui.app import VmeshApp
     from vmesh_tui.tui.draft import ConnectSpec, Draft
-    from vmesh_tui.vsphere.knownhosts import KnownHosts
 
-    lab = start_lab(demo_lab())
+    spec = demo_lab()
+    first = spec.hosts[0]
+    urls = tuple(f"https://{h.user}@{h.name}/sdk" for h in spec.hosts)
+    draft = Draft(connect=ConnectSpec(hosts=urls, user=first.user), supernet=DEMO_SUPERNET)
+    demo = DemoLab(spec)
     try:
-        known = KnownHosts(paths.known_hosts_path())
-        urls = []
-        for host in lab.hosts:
-            address, port = _address_port(host.url)
-            known.forget(address, port)  # a previous demo may have used this port with another certificate
-            known.remember(address, port, host.thumbprint)
-            urls.append(host.url.replace("https://", f"https://{host.user}@", 1))
-        spec = ConnectSpec(hosts=tuple(urls), user=lab.hosts[0].user)
-        draft = Draft(connect=spec, supernet=DEMO_SUPERNET)
         app = VmeshApp(
-            make_connector(),
+            demo.connector(make_connector()),
             draft,
-            password=lab.hosts[0].password,
+            password=first.password,
             config_dir=paths.config_dir(),
             read_only=args.read_only or args.demo_read_only,
             ascii_only=args.ascii or args.demo_ascii,
@@ -127,7 +163,7 @@ def run_demo(args: argparse.Namespace) -> int:
         )
         return app.run() or 0
     finally:
-        lab.stop()
+        demo.stop()
 
 
 def _user_of(url: str) -> str:
