@@ -107,3 +107,33 @@ async def test_status_lists_the_run_and_reverts_it(twin: Any) -> None:
         await wait_for(pilot, lambda: "reverted" in screen_text(app).lower(), 60)
         assert "reverted" in screen_text(app)
     assert owned_vswitches(twin) == {"esx-a.lab.local": [], "esx-b.lab.local": []}
+
+
+async def test_cancel_asks_then_rolls_back(tmp_path: Path) -> None:
+    from vmesh_tui.sim.runner import start_lab
+
+    faults = '[[fault]]\nhost = "esx-a.lab.local"\nmethod = "AddVirtualNic"\nkind = "delay"\ndelay_s = 2\n'
+    lab = start_lab(lab_with_faults(tmp_path, faults))
+    try:
+        app = make_app(lab)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_screen(pilot, "CablingScreen")
+            await pilot.press("n")
+            await wait_screen(pilot, "AddressingScreen")
+            await pilot.press("ctrl+n")
+            await wait_screen(pilot, "PreviewScreen")
+            await pilot.press("a")
+            await wait_screen(pilot, "ConfirmScreen")
+            await pilot.press("y")
+            await wait_screen(pilot, "ApplyScreen")
+            await wait_for(pilot, lambda: "add vmk" in screen_text(app), 30)
+            await pilot.press("c")
+            await wait_screen(pilot, "ConfirmScreen")
+            assert "roll back every completed step?" in screen_text(app)
+            await pilot.press("y")
+            await wait_for(pilot, lambda: app.screen.state in ("rolled back", "failed"), 60)
+            assert app.screen.state == "rolled back", screen_text(app)
+            assert "Cancelled and rolled back" in screen_text(app)
+        assert owned_vswitches(lab) == {"esx-a.lab.local": [], "esx-b.lab.local": []}
+    finally:
+        lab.stop()

@@ -93,6 +93,9 @@ class ApplyScreen(VmeshScreen):
     def finished(self, message: OperationDone) -> None:
         self.vapp.busy = False
         result = message.result
+        if message.name == "rollback":
+            self.rolled_back(result)
+            return
         self.result = result
         log = self.query_one(RichLog)
         ok = bool(getattr(result, "ok", False))
@@ -111,8 +114,43 @@ class ApplyScreen(VmeshScreen):
             )
         self.refresh_bindings()
 
+    def start_rollback(self) -> None:
+        self.rollback_attempts = getattr(self, "rollback_attempts", 0) + 1
+        self.start_operation("rollback", self.vapp.engine.revert)
+
+    def rolled_back(self, result: Any) -> None:
+        """After a cancel: the journal-driven rollback finished (retried while a cancelled step lands)."""
+        ok = bool(getattr(result, "ok", False))
+        log = self.query_one(RichLog)
+        if not ok and self.rollback_attempts < 3:
+            log.write("A step that was running when you cancelled finished late; rolling back again ...")
+            self.vapp.busy = True
+            self.set_timer(2.0, self.start_rollback)
+            return
+        for line in (*getattr(result, "differences", ()), *getattr(result, "problems", ())):
+            log.write(f"  {line}")
+        log.write(f"Result: {getattr(result, 'message', '')}")
+        self.state = "rolled back" if ok else "failed"
+        if ok:
+            self.say(
+                f"{self.vapp.glyphs.fail} Cancelled and rolled back: nothing left half-done (esc: back)."
+            )
+        else:
+            self.say(
+                "Cancelled, but the rollback did not finish: see the log, then revert from Status.",
+                error=True,
+            )
+        self.refresh_bindings()
+
     @on(OperationFailed)
     def failed(self, message: OperationFailed) -> None:
+        if message.cancelled and message.name == "apply":
+            self.state = "rolling back"
+            self.query_one(RichLog).write(
+                "Cancelled: rolling back every completed step, from the journal ..."
+            )
+            self.start_rollback()
+            return
         self.vapp.busy = False
         self.state = "failed"
         problem = message.problem

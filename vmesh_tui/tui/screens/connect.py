@@ -86,9 +86,24 @@ class ConnectScreen(VmeshScreen):
         self._recent = options
         self.query_one("#host-a", Input).focus()
         self.say("Fill in the hosts and the password, then press enter.  F1: help")
+        self.warn_about_interrupted_runs()
         if self.vapp.auto_connect and self.form_spec().hosts:
             self.vapp.auto_connect = False
             self.action_connect()
+
+    def warn_about_interrupted_runs(self) -> None:
+        """A killed run leaves its journal open: say so before anything else happens."""
+        from vmesh_tui.tui.screens.status import load_journals
+
+        try:
+            interrupted = [j for j in load_journals() if j.status == "interrupted"]
+        except Exception:
+            return  # unreadable journals are reported on the status screen
+        if interrupted:
+            hosts = ", ".join(interrupted[0].hosts)
+            self.say(
+                f"A run on {hosts} was interrupted. Connect, then ctrl+s: status to revert it.", error=True
+            )
 
     def recent_hosts(self) -> RecentHosts | None:
         folder: Path | None = self.vapp.config_dir
