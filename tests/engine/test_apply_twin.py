@@ -127,3 +127,23 @@ async def test_no_secret_reaches_the_state_or_config_files(make_twin: Any) -> No
     files = [p for p in twin.home.rglob("*") if p.is_file()]
     assert any(p.suffix == ".json" for p in files)
     assert all(secret not in p.read_text(errors="replace") for p in files)
+
+
+async def test_forced_link_speed_is_applied_and_restored_by_revert(make_twin: Any) -> None:
+    from vmesh_tui.core.design import NicSpeed
+
+    twin = make_twin()
+    start = twin.client.read_all()
+    speeds = (NicSpeed("esx-a.lab.local/vmnic1", 1000), NicSpeed("esx-b.lab.local/vmnic1", 1000))
+    request = PlanRequest(SUPERNET, options=DesignOptions(nic_speeds=speeds), manual_links=TWO_LINKS)
+    planned = await _plan(twin.engine, request)
+    assert sum(s.kind == "update_pnic" for s in planned.plan.steps) == 2
+    _, applied = await collect(twin.engine.apply(planned))
+    assert applied.outcome == results.APPLIED, applied
+    forced = twin.client.read_all()["esx-a.lab.local"].pnic("vmnic1")
+    assert forced is not None and forced.configured_speed_mb == 1000
+    _, reverted = await collect(twin.engine.revert())
+    assert reverted.ok and reverted.differences == ()
+    back = twin.client.read_all()
+    assert back["esx-a.lab.local"].pnic("vmnic1") == start["esx-a.lab.local"].pnic("vmnic1")
+    assert back == start
