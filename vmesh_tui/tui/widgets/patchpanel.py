@@ -36,10 +36,13 @@ def speed_text(pnic: Pnic) -> str:
 
 
 def nic_cell(hosts: dict[str, HostState], ref: str | None) -> str:
+    """``vmnic1 1G igb``; with more than two hosts the short host name leads (``esx-c/vmnic1 1G``)."""
     if ref is None:
         return ""
     host, device = split_ref(ref)
     pnic = hosts[host].pnic(device) if host in hosts else None
+    if len(hosts) > 2:
+        return f"{host.split('.')[0]}/{device} {speed_text(pnic) if pnic else ''}".strip()[: CELL - 1]
     if pnic is None:
         return device
     return f"{device} {speed_text(pnic)} {pnic.driver}".strip()
@@ -71,8 +74,6 @@ def render_row(row: PanelRow, hosts: dict[str, HostState], glyphs: Glyphs, marke
     mark = "*" if marked is not None and marked in (row.left, row.right) else " "
     left = nic_cell(hosts, row.left)
     right = nic_cell(hosts, row.right)
-    if row.left and row.right and split_ref(row.left)[0] == split_ref(row.right)[0]:
-        left, right = row.left, row.right
     if row.cable is not None:
         label = f" {row.cable.source} {glyphs.verified if row.cable.verified else glyphs.unverified} "
         dash = glyphs.cable if row.cable.verified else glyphs.cable_guess
