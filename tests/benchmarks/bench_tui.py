@@ -56,7 +56,7 @@ WALK = r"""
 import asyncio, os, resource, sys, tempfile
 os.environ["VMESH_HOME"] = tempfile.mkdtemp()
 sys.path.insert(0, sys.argv[1])
-from tests.tui.twinapp import make_app, wait_for, wait_screen
+from tests.tui.twinapp import make_app, screen_text, wait_for, wait_screen
 from vmesh_tui.sim.lab import demo_lab
 from vmesh_tui.sim.runner import start_lab
 
@@ -72,7 +72,7 @@ async def walk():
             await wait_screen(pilot, "ApplyScreen")
             await wait_for(pilot, lambda: app.screen.state == "applied", 60)
             await pilot.press("n"); await wait_screen(pilot, "ValidateScreen")
-            await wait_for(pilot, lambda: "pass both ways" in str(app.screen.query_one("#status").render()), 60)
+            await wait_for(pilot, lambda: "pass both ways" in screen_text(app), 60)
     finally:
         lab.stop()
 
