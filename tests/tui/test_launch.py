@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 
@@ -54,3 +55,14 @@ def test_help_is_quick_and_imports_no_ui() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
+
+
+def test_the_tui_loads_neither_pyvmomi_nor_the_adapter_nor_the_twin() -> None:
+    code = (
+        "import sys, json; import vmesh_tui.tui.app, vmesh_tui.tui.screens as s; s.wizard_steps(False);"
+        "print(json.dumps(sorted(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    loaded = set(json.loads(out))
+    assert not {"pyVmomi", "pyVim", "vmesh_tui.vsphere", "vmesh_tui.sim"} & loaded
+    assert "vmesh_tui.tui.screens.apply" in loaded
