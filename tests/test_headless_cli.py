@@ -89,3 +89,19 @@ def test_status_json_lists_journals(capsys: pytest.CaptureFixture[str], tmp_path
     assert set(entry) >= {"id", "created", "updated", "steps_done", "links"}
     code, out, _ = _run(capsys, "status")
     assert code == 0 and "esx-a" in out
+
+
+def test_a_reader_that_goes_away_does_not_stop_the_command() -> None:
+    """`vmesh-tui ... | head -1`: output stops, the command goes on and keeps its exit code."""
+    import os
+
+    from vmesh_tui.engine.events import Event
+    from vmesh_tui.headless.render import Output
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    with os.fdopen(write_end, "w") as stream:
+        out = Output(False, stream)
+        out.line("first")
+        out.event(Event("phase", message="second"))
+        assert out.reader_gone

@@ -64,11 +64,12 @@ def test_bad_supernets_name_the_fix(supernet, code, hint):
 def test_too_small_names_the_largest_prefix_that_fits():
     with pytest.raises(CoreError) as caught:
         carve(FOUR * 2, "10.0.0.0/28")
-    assert "use a /27 or larger, e.g. 10.0.0.0/27" in str(caught.value)
+    assert caught.value.remedy == "use a /27 or larger, e.g. 10.0.0.0/27"
+    assert str(caught.value).endswith("Use a /27 or larger, e.g. 10.0.0.0/27")
 
 
 def test_bad_prefix():
-    with pytest.raises(CoreError, match="use 30"):
+    with pytest.raises(CoreError, match="Use 30"):
         carve(FOUR, "10.0.0.0/24", prefix=24)
 
 

@@ -104,7 +104,7 @@ def test_foreign_portgroup_on_owned_vswitch_blocks_the_plan():
         vswitches=(*a.vswitches, VSwitch("vmesh-7", 9000, ("vmnic1",), ("vmnic1",))),
         portgroups=(*a.portgroups, Portgroup("Backup", "vmesh-7")),
     )
-    with pytest.raises(CoreError, match="move or remove Backup"):
+    with pytest.raises(CoreError, match="Move or remove Backup"):
         make_plan({**HOSTS, "esx-a": a}, design({**HOSTS, "esx-a": a}, LINKS))
 
 

@@ -36,7 +36,9 @@ class CoreError(ValueError):
         self.remedy = remedy
 
     def __str__(self) -> str:
-        return f"{self.message}. {self.remedy}" if self.remedy else self.message
+        if not self.remedy:
+            return self.message
+        return f"{self.message}. {self.remedy[:1].upper()}{self.remedy[1:]}"
 
     def as_finding(self) -> Finding:
         return Finding(self.code, Severity.ERROR, self.message, self.remedy)

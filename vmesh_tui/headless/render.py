@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
@@ -20,10 +21,11 @@ class Output:
     def __init__(self, as_json: bool, stream: TextIO | None = None) -> None:
         self.as_json = as_json
         self.stream = stream or sys.stdout
+        self.reader_gone = False
 
     def line(self, text: str) -> None:
         if not self.as_json:
-            print(text, file=self.stream, flush=True)
+            self._write(text)
 
     def event(self, event: Event) -> None:
         text = human_event(event)
@@ -32,7 +34,18 @@ class Output:
 
     def document(self, data: Mapping[str, Any]) -> None:
         if self.as_json:
-            print(json.dumps(data, sort_keys=True), file=self.stream, flush=True)
+            self._write(json.dumps(data, sort_keys=True))
+
+    def _write(self, text: str) -> None:
+        """Print a line; a reader that went away (``| head``) must never interrupt work on the hosts."""
+        if self.reader_gone:
+            return
+        try:
+            print(text, file=self.stream, flush=True)
+        except BrokenPipeError:
+            self.reader_gone = True
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self.stream.fileno())  # so the interpreter's final flush stays quiet
 
 
 def human_event(event: Event) -> str | None:
