@@ -116,7 +116,8 @@ def test_demo_walk_in_a_real_terminal(terminal: Terminal, colour: str, tmp_path:
     terminal.wait_for("g: run recovery")
     terminal.keys("g")
     terminal.wait_for("Run recovery on the connected hosts?")
+    screen = terminal.screen()
+    assert "Rebooted since the apply: esx-b.lab.local" in screen  # found before anything changes
     terminal.keys("y")
-    screen = terminal.wait_for("Rebooted since the apply", timeout=90)
-    assert "Rebooted since the apply: esx-b.lab.local" in screen
-    assert "After:" in screen and "no failing link" in screen.split("After:")[1]
+    screen = terminal.wait_for("After: \u2714 OK", timeout=90)
+    assert "no failing link" in screen.split("After:")[1]

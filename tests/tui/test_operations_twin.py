@@ -82,6 +82,10 @@ async def test_recovery_after_reboot_shows_before_and_after(twin: Any) -> None:
         twin.reboot("esx-b.lab.local")
         app.open_recovery()
         await wait_screen(pilot, "RecoveryScreen")
+        await wait_for(pilot, lambda: "g: run recovery" in screen_text(app), 60)
+        text = screen_text(app)  # found before anything is changed: the rebooted host and the failing links
+        assert "Rebooted since the apply: esx-b.lab.local" in text
+        assert "failing" in text.split("Before:")[1].splitlines()[0]
         await pilot.press("g")
         await wait_screen(pilot, "ConfirmScreen")
         await pilot.press("y")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 from textual import on, work
@@ -42,6 +43,7 @@ class RecoveryScreen(VmeshScreen):
                 "portgroup's failover order, then pings every link.",
                 classes="hint",
             )
+            yield Static("Rebooted since the apply: (checking)", id="rebooted", markup=False)
             yield Static("Before: (not checked yet)", id="before", markup=False)
             yield RichLog(id="step-log", markup=False, wrap=True, max_lines=300)
             yield Static("After: -", id="after", markup=False)
@@ -52,6 +54,32 @@ class RecoveryScreen(VmeshScreen):
         self.phase = "before"
         self.failing_before: list[str] = []
         self.failing_after: list[str] = []
+        if self.vapp.engine is not None:
+            self.checking = True
+            self.say("Checking for rebooted hosts and failing links ...")
+            self.start_operation("check", self.check_stream)
+
+    async def check_stream(self) -> AsyncIterator[Any]:
+        """Which hosts rebooted since the apply (boot time vs journal), then validate every link."""
+        from vmesh_tui.engine.events import Event
+        from vmesh_tui.engine.recovery import rebooted_hosts
+
+        engine = self.vapp.engine
+        journal = engine.journal()
+        states = await engine.read()
+        rebooted = rebooted_hosts(journal, states) if journal is not None else []
+        text = f"Rebooted since the apply: {', '.join(rebooted) or 'none'}."
+        yield Event("phase", message=text, data={"rebooted": rebooted})
+        async for event in engine.validate():
+            yield event
+
+    def checked(self, result: Any) -> None:
+        self.checking = False
+        failing = failing_links(result) if getattr(result, "links", ()) else []
+        if not getattr(result, "links", ()):
+            self.query_one("#before", Static).update(f"Before: {getattr(result, 'message', '')}")
+        else:
+            self.query_one("#before", Static).update(self.summary("Before", failing))
         if self.vapp.read_only:
             self.say("Read-only mode: recovery changes failover order, so it is disabled.", error=True)
         else:
@@ -60,6 +88,9 @@ class RecoveryScreen(VmeshScreen):
     @work(exclusive=True, group="confirm")
     async def action_recover(self) -> None:
         if self.vapp.read_only or self.vapp.engine is None:
+            return
+        if getattr(self, "checking", False):
+            self.say("Still checking the links; g works once the check is done.")
             return
         question = "Run recovery on the connected hosts?"
         detail = "Only vmesh portgroups on rebooted or failing hosts are touched; each toggle takes a second."
@@ -74,10 +105,12 @@ class RecoveryScreen(VmeshScreen):
     def progress(self, message: OperationEvent) -> None:
         event = message.event
         log = self.query_one(RichLog)
+        if "rebooted" in (event.data or {}):
+            self.query_one("#rebooted", Static).update(event.message)
         if event.kind in ("step_started", "step_done", "step_rolled_back") and self.phase == "before":
             self.phase = "after"
             self.query_one("#before", Static).update(self.summary("Before", self.failing_before))
-        if event.kind == "link_result":
+        if event.kind == "link_result" and message.name == "recover":
             ok = bool((event.data or {}).get("ok", True))
             if not ok:
                 (self.failing_before if self.phase == "before" else self.failing_after).append(event.message)
@@ -93,6 +126,9 @@ class RecoveryScreen(VmeshScreen):
     def finished(self, message: OperationDone) -> None:
         self.vapp.busy = False
         result = message.result
+        if message.name == "check":
+            self.checked(result)
+            return
         rebooted = ", ".join(getattr(result, "rebooted", ())) or "none"
         toggled = ", ".join(getattr(result, "toggled", ())) or "none"
         if self.phase == "before":
