@@ -134,3 +134,19 @@ async def test_read_only_never_offers_apply(twin: Any) -> None:
         await wait_for(pilot, lambda: "link(s) fail" in screen_text(app), 60)
         assert "FAIL" in screen_text(app)  # nothing was applied, so nothing passes
     assert not any(v.name.startswith("vmesh-") for h in read_hosts(twin).values() for v in h.vswitches)
+
+
+async def test_cabling_filter_narrows_and_esc_clears(twin: Any) -> None:
+    app = make_app(twin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await to_cabling(pilot)
+        screen: Any = app.screen
+        everything = len(screen.rows)
+        await pilot.press("slash", *"vmnic5")
+        only = [("esx-a.lab.local/vmnic5", "esx-b.lab.local/vmnic5")]
+        assert [(r.left, r.right) for r in screen.rows] == only
+        await pilot.press("enter", "u")  # keys work on the filtered list
+        assert len(screen.pairing.cables) == 3
+        await pilot.press("escape")
+        assert len(screen.rows) == everything + 1  # the unlinked cable is now two lone NICs
+        assert type(app.screen).__name__ == "CablingScreen"

@@ -6,7 +6,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from vmesh_tui.core.errors import CoreError
@@ -15,12 +15,21 @@ from vmesh_tui.tui.screens.base import VmeshScreen
 from vmesh_tui.tui.widgets.patchpanel import CELL, MIDDLE, PanelRow, build_rows, describe_nic, render_row
 
 
+def row_words(row: PanelRow) -> str:
+    """What the filter matches: both NIC references, the cable's source and any exclusion reason."""
+    parts = [row.left or "", row.right or "", row.exclusion or ""]
+    if row.cable is not None:
+        parts.append(row.cable.source)
+    return " ".join(parts).lower()
+
+
 class CablingScreen(VmeshScreen):
     STEP = "Cabling"
     HELP_KEYS = [
         ("up/down", "move between ports"),
         ("space", "mark a free port; space on a port of the other host links them"),
         ("u", "unlink the cable on this line"),
+        ("/", "filter the lines (esc clears the filter)"),
         ("enter", "accept these cables and go to addressing"),
         ("legend", "verified = CDP heard the peer; ? = paired by name only, validation proves it"),
     ]
@@ -29,12 +38,14 @@ class CablingScreen(VmeshScreen):
         Binding("space", "mark", "Link"),
         Binding("u", "unlink", "Unlink"),
         Binding("n", "next", "Next"),
+        Binding("slash", "filter", "Filter", show=False),
     ]
 
     def compose(self) -> ComposeResult:
         self.pairing = self.draft.pairing
         self.hosts = self.draft.host_map()
         self.marked: str | None = None
+        self.filter_text = ""
         names = sorted(self.hosts)
         yield from self.compose_title()
         with Vertical(id="body"):
@@ -43,6 +54,7 @@ class CablingScreen(VmeshScreen):
             else:
                 header = f" cables between {len(names)} hosts (HOST/vmnic)"
             yield Static(header, id="panel-header", markup=False)
+            yield Input(placeholder="filter: part of a host, NIC or reason", id="filter", classes="hidden")
             yield OptionList(id="panel")
             yield Static("", id="detail", markup=False)
             yield Static("", id="status", markup=False)
@@ -53,7 +65,10 @@ class CablingScreen(VmeshScreen):
         self.query_one("#panel", OptionList).focus()
 
     def refresh_panel(self, keep: int | None = None) -> None:
-        self.rows: list[PanelRow] = build_rows(self.hosts, self.pairing)
+        wanted = self.filter_text.lower()
+        self.rows: list[PanelRow] = [
+            row for row in build_rows(self.hosts, self.pairing) if not wanted or wanted in row_words(row)
+        ]
         panel = self.query_one("#panel", OptionList)
         panel.clear_options()
         panel.add_options(
@@ -67,6 +82,29 @@ class CablingScreen(VmeshScreen):
         note = f", {unverified} unverified (validation proves them)" if unverified else ""
         self.say(f"{cables} cable(s){note}. n: next")
         self.show_detail()
+
+    def action_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        field.remove_class("hidden")
+        field.focus()
+
+    @on(Input.Changed, "#filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value.strip()
+        self.refresh_panel()
+
+    @on(Input.Submitted, "#filter")
+    def filter_done(self) -> None:
+        self.query_one("#panel", OptionList).focus()
+
+    def action_back(self) -> None:
+        field = self.query_one("#filter", Input)
+        if not field.has_class("hidden"):  # esc first clears the filter, then goes back
+            field.value = ""
+            field.add_class("hidden")
+            self.query_one("#panel", OptionList).focus()
+            return
+        super().action_back()
 
     def current(self) -> PanelRow | None:
         index = self.query_one("#panel", OptionList).highlighted

@@ -144,4 +144,5 @@ class RecoveryScreen(VmeshScreen):
     @on(OperationFailed)
     def failed(self, message: OperationFailed) -> None:
         self.vapp.busy = False
+        self.checking = False
         self.say(f"{message.problem.title}: {message.problem}", error=True)
