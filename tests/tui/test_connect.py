@@ -78,3 +78,23 @@ async def test_changed_certificate_is_refused_loudly(twin: Any) -> None:
         await pilot.press("enter")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ConnectScreen")
         assert app.engine is None
+
+
+async def test_palette_reaches_status_and_f1_opens_help_while_typing() -> None:
+    app = VmeshApp(refuse, Draft())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("e", "s", "x", "f1")  # typing in Host A, F1 still opens help
+        await wait_screen(pilot, "HelpScreen")
+        assert "Help - Connect" in screen_text(app) and "ctrl+r" in screen_text(app)
+        await pilot.press("escape")
+        await wait_screen(pilot, "ConnectScreen")
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.3)
+        await pilot.press(*"status")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await wait_screen(pilot, "StatusScreen")
+        assert "No runs recorded yet" in screen_text(app)
+        await pilot.press("escape")
+        await wait_screen(pilot, "ConnectScreen")
+        assert app.screen.query_one("#host-a").value == "esx"  # type: ignore[attr-defined]

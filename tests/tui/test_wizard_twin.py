@@ -71,6 +71,12 @@ async def test_walk_applies_and_validates(twin: Any) -> None:
         text = screen_text(app)
         assert "All 4 link(s) pass both ways" in text
         assert text.count("OK") >= 8 and "FAIL" not in text
+        await pilot.press("n")  # finish: what was applied where, from the journal
+        await wait_screen(pilot, "StatusScreen")
+        assert "esx-a, esx-b" in screen_text(app) and "applied" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+    assert app.return_code == 0
 
 
 async def test_cabling_keys_unlink_and_link(twin: Any) -> None:

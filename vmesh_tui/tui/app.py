@@ -88,12 +88,13 @@ class VmeshApp(App[int]):
                 continue
             self.draft = outcome
             index += 1
-        self.open_status()
+        self.open_status(final=True)
 
-    def open_status(self) -> None:
+    def open_status(self, final: bool = False) -> None:
+        """Status on top of the current screen; at the end of the wizard, leaving it ends the app."""
         from vmesh_tui.tui.screens.status import StatusScreen
 
-        self.push_screen(StatusScreen(self.draft))
+        self.push_screen(StatusScreen(self.draft), (lambda _: self.exit(0)) if final else None)
 
     def open_recovery(self) -> None:
         from vmesh_tui.tui.screens.recovery import RecoveryScreen
