@@ -1,6 +1,6 @@
 """The whole demo in a real terminal (tmux, 80x24): every wizard step, apply, validate all green, then
 recovery after a simulated reboot, asserting on the captured screen text. Once with 256 colours, once with
-NO_COLOR. Skipped when tmux is missing, unless CI=true."""
+16 colours, once with NO_COLOR. Skipped when tmux is missing, unless CI=true."""
 
 from __future__ import annotations
 
@@ -73,9 +73,10 @@ def terminal() -> Iterator[Terminal]:
         term.close()
 
 
-@pytest.mark.parametrize("colour", ["xterm-256color", "no-color"])
+@pytest.mark.parametrize("colour", ["xterm-256color", "xterm-16color", "no-color"])
 def test_demo_walk_in_a_real_terminal(terminal: Terminal, colour: str, tmp_path: Path) -> None:
-    env = {"TERM": "xterm-256color", "VMESH_HOME": str(tmp_path / "home"), "LANG": "C.UTF-8"}
+    term = "xterm-16color" if colour == "xterm-16color" else "xterm-256color"
+    env = {"TERM": term, "VMESH_HOME": str(tmp_path / "home"), "LANG": "C.UTF-8"}
     if colour == "no-color":
         env["NO_COLOR"] = "1"
     terminal.start(f"{sys.executable} -m vmesh_tui demo", env)
