@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from vmesh_tui.core.model import HostState
+
+if TYPE_CHECKING:
+    from vmesh_tui.core.addressing import Link
+    from vmesh_tui.core.pairing import Pairing
+    from vmesh_tui.engine.planning import PlanResult
 
 
 @dataclass(frozen=True)
@@ -29,22 +34,21 @@ class ConnectSpec:
 
 @dataclass(frozen=True)
 class Draft:
-    """What the wizard has gathered. Core values (pairing, links, plan) are typed Any until they land."""
+    """What the wizard has gathered: the connection, the hosts read, the cables, the addressing choices,
+    and the engine's PlanResult (``plan``) once previewed. ``applied`` is set after a successful apply."""
 
     connect: ConnectSpec = ConnectSpec()
     hosts: tuple[HostState, ...] = ()
-    pairing: Any = None
+    pairing: Pairing | None = None
     supernet: str = "172.16.90.0/24"
     prefix: int = 30
     mtu: int = 9000
     layout: str = "per-link"
     netstack: str = "default"
     speed_mb: int | None = None
-    links: tuple[Any, ...] = ()
-    plan: Any = None
-    findings: tuple[Any, ...] = ()
+    links: tuple[Link, ...] = ()
+    plan: PlanResult | None = None
     applied: bool = False
-    extra: tuple[tuple[str, Any], ...] = field(default=(), compare=False)
 
     def with_(self, **changes: Any) -> Draft:
         """A copy with ``changes``; the wizard's only way to move forward."""

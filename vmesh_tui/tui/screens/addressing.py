@@ -90,7 +90,7 @@ class AddressingScreen(VmeshScreen):
             return
         try:
             addressing = carve(
-                self.draft.pairing.cables,
+                self.draft.pairing.cables if self.draft.pairing else (),
                 supernet.value.strip(),
                 self.query_one("#prefix", Choice).value,
                 self.draft.hosts,

@@ -37,8 +37,14 @@ class ApplyScreen(VmeshScreen):
         Binding("n,enter", "next", "Validate"),
     ]
 
+    @property
+    def planned(self) -> Any:
+        """The PlanResult being applied (the wizard reaches Apply only with one)."""
+        assert self.draft.plan is not None
+        return self.draft.plan
+
     def compose(self) -> ComposeResult:
-        plan = self.draft.plan
+        plan = self.planned
         yield from self.compose_title()
         with Vertical(id="body"):
             yield HostProgress(sorted(plan.plan.hosts), self.vapp.glyphs, id="progress")
@@ -49,12 +55,12 @@ class ApplyScreen(VmeshScreen):
     def on_mount(self) -> None:
         self.state = "running"
         self.result: Any = None
-        plan = self.draft.plan.plan
+        plan = self.planned.plan
         for host in plan.hosts:
             self.query_one(HostProgress).update_host(host, total=len(plan.for_host(host)), note="queued")
         self.vapp.busy = True
         self.say("Applying. c cancels (asks first, then rolls back).")
-        self.start_operation("apply", lambda: self.vapp.engine.apply(self.draft.plan))
+        self.start_operation("apply", lambda: self.vapp.engine.apply(self.planned))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         running = getattr(self, "state", "running") == "running"

@@ -11,6 +11,7 @@ from textual.widgets.option_list import Option
 
 from vmesh_tui.core.errors import CoreError
 from vmesh_tui.core.model import split_ref
+from vmesh_tui.core.pairing import Pairing
 from vmesh_tui.tui.screens.base import VmeshScreen
 from vmesh_tui.tui.widgets.patchpanel import CELL, MIDDLE, PanelRow, build_rows, describe_nic, render_row
 
@@ -42,7 +43,7 @@ class CablingScreen(VmeshScreen):
     ]
 
     def compose(self) -> ComposeResult:
-        self.pairing = self.draft.pairing
+        self.pairing: Pairing = self.draft.pairing or Pairing()
         self.hosts = self.draft.host_map()
         self.marked: str | None = None
         self.filter_text = ""
