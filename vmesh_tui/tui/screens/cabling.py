@@ -156,7 +156,11 @@ class CablingScreen(VmeshScreen):
             return
         from vmesh_tui.core.pairing import unlink
 
-        self.pairing = unlink(self.pairing, row.cable.a)
+        try:
+            self.pairing = unlink(self.pairing, row.cable.a)
+        except CoreError as exc:
+            self.say(str(exc), error=True)
+            return
         self.refresh_panel(keep=index)
         self.say(f"Unlinked {row.cable.a} and {row.cable.b}.")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import queue
 from pathlib import Path
 
@@ -193,6 +194,10 @@ class ConnectScreen(VmeshScreen):
             self.app.push_screen(NoticeScreen(title, text, loud=True))
 
     def connected(self, spec: ConnectSpec, password: str, engine: object, then: str) -> None:
+        previous = self.vapp.engine
+        if previous is not None:  # connecting again (after esc): end the old sessions
+            with contextlib.suppress(Exception):
+                previous.client.close()
         self.vapp.engine = engine
         self.vapp.remember_password(password)
         recent = self.recent_hosts()

@@ -10,8 +10,9 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
-from vmesh_tui.core.errors import CoreError, Severity
+from vmesh_tui.core.errors import Severity
 from vmesh_tui.core.model import split_ref
+from vmesh_tui.tui.backend import describe
 from vmesh_tui.tui.draft import Draft
 from vmesh_tui.tui.screens.base import VmeshScreen
 from vmesh_tui.tui.widgets.confirm import ConfirmScreen
@@ -69,8 +70,8 @@ class PreviewScreen(VmeshScreen):
         self.result: Any = None
         try:
             self.result = build(self.draft)
-        except CoreError as exc:
-            self.say(f"Cannot plan: {exc}  Press esc to change the addressing.", error=True)
+        except Exception as exc:  # CoreError above all; anything else is still said in words
+            self.say(f"Cannot plan: {describe(exc)}  Press esc to change the addressing.", error=True)
             return
         self.render_findings()
         self.render_body()
