@@ -98,3 +98,27 @@ async def test_palette_reaches_status_and_f1_opens_help_while_typing() -> None:
         await pilot.press("escape")
         await wait_screen(pilot, "ConnectScreen")
         assert app.screen.query_one("#host-a").value == "esx"  # type: ignore[attr-defined]
+
+
+async def test_wrong_password_is_said_in_words_with_a_remedy(twin: Any) -> None:
+    from tests.tui.twinapp import pin
+    from vmesh_tui.engine import paths
+    from vmesh_tui.launch import make_connector
+
+    pin(twin)
+    app = VmeshApp(
+        make_connector(),
+        Draft(connect=spec_for(twin)),
+        password="not-the-password",
+        config_dir=paths.config_dir(),
+        auto_connect=True,
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(
+            pilot, lambda: "Connecting" not in screen_text(app) and "password" in screen_text(app).lower()
+        )
+        status = str(app.screen.query_one("#status").render())
+        assert type(app.screen).__name__ == "ConnectScreen" and app.engine is None
+        assert "Auth failed:" in status and "refused the user name or password" in status
+        assert "Check the user and the password" in status  # what to do, as a sentence
+        assert "not-the-password" not in screen_text(app)  # the secret is never shown

@@ -52,7 +52,13 @@ class Problem:
     code: str = ""
 
     def __str__(self) -> str:
-        return f"{self.message} {self.remedy}".strip()
+        """``Message. Remedy.`` as sentences."""
+        return " ".join(sentence(part) for part in (self.message, self.remedy) if part.strip())
+
+
+def sentence(text: str) -> str:
+    text = text.strip()
+    return text[0].upper() + text[1:] + ("" if text.endswith((".", "!", "?", ")")) else ".")
 
 
 def describe(exc: BaseException) -> Problem:
