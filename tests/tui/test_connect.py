@@ -122,3 +122,26 @@ async def test_wrong_password_is_said_in_words_with_a_remedy(twin: Any) -> None:
         assert "Auth failed:" in status and "refused the user name or password" in status
         assert "Check the user and the password" in status  # what to do, as a sentence
         assert "not-the-password" not in screen_text(app)  # the secret is never shown
+
+
+async def test_an_interrupted_run_is_announced_at_start() -> None:
+    from vmesh_tui.core.design import DesignOptions
+    from vmesh_tui.core.model import HostState
+    from vmesh_tui.engine import paths
+    from vmesh_tui.engine.journal import Journal
+    from vmesh_tui.engine.planning import PlanRequest  # registers the journal codecs
+
+    assert PlanRequest
+
+    states = {name: HostState(name) for name in ("esx-a.lab.local", "esx-b.lab.local")}
+    journal = Journal.create(paths.state_dir(), states, (), DesignOptions(), {})
+    journal.data["pid"] = 2**22 + 4321  # a process that no longer exists: the run was killed
+    journal.save()
+    app = VmeshApp(refuse, Draft())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "A run on esx-a.lab.local, esx-b.lab.local was interrupted" in text
+        await pilot.press("ctrl+s")
+        await wait_screen(pilot, "StatusScreen")
+        assert "interrupted" in screen_text(app)
