@@ -85,6 +85,10 @@ class ValidateScreen(VmeshScreen):
         style = "" if ok is None else ("bold green" if ok else "bold red")
         self.query_one("#matrix", DataTable).update_cell(str(index), column, Text(text, style=style))
 
+    def is_pending(self, index: int, column: str) -> bool:
+        cell = str(self.query_one("#matrix", DataTable).get_cell(str(index), column))
+        return self.vapp.glyphs.pending in cell or not cell.strip()
+
     def action_run(self) -> None:
         if self.vapp.engine is None or self.draft.plan is None:
             self.say("Nothing to validate: connect and plan first.", error=True)
@@ -106,8 +110,9 @@ class ValidateScreen(VmeshScreen):
                 self.set_cell(index, "ab" if forward else "ba", ok)
         elif event.kind == "link_result":
             ok = bool((event.data or {}).get("ok"))
-            for column in ("ab", "ba"):
-                self.set_cell(event.index - 1, column, ok)
+            for column in ("ab", "ba"):  # directions already pinged keep their own verdict
+                if self.is_pending(event.index - 1, column):
+                    self.set_cell(event.index - 1, column, ok)
             self.say(f"link {event.index}/{event.total}: {'pass' if ok else 'FAIL'}")
 
     @on(OperationDone)
@@ -117,8 +122,7 @@ class ValidateScreen(VmeshScreen):
         for check in getattr(result, "links", ()):
             self.details[check.index] = check.detail
             for column in ("ab", "ba"):
-                cell = self.query_one("#matrix", DataTable).get_cell(str(check.index), column)
-                if check.ok or glyphs.pending in str(cell) or not str(cell).strip():
+                if check.ok or self.is_pending(check.index, column):
                     self.set_cell(check.index, column, check.ok)
         failed = [c for c in getattr(result, "links", ()) if not c.ok]
         if getattr(result, "ok", False):
