@@ -23,6 +23,12 @@ def load_journals() -> list[Any]:
     return journal_summaries(state_dir())
 
 
+def short(ref: str) -> str:
+    """``esx-a.lab.local/vmnic1`` -> ``esx-a/vmnic1`` (fits 80 columns)."""
+    host, _, device = ref.rpartition("/")
+    return f"{host.split('.')[0]}/{device}"
+
+
 def journal_row(summary: Any) -> tuple[str, str, str, str, str]:
     created = summary.created[:19].replace("T", " ")
     hosts = ", ".join(h.split(".")[0] for h in summary.hosts)
@@ -89,7 +95,8 @@ class StatusScreen(VmeshScreen):
         journal = self.journals[row]
         lines = [f"run {journal.id}"]
         for link in journal.links[:4]:
-            lines.append(f"  link {link.number}: {link.cable.a} {link.a_ip} <-> {link.cable.b} {link.b_ip}")
+            a, b = short(link.cable.a), short(link.cable.b)
+            lines.append(f"  link {link.number}: {a} {link.a_ip} <-> {b} {link.b_ip}")
         if len(journal.links) > 4:
             lines.append(f"  ... and {len(journal.links) - 4} more")
         self.query_one("#detail", Static).update("\n".join(lines))
