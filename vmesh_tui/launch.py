@@ -17,6 +17,10 @@ from typing import Any
 DEMO_SUPERNET = "172.16.90.0/24"
 
 
+READ_ONLY_HELP = "discover, plan, preview and validate only; never change a host"
+ASCII_HELP = "draw with ASCII only (automatic when the locale is not UTF-8)"
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of the bare command, and the ``demo`` subcommand."""
     parser.add_argument(
@@ -28,18 +32,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--vcenter", metavar="URL", help="a vCenter instead of hosts (with --cluster)")
     parser.add_argument("--cluster", metavar="NAME", help="the vCenter cluster whose hosts to cable")
-    parser.add_argument(
-        "--read-only",
-        action="store_true",
-        help="discover, plan, preview and validate only; never change a host",
-    )
-    parser.add_argument(
-        "--ascii", action="store_true", help="draw with ASCII only (automatic when the locale is not UTF-8)"
-    )
+    parser.add_argument("--read-only", action="store_true", help=READ_ONLY_HELP)
+    parser.add_argument("--ascii", action="store_true", help=ASCII_HELP)
     sub = parser.add_subparsers(dest="command")
     demo = sub.add_parser("demo", help="the TUI on the built-in lab, served in-process by the ESXi twin")
-    demo.add_argument("--read-only", action="store_true", dest="demo_read_only", help="as above")
-    demo.add_argument("--ascii", action="store_true", dest="demo_ascii", help="as above")
+    demo.add_argument("--read-only", action="store_true", dest="demo_read_only", help=READ_ONLY_HELP)
+    demo.add_argument("--ascii", action="store_true", dest="demo_ascii", help=ASCII_HELP)
 
 
 def make_connector() -> Any:
