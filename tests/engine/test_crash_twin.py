@@ -1,4 +1,5 @@
-"""Crash matrix: `python -m vmesh_tui apply` killed with SIGKILL after each journaled step.
+"""Crash matrix: `python -m vmesh_tui apply` killed with SIGKILL after each step: once the step is journaled
+done, and (``mid:N``) after the host made the change but before the journal says so.
 
 The next `status` shows the interrupted journal; `revert` converges to the starting state and, separately,
 `apply` again converges to the full result, both decided from the hosts' actual state.
@@ -22,7 +23,7 @@ LINK_ARGS = [arg for a, b in TWO_LINKS for arg in ("--link", f"{a}={b}")]
 APPLY = ("apply", "--supernet", SUPERNET, *LINK_ARGS, "--yes", "--json")
 
 
-def _cli(twin: Any, *args: str, crash_after: int | None = None) -> subprocess.CompletedProcess[str]:
+def _cli(twin: Any, *args: str, crash_after: int | str | None = None) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, VMESH_HOME=str(twin.home), VMESH_PASSWORD=twin.password)
     env.pop("VMESH_TEST_CRASH_AFTER", None)
     if crash_after is not None:
@@ -32,10 +33,13 @@ def _cli(twin: Any, *args: str, crash_after: int | None = None) -> subprocess.Co
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
 
 
+CRASH_POINTS = [*range(1, TOTAL_STEPS + 1), *(f"mid:{n}" for n in range(1, TOTAL_STEPS + 1))]
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("crash_after", [1, 3, 5, 6, 8, 11])
+@pytest.mark.parametrize("crash_after", CRASH_POINTS)
 @pytest.mark.parametrize("then", ["revert", "apply"])
-def test_killed_apply_converges(make_twin: Any, crash_after: int, then: str) -> None:
+def test_killed_apply_converges(make_twin: Any, crash_after: int | str, then: str) -> None:
     twin = make_twin()
     start = twin.client.read_all()
     killed = _cli(
@@ -45,7 +49,8 @@ def test_killed_apply_converges(make_twin: Any, crash_after: int, then: str) -> 
 
     status = json.loads(_cli(twin, "status", "--json").stdout)
     (journal,) = status["journals"]
-    assert journal["status"] == "interrupted" and journal["steps_done"] >= crash_after
+    done_at_least = crash_after if isinstance(crash_after, int) else int(crash_after[4:]) - 1
+    assert journal["status"] == "interrupted" and journal["steps_done"] >= done_at_least
 
     if then == "revert":
         reverted = _cli(twin, "revert", "--yes", "--json")

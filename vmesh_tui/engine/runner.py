@@ -22,7 +22,9 @@ from vmesh_tui.engine.events import Event
 from vmesh_tui.engine.hostsapi import HostsApi, error_text, is_lost_reply
 from vmesh_tui.engine.journal import DONE, FAILED, UNDONE, Journal, StepRecord
 
-CRASH_ENV = "VMESH_TEST_CRASH_AFTER"  # tests only: SIGKILL ourselves after the Nth journaled step
+# Tests only: SIGKILL ourselves after the Nth step is journaled done ("N"), or after the Nth step's call
+# returned but before its journal record says so ("mid:N").
+CRASH_ENV = "VMESH_TEST_CRASH_AFTER"
 
 
 class StepError(Exception):
@@ -47,8 +49,9 @@ class StepExecutor:
         self.queue = queue
         self.abort = asyncio.Event()
         self._done_count = 0
-        crash = os.environ.get(CRASH_ENV, "")
-        self._crash_after = int(crash) if crash.isdigit() else None
+        mode, _, number = os.environ.get(CRASH_ENV, "").rpartition(":")
+        self._crash_after = int(number) if number.isdigit() else None
+        self._crash_mid = mode == "mid"
 
     async def execute(self, step: Step) -> str | None:
         """Run one step; returns the created vmk device. Raises StepError when it did not happen."""
@@ -104,13 +107,19 @@ class StepExecutor:
                 self.abort.set()
                 await self.queue.put(Event("step_failed", host, index, total, f"{text} failed: {exc}"))
                 return
+            if self._crash_mid:
+                self._crash_at(self._done_count + 1)
             self.journal.step_finished(record, DONE, vmk=vmk)
             await self.queue.put(Event("step_done", host, index, total, objects.describe_step(step, vmk)))
             self._count_done()
 
     def _count_done(self) -> None:
         self._done_count += 1
-        if self._crash_after is not None and self._done_count >= self._crash_after:
+        if not self._crash_mid:
+            self._crash_at(self._done_count)
+
+    def _crash_at(self, count: int) -> None:
+        if self._crash_after is not None and count >= self._crash_after:
             os.kill(os.getpid(), signal.SIGKILL)
 
 
