@@ -21,8 +21,13 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 BENCH_MODULES = ("bench_discovery", "bench_apply", "bench_tui")
 APPLY_LATENCY_MS = 100.0  # per configuration call, as ESXi's hostd takes roughly
-RELIABILITY_QUICK = ("tests/engine/test_faults_twin.py", "tests/core")
-RELIABILITY_FULL = ("tests/engine", "tests/core")
+RELIABILITY_QUICK = ("tests/engine/test_faults_twin.py", "tests/core", "tests/sim/test_soap_fuzz.py")
+RELIABILITY_FULL = (
+    "tests/engine",
+    "tests/core",
+    "tests/sim/test_soap_fuzz.py",
+    "tests/sim/test_hostnet_props.py",
+)
 # "40 passing, 0 failing, and 7 invalid test cases" (hypothesis 6.1xx) or "... passing examples, ..." (older)
 EXAMPLES = re.compile(r"(\d+) passing(?: examples?)?, (\d+) failing(?: examples?)?, (?:and )?(\d+) invalid")
 TEST_HEADER = re.compile(r"^(\S+::\S+):$")
