@@ -72,3 +72,20 @@ async def test_commit_confirmed_keeps_a_passing_change(make_twin: Any) -> None:
     applied = await _apply_two_links(twin, confirm=5)
     assert applied.outcome == results.APPLIED
     assert applied.validation is not None and applied.validation.ok
+
+
+async def test_commit_confirmed_never_claims_a_revert_that_failed(make_twin: Any) -> None:
+    from tests.engine.twinlab import fault
+
+    spec = dataclasses.replace(_crossed_spec(), faults=(fault(B, "RemoveVirtualNic", 1, "fault"),))
+    twin = make_twin(spec)
+    start = twin.client.read_all()
+    applied = await _apply_two_links(twin, confirm=0.5)
+    assert applied.outcome == results.REVERT_FAILED and not applied.ok
+    assert "was reverted" not in applied.message and "did not complete" in applied.message
+    assert any("RemoveVirtualNic" in d or B in d for d in applied.differences), applied.differences
+    assert applied.validation is not None and not applied.validation.ok
+    (journal,) = all_journals(twin.home / "state")
+    assert not journal.closed
+    _, reverted = await collect(twin.engine.revert())
+    assert reverted.ok and twin.client.read_all() == start

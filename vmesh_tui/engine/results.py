@@ -16,6 +16,7 @@ NOTHING_TO_DO = "nothing_to_do"
 ROLLED_BACK = "rolled_back"
 REFUSED = "refused"
 UNCONFIRMED = "unconfirmed"  # applied, validation did not pass in time, reverted (commit-confirmed)
+REVERT_FAILED = "revert_failed"  # applied, validation did not pass in time, and the revert did not complete
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ class ApplyResult:
     links: tuple[Link, ...] = ()
     steps: tuple[Step, ...] = ()
     journal_id: str | None = None
-    differences: tuple[str, ...] = ()  # after a rollback: what is not back to the starting state
+    differences: tuple[str, ...] = ()  # after a rollback or revert: what is not back to the starting state
     validation: ValidationResult | None = None
     reasons: tuple[str, ...] = ()  # why it was refused
 

@@ -92,11 +92,15 @@ class Engine:
         hosts = sorted(planned.observed)
         journal = jr.open_journal_for(self.state_dir, hosts)
         request = planned.request.as_record()
+        # an earlier run that never finished (killed, or its rollback incomplete) belongs to this attempt:
+        # a failure now must undo its steps too, back to the journal's own starting state
+        resumed = False
         if journal is None:
             journal = jr.Journal.create(self.state_dir, start, planned.links, planned.options, request)
         else:
             if journal.interrupted:
                 yield warning(f"resuming the interrupted run of journal {journal.id} from the hosts' state")
+            resumed = journal.status != jr.APPLIED
             journal.begin_run(planned.links, planned.options, request)
         steps = planned.plan.steps
         if planned.plan.is_empty:
@@ -118,7 +122,7 @@ class Engine:
         async for event in stream(jobs, queue):
             yield event
         if outcome.failure is not None:
-            async for event in self._roll_back(executor, outcome, start, planned):
+            async for event in self._roll_back(executor, outcome, start, planned, resumed):
                 yield event
             return
         journal.set_boot_times({h: start[h].boot_time for h in hosts})  # a step never reboots a host
@@ -133,25 +137,44 @@ class Engine:
         yield done(result)
 
     async def _roll_back(
-        self, executor: StepExecutor, outcome: RunOutcome, start: Mapping[str, HostState], planned: PlanResult
+        self,
+        executor: StepExecutor,
+        outcome: RunOutcome,
+        start: Mapping[str, HostState],
+        planned: PlanResult,
+        resumed: bool,
     ) -> AsyncIterator[Event]:
+        """Undo this run (and, when it resumed an unfinished one, every step not undone yet) and compare.
+
+        After a completed apply, a failed later run goes back to the state it started from and the journal
+        stays applied. A run that resumed an interrupted or half-rolled-back one goes back to the journal's
+        starting state, so the earlier run's leftovers are undone too.
+        """
         yield Event("rollback_started", outcome.failed_host, message=f"rolling back: {outcome.failure}")
+        journal = executor.journal
+        if resumed:
+            records = [r for r in journal.records if r.status != jr.UNDONE]
+            start = {h: journal.start_state(h) for h in journal.hosts}
+        else:
+            records = list(outcome.records)
         problems: list[str] = []
         states = await self._read_or_report(problems)
         if states is not None:
-            async for event in undo(executor, outcome.records, states, problems.append):
+            async for event in undo(executor, records, states, problems.append):
                 yield event
         after = await self._read_or_report(problems) or {}
         diffs = tuple(d for h in sorted(start) if h in after for d in objects.differences(start[h], after[h]))
-        journal = executor.journal
-        earlier = [r for r in journal.records if r not in outcome.records and r.status == jr.DONE]
+        earlier = [r for r in journal.records if r not in records and r.status == jr.DONE]
         if problems or diffs:
             journal.set_status(jr.ROLLBACK_INCOMPLETE)
         elif earlier:
             journal.set_status(jr.APPLIED)
         else:
             journal.set_status(jr.ROLLED_BACK, close=True)
-        state = "the hosts are back to their starting state" if not diffs else "some changes remain"
+        if problems or diffs:
+            state = "some changes remain; run revert"
+        else:
+            state = "the hosts are back to their starting state"
         message = f"{outcome.failure}; rolled back, {state}"
         differences = tuple(problems) + diffs
         yield done(
@@ -180,14 +203,39 @@ class Engine:
             return
         yield warning("validation did not pass in time: reverting by itself (commit-confirmed)")
         journal = self.journal()
+        reverted: results.RevertResult | None = None
         if journal is not None:
-            async for event in self._revert_locked(journal):
-                if event.kind != "done":
-                    yield event
-        message = "applied, but validation failed, so the change was reverted"
+            try:
+                async for event in self._revert_locked(journal):
+                    if event.kind == "done":
+                        reverted = event.result
+                    else:
+                        yield event
+            except Exception as exc:
+                reverted = results.RevertResult(False, "the revert stopped", problems=(error_text(exc),))
+        if reverted is not None and reverted.ok:
+            message = "applied, but validation failed, so the change was reverted"
+            yield done(
+                results.ApplyResult(
+                    results.UNCONFIRMED, message, planned.links, (), applied.journal_id, validation=check
+                )
+            )
+            return
+        why = reverted.message if reverted is not None else "no open journal for these hosts"
+        message = (
+            f"applied, but validation failed, and the automatic revert did not complete ({why}):"
+            " some changes remain; run revert"
+        )
+        remaining = (*reverted.problems, *reverted.differences) if reverted is not None else ()
         yield done(
             results.ApplyResult(
-                results.UNCONFIRMED, message, planned.links, (), applied.journal_id, validation=check
+                results.REVERT_FAILED,
+                message,
+                planned.links,
+                (),
+                applied.journal_id,
+                remaining,
+                validation=check,
             )
         )
 

@@ -133,6 +133,7 @@ async def apply(args: argparse.Namespace, out: Output) -> int:
             results.ROLLED_BACK: FAILED,
             results.REFUSED: REFUSED,
             results.UNCONFIRMED: VALIDATION_FAILED,
+            results.REVERT_FAILED: FAILED,
         }
         return codes[result.outcome]
 
