@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from pyVmomi import vim, vmodl
 
 from tests.vsphere.conftest import VCSIM_PASSWORD, Vcsim, start_vcsim
 from vmesh_tui.core.model import CdpMode, Portgroup, Vmk, VSwitch
@@ -22,7 +24,7 @@ from vmesh_tui.vsphere.errors import (
 )
 from vmesh_tui.vsphere.inventory import list_clusters
 from vmesh_tui.vsphere.knownhosts import KnownHosts
-from vmesh_tui.vsphere.session import Session
+from vmesh_tui.vsphere.session import Session, fault_error
 from vmesh_tui.vsphere.targets import parse_host_url, vcenter_target
 
 pytestmark = pytest.mark.vcsim
@@ -155,3 +157,54 @@ def test_two_endpoints_with_one_host_name_are_refused(tmp_path: Path) -> None:
     finally:
         first.stop()
         second.stop()
+
+
+def _wait_for(predicate: Callable[[], object], seconds: float = 5.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not predicate() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def test_a_host_removed_after_connect_is_host_unavailable_not_a_raw_fault(tmp_path: Path) -> None:
+    sim = start_vcsim("vc")  # its own instance: this test removes a host
+    try:
+        known = _known(tmp_path)
+        target = vcenter_target(sim.url_for(), "DC0_C0")
+        client = HostsClient.connect([target], VCSIM_PASSWORD, known, accept_new=True)
+        try:
+            client.read_all()  # serves the connect read; the next read asks vcsim again
+            admin = Session(target, VCSIM_PASSWORD, known).open()
+            host = next(h for h in list_clusters(admin.content)["DC0_C0"] if h.name == "DC0_C0_H0")
+            host.EnterMaintenanceMode_Task(timeout=0)
+            _wait_for(lambda: host.runtime.inMaintenanceMode)
+            task = host.Destroy_Task()
+            _wait_for(lambda: task.info.state in ("success", "error"))
+            assert task.info.state == "success"
+            admin.close()
+            with pytest.raises(HostUnavailable) as caught:
+                client.read_all()
+            with pytest.raises(HostUnavailable) as refreshing:
+                client.handle("DC0_C0_H0").refresh_network()
+        finally:
+            client.close()
+    finally:
+        sim.stop()
+    for error in (caught.value, refreshing.value):
+        assert "DC0_C0_H0" in error.message and "removed" in error.message
+        assert error.remedy == "discover again"
+        assert error.__cause__ is None and "vmodl" not in str(error)
+
+
+def test_other_read_faults_become_clear_errors(tmp_path: Path) -> None:
+    target = vcenter_target("https://admin@vc.example:443", "DC0_C0")
+    denied = fault_error(
+        target,
+        vim.fault.NoPermission(msg="denied", privilegeId="Host.Config.Network", object=None),
+        "reading the hosts",
+    )
+    assert isinstance(denied, AuthFailed)
+    assert "Host.Config.Network" in denied.message and "'admin'" in denied.message
+    assert "Host.Config.Network" in denied.remedy
+    other = fault_error(target, vmodl.fault.InvalidArgument(msg="bad spec"), "reading the hosts")
+    assert type(other) is VSphereError
+    assert other.message.startswith("InvalidArgument: bad spec") and other.remedy

@@ -16,7 +16,8 @@ from pyVmomi import vim, vmodl
 from vmesh_tui.core.model import DEFAULT_NETSTACK, Pnic, Portgroup, Vmk, VSwitch
 from vmesh_tui.core.steps import Step
 from vmesh_tui.vsphere.errors import NotSupported, StepFailed
-from vmesh_tui.vsphere.handle import HostHandle, fault_name, fault_text
+from vmesh_tui.vsphere.handle import HostHandle
+from vmesh_tui.vsphere.session import fault_name, fault_text
 
 T = TypeVar("T")
 NicOrder = vim.host.NetworkPolicy.NicOrderPolicy

@@ -26,10 +26,10 @@ from vmesh_tui.vsphere.errors import (
     Unreachable,
     VSphereError,
 )
-from vmesh_tui.vsphere.handle import HostHandle, fault_name, fault_text
+from vmesh_tui.vsphere.handle import HostHandle
 from vmesh_tui.vsphere.knownhosts import KnownHosts
 from vmesh_tui.vsphere.ping import PingResult, execute_ping, parse_ping, ping_arguments, retrieve_executer
-from vmesh_tui.vsphere.session import AcceptNew, Session
+from vmesh_tui.vsphere.session import AcceptNew, Session, fault_name, fault_text
 from vmesh_tui.vsphere.targets import Target
 
 T = TypeVar("T")
@@ -109,21 +109,15 @@ class HostsClient:
         content = session.content
         cluster = session.target.cluster
         if cluster is None:
-            return session.call(
-                lambda: inventory.read_hosts_from_root(content), "reading the host", idempotent=True
-            )
-        clusters = session.call(
-            lambda: inventory.list_clusters(content), "listing the clusters", idempotent=True
-        )
+            return session.read(lambda: inventory.read_hosts_from_root(content), "reading the host")
+        clusters = session.read(lambda: inventory.list_clusters(content), "listing the clusters")
         if cluster not in clusters:
             known = ", ".join(sorted(clusters)) or "none"
             raise ClusterNotFound(
                 f"vCenter {session.target.endpoint} has no cluster named {cluster!r} (clusters: {known})",
                 "name one of its clusters with --cluster",
             )
-        raws = session.call(
-            lambda: inventory.read_hosts(content, clusters[cluster]), "reading the hosts", idempotent=True
-        )
+        raws = session.read(lambda: inventory.read_hosts(content, clusters[cluster]), "reading the hosts")
         for raw in raws:
             _check_usable(raw)
         return raws
@@ -179,13 +173,11 @@ class HostsClient:
         handles = [h for h in self._handles.values() if h.session is session]
         content = session.content
         if session.target.cluster is None:
-            return session.call(
-                lambda: inventory.read_hosts_from_root(content), "reading the host", idempotent=True
-            )
-        raws = session.call(
+            return session.read(lambda: inventory.read_hosts_from_root(content), "reading the host")
+        raws = session.read(
             lambda: inventory.read_hosts(content, [h.moref for h in handles]),
             "reading the hosts",
-            idempotent=True,
+            {h.moref._moId: h.name for h in handles},
         )
         for raw in raws:
             _check_usable(raw)

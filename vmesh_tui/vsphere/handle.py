@@ -11,8 +11,6 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyVmomi import vmodl
-
 from vmesh_tui.vsphere import inventory
 from vmesh_tui.vsphere.session import Session
 
@@ -47,8 +45,8 @@ class HostHandle:
             objectSet=[inventory.PC.ObjectSpec(obj=self.moref, skip=False)],
             propSet=[inventory.PC.PropertySpec(type=type(self.moref), pathSet=["config.network"])],
         )
-        objects = self.session.call(
-            lambda: inventory.retrieve(collector, spec), f"reading {self.name}", idempotent=True
+        objects = self.session.read(
+            lambda: inventory.retrieve(collector, spec), f"reading {self.name}", {self.moref._moId: self.name}
         )
         for obj in objects:
             for prop in obj.propSet or []:
@@ -62,22 +60,3 @@ class HostHandle:
             self.refresh_network()
             device = self.vmk_devices.get(portgroup)
         return device
-
-
-def fault_name(fault: Any) -> str:
-    """The WSDL name of a vSphere fault (e.g. "AlreadyExists"), else the class name."""
-    return str(getattr(fault, "_wsdlName", "") or type(fault).__name__)
-
-
-def fault_text(fault: Any) -> str:
-    """The host's own words for a fault, without any request data."""
-    parts: list[str] = []
-    if isinstance(fault, vmodl.MethodFault):
-        if fault.msg:
-            parts.append(str(fault.msg))
-        parts += [str(m.message) for m in (fault.faultMessage or []) if getattr(m, "message", None)]
-        for attribute in ("name", "invalidProperty", "obj"):
-            value = getattr(fault, attribute, None)
-            if value and isinstance(value, str) and value not in " ".join(parts):
-                parts.append(f"{attribute}={value}")
-    return "; ".join(parts) or fault_name(fault)

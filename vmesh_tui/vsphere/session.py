@@ -12,7 +12,7 @@ import socket
 import ssl
 import threading
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from pyVmomi import SoapStubAdapter, VmomiSupport, vim, vmodl
@@ -22,6 +22,7 @@ from vmesh_tui.vsphere.errors import (
     CallTimeout,
     CertificateChanged,
     CertificateUnknown,
+    HostUnavailable,
     NotVSphere,
     TlsFailure,
     Unreachable,
@@ -95,6 +96,58 @@ def network_error(target: Target, exc: BaseException, doing: str) -> VSphereErro
     )
 
 
+def fault_name(fault: Any) -> str:
+    """The WSDL name of a vSphere fault (e.g. "AlreadyExists"), else the class name."""
+    return str(getattr(fault, "_wsdlName", "") or type(fault).__name__)
+
+
+def fault_text(fault: Any) -> str:
+    """The host's own words for a fault, without any request data."""
+    parts: list[str] = []
+    if isinstance(fault, vmodl.MethodFault):
+        if fault.msg:
+            parts.append(str(fault.msg))
+        parts += [str(m.message) for m in (fault.faultMessage or []) if getattr(m, "message", None)]
+        for attribute in ("name", "invalidProperty", "obj"):
+            value = getattr(fault, attribute, None)
+            if value and isinstance(value, str) and value not in " ".join(parts):
+                parts.append(f"{attribute}={value}")
+    return "; ".join(parts) or fault_name(fault)
+
+
+FAULT_REMEDY = "check the host's events and hostd.log (vpxd.log on a vCenter), then discover again"
+
+
+def fault_error(
+    target: Target, fault: Any, doing: str, names: Mapping[str, str] | None = None
+) -> VSphereError:
+    """Turn a vSphere fault of a read into one of the adapter's clear errors (never a raw fault)."""
+    where = target.endpoint
+    if isinstance(fault, vmodl.fault.ManagedObjectNotFound):
+        moid = str(getattr(fault.obj, "_moId", "") or "")
+        which = f"the host {names[moid]!r}" if names and moid in names else "a host"
+        return HostUnavailable(
+            f"{which} was removed from {where} or is no longer managed by it (while {doing}"
+            + (f"; object {moid}" if moid else "")
+            + ")",
+            "discover again",
+        )
+    if isinstance(fault, vim.fault.NoPermission):
+        privilege = str(getattr(fault, "privilegeId", "") or "")
+        needed = f"the privilege {privilege!r}" if privilege else "a privilege"
+        return AuthFailed(
+            f"the user {target.user!r} lacks {needed} on {where} needed for {doing}",
+            f"grant {target.user!r} a role with {privilege or 'that privilege'} on the host or cluster, "
+            "or log in as another user",
+            code="no-permission",
+        )
+    return VSphereError(
+        f"{fault_name(fault)}: {fault_text(fault)} (from {where} while {doing})",
+        FAULT_REMEDY,
+        code="vsphere-fault",
+    )
+
+
 def _service_versions(target: Target, context: PinnedContext, timeout: float) -> ET.Element:
     connection = http.client.HTTPSConnection(target.address, target.port, context=context, timeout=timeout)
     try:
@@ -165,7 +218,10 @@ class Session:
             connectionPoolTimeout=60,
         )
         instance = vim.ServiceInstance("ServiceInstance", self.stub)
-        self.content = self._guard(instance.RetrieveContent, "reading the service content")
+        self.content = self._faults(
+            lambda: self._guard(instance.RetrieveContent, "reading the service content"),
+            "reading the service content",
+        )
         api_type = getattr(self.content.about, "apiType", "")
         if self.target.is_vcenter and api_type != "VirtualCenter":
             raise NotVSphere(
@@ -260,6 +316,19 @@ class Session:
         except vim.fault.NotAuthenticated:
             self.relogin(seen=logins)
             return self._guard(fn, doing)
+
+    def read(self, fn: Callable[[], T], doing: str, names: Mapping[str, str] | None = None) -> T:
+        """Run one read (``call`` with ``idempotent``); a vSphere fault becomes a VSphereError.
+
+        ``names``: managed object id -> host name, to name a host that has gone away.
+        """
+        return self._faults(lambda: self.call(fn, doing, idempotent=True), doing, names)
+
+    def _faults(self, fn: Callable[[], T], doing: str, names: Mapping[str, str] | None = None) -> T:
+        try:
+            return fn()
+        except vmodl.MethodFault as fault:
+            raise fault_error(self.target, fault, doing, names) from None
 
     def prune_dead_connections(self) -> None:
         """Close pooled keep-alive sockets the host has closed (readable while idle means EOF).
