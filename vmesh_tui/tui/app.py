@@ -26,9 +26,10 @@ class VmeshApp(App[int]):
 
     TITLE = "vmesh-tui"
     CSS_PATH: ClassVar[list[str | PurePath]] = list(css_paths())
-    COMMANDS = App.COMMANDS | {VmeshCommands}
+    COMMANDS = {VmeshCommands}  # ours only: Textual's system "Quit" would skip the busy check
     BINDINGS = [
         Binding("ctrl+c", "quit_safely", "Quit", priority=True, show=False),
+        Binding("ctrl+q", "quit_safely", "Quit", priority=True, show=False),
         Binding("question_mark", "help", "Help"),
         Binding("f1", "help", "Help", show=False),
     ]

@@ -12,7 +12,7 @@ GLOBAL_KEYS = (
     ("? / F1", "this help (F1 also works while typing in a field)"),
     ("esc", "back one step / close a dialog"),
     ("ctrl+p", "command palette: jump to status, recovery, quit"),
-    ("ctrl+c", "quit (asks first while hosts are being changed)"),
+    ("ctrl+q / ctrl+c", "quit (asks first while hosts are being changed)"),
     ("tab", "next field or list"),
 )
 

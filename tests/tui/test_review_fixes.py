@@ -1,0 +1,31 @@
+"""Regressions for the TUI review findings: quitting, going back, cancelling late, wording at 80x24."""
+
+from __future__ import annotations
+
+from tests.tui.twinapp import screen_text, wait_for, wait_screen
+from vmesh_tui.launch import make_connector
+from vmesh_tui.tui.app import VmeshApp
+
+
+async def test_ctrl_q_asks_first_while_hosts_change_and_palette_has_one_quit() -> None:
+    app = VmeshApp(make_connector())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_screen(pilot, "ConnectScreen")
+        app.busy = True  # what ApplyScreen sets while it changes the hosts
+        await pilot.press("ctrl+q")
+        await wait_screen(pilot, "ConfirmScreen")
+        assert "Hosts are being changed. Quit anyway?" in screen_text(app)
+        await pilot.press("n")
+        await wait_screen(pilot, "ConnectScreen")
+        assert app.is_running and app.return_code is None
+        app.busy = False
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: "Recovery" in screen_text(app))
+        text = screen_text(app)
+        assert text.count("Quit") == 1, text  # ours, which asks first; not Textual's beside it
+        assert "leave vmesh-tui" in text
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        await pilot.press("ctrl+q")  # not busy: quits at once
+        await pilot.pause(0.2)
+    assert app.return_code == 0
