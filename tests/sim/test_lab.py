@@ -187,6 +187,16 @@ ERROR_CASES = [
         _broken('"AddVirtualNic"', '"AddVirtualNIC"'),
         r"fault\[1\]: method 'AddVirtualNIC' is not a vSphere API",
     ),
+    (
+        FORMAT_EXAMPLE
+        + '[[fault]]\nhost = "esx-b.lab.local"\nmethod = "AddVirtualNic"\nnth = 3\nkind = "lost"\n',
+        r"fault\[2\]: esx-b.lab.local/AddVirtualNic/3 already has a fault \(fault\[1\]\)",
+    ),
+    (_broken('kind = "fault"', 'kind = "delay"'), r'fault\[1\]: kind = "delay" needs delay_s > 0'),
+    (
+        _broken('kind = "fault"', 'kind = "delay"\ndelay_s = 0'),
+        r'fault\[1\]: kind = "delay" needs delay_s > 0',
+    ),
 ]
 
 
@@ -224,3 +234,26 @@ def test_fault_defaults_and_delay() -> None:
     )
     fault = parse_lab(text, "lab.toml").faults[1]
     assert (fault.nth, fault.kind, fault.delay_s, fault.fault_type) == (1, "delay", 2.0, "HostConfigFault")
+
+
+def test_one_fault_per_call_counting_an_absent_nth_as_1() -> None:
+    twice = '[[fault]]\nhost = "esx-a.lab.local"\nmethod = "AddPortGroup"\n'
+    with pytest.raises(LabError, match=r"fault\[3\]: esx-a.lab.local/AddPortGroup/1 already has a fault"):
+        parse_lab(FORMAT_EXAMPLE + twice + twice.replace("\n", "\nnth = 1\n", 1), "lab.toml")
+    other_calls = (
+        twice + '[[fault]]\nhost = "esx-a.lab.local"\nmethod = "AddPortGroup"\nnth = 2\n'
+        '[[fault]]\nhost = "esx-b.lab.local"\nmethod = "AddPortGroup"\n'
+    )
+    assert len(parse_lab(FORMAT_EXAMPLE + other_calls, "lab.toml").faults) == 4
+
+
+def test_fault_plan_refuses_two_faults_for_one_call() -> None:
+    from vmesh_tui.sim.stats import FaultPlan
+
+    specs = [
+        FaultSpec("esx-a.lab.local", "AddVirtualNic", 2, "fault"),
+        FaultSpec("esx-a.lab.local", "AddVirtualNic", 2, "lost"),
+    ]
+    with pytest.raises(ValueError, match=r"esx-a.lab.local/AddVirtualNic/2 already has a fault"):
+        FaultPlan("esx-a.lab.local", specs)
+    assert FaultPlan("esx-b.lab.local", specs).for_call("AddVirtualNic", 2) is None

@@ -236,11 +236,14 @@ def _parse_fault(t: Table) -> FaultSpec:
     delay = t.number("delay_s", 0.0)
     if delay < 0:
         raise t.error("delay_s must not be negative")
+    kind = t.choice("kind", FAULT_KINDS, "fault")
+    if kind == "delay" and delay <= 0:
+        raise t.error('kind = "delay" needs delay_s > 0 (the seconds to wait before answering)')
     return FaultSpec(
         host=t.text("host"),
         method=t.name("method", 80),
         nth=t.integer("nth", 1, 1, 1_000_000),
-        kind=t.choice("kind", FAULT_KINDS, "fault"),
+        kind=kind,
         fault_type=t.name("fault_type", 80, "HostConfigFault"),
         delay_s=delay,
     )

@@ -49,6 +49,7 @@ def check_references(spec: LabSpec) -> None:
         _check_host(host, f"host[{index}]")
     _check_wiring(spec)
     hosts = {h.name for h in spec.hosts}
+    injected: dict[tuple[str, str, int], int] = {}
     for index, fault in enumerate(spec.faults, start=1):
         if fault.host not in hosts:
             raise ValueError(f"fault[{index}]: host {fault.host!r} is not a host of this lab")
@@ -62,6 +63,13 @@ def check_references(spec: LabSpec) -> None:
                 f"fault[{index}]: fault_type {fault.fault_type!r} is not a vSphere fault "
                 "(e.g. HostConfigFault, NotFound, ResourceInUse)"
             )
+        call = (fault.host, fault.method, fault.nth)
+        if call in injected:  # one call gets one fault: a second entry would silently replace the first
+            raise ValueError(
+                f"fault[{index}]: {fault.host}/{fault.method}/{fault.nth} already has a fault "
+                f"(fault[{injected[call]}])"
+            )
+        injected[call] = index
 
 
 def _is_wsdl_method(name: str) -> bool:

@@ -46,7 +46,12 @@ class FaultPlan:
         for spec in faults:
             if spec.host != host:
                 continue
-            self._by_call[(spec.method, int(spec.nth))] = InjectedFault(
+            call = (spec.method, int(spec.nth))
+            if (
+                call in self._by_call
+            ):  # a lab file never gets here (labcheck refuses it); specs built in code may
+                raise ValueError(f"{host}/{spec.method}/{spec.nth} already has a fault")
+            self._by_call[call] = InjectedFault(
                 kind=spec.kind, fault_type=spec.fault_type or "HostConfigFault", delay_s=float(spec.delay_s)
             )
 
