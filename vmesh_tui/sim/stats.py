@@ -47,9 +47,8 @@ class FaultPlan:
             if spec.host != host:
                 continue
             call = (spec.method, int(spec.nth))
-            if (
-                call in self._by_call
-            ):  # a lab file never gets here (labcheck refuses it); specs built in code may
+            # a lab file never gets here (labcheck refuses it first); specs built in code may
+            if call in self._by_call:
                 raise ValueError(f"{host}/{spec.method}/{spec.nth} already has a fault")
             self._by_call[call] = InjectedFault(
                 kind=spec.kind, fault_type=spec.fault_type or "HostConfigFault", delay_s=float(spec.delay_s)
