@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from tests.tui.twinapp import screen_text, wait_for, wait_screen
+from typing import Any
+
+from tests.tui.test_operations_twin import walk_to_apply
+from tests.tui.twinapp import make_app, screen_text, wait_for, wait_screen
 from vmesh_tui.launch import make_connector
 from vmesh_tui.tui.app import VmeshApp
 
@@ -29,3 +32,18 @@ async def test_ctrl_q_asks_first_while_hosts_change_and_palette_has_one_quit() -
         await pilot.press("ctrl+q")  # not busy: quits at once
         await pilot.pause(0.2)
     assert app.return_code == 0
+
+
+async def test_esc_after_a_successful_apply_goes_on_never_back_to_the_plan(twin: Any) -> None:
+    app = make_app(twin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await walk_to_apply(pilot)
+        assert app.screen.state == "applied", screen_text(app)
+        await pilot.press("escape")
+        await wait_screen(pilot, "ValidateScreen")
+        assert app.draft.applied  # the wizard holds the applied draft, so its guard works from here on
+        await wait_for(pilot, lambda: "pass both ways" in screen_text(app), 60)
+        await pilot.press("escape")  # from Validate: never back to Apply or a stale Preview
+        await pilot.pause(0.5)
+        assert type(app.screen).__name__ == "ValidateScreen", screen_text(app)
+        assert "stale" not in screen_text(app)

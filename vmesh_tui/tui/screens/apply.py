@@ -29,7 +29,7 @@ class ApplyScreen(VmeshScreen):
     HELP_KEYS = [
         ("c", "cancel: asks first, then rolls back every completed step"),
         ("n / enter", "after success: validate every link"),
-        ("esc", "after a rollback: back to the preview"),
+        ("esc", "after a rollback: back to the preview; after success: on to validation"),
     ]
     BINDINGS = [
         Binding("escape", "back", "Back"),
@@ -175,3 +175,12 @@ class ApplyScreen(VmeshScreen):
     def action_next(self) -> None:
         if self.state == "applied":
             self.dismiss(self.draft)
+
+    def action_back(self) -> None:
+        """After a success the plan is spent: esc goes on to validation with the applied draft, never
+        back to a preview that would offer the same apply again."""
+        if getattr(self, "state", "") == "applied":
+            self.notify("Applied: going on to validation. Revert from Status (ctrl+p, status).")
+            self.dismiss(self.draft)
+            return
+        super().action_back()
