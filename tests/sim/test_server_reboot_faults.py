@@ -153,3 +153,26 @@ def test_stats_count_requests_per_host_and_method(faulty_lab, connect, tmp_path)
     assert counts["AddVirtualSwitch"] == 1 and counts["Fetch"] >= 4
     assert document["hosts"]["esx-b.test"] == {}
     assert document == faulty_lab.stats()
+
+
+def test_calls_refused_for_no_session_are_not_counted_and_consume_no_fault(faulty_lab, connect) -> None:
+    from pyVmomi import SoapStubAdapter
+
+    lab_host = faulty_lab.host("esx-a.test")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    port = int(lab_host.url.rsplit(":", 1)[1].split("/")[0])
+    anonymous = SoapStubAdapter(
+        host="127.0.0.1", port=port, version="vim.version.v8_0_3_0", sslContext=context
+    )
+    stray = vim.host.NetworkSystem("networkSystem", anonymous)
+    for _ in range(3):
+        with pytest.raises(vim.fault.NotAuthenticated):
+            stray.AddVirtualSwitch("never", _spec())
+    assert "AddVirtualSwitch" not in faulty_lab.stats()["hosts"]["esx-a.test"]
+    ns = _host_object(connect(lab_host)).configManager.networkSystem
+    ns.AddVirtualSwitch("first", _spec())
+    with pytest.raises(vim.fault.HostConfigFault):  # nth = 2 is still the 2nd call with a session
+        ns.AddVirtualSwitch("second", _spec())
+    assert faulty_lab.stats()["hosts"]["esx-a.test"]["AddVirtualSwitch"] == 2

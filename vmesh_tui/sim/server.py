@@ -143,9 +143,8 @@ class HostEndpoint:
             request = soap.parse_request(body, self.version_name)
         except soap.SoapFault as fault:
             return self._fault_reply(fault)
-        nth = self.counter.count(request.method)
         try:
-            return self._dispatch(request, self.sessions.for_cookie(cookie_header), nth)
+            return self._dispatch(request, self.sessions.for_cookie(cookie_header))
         except Exception as exc:  # the model raises pyVmomi faults; anything else is a twin bug
             return self._fault_reply(faults.fault_from_exception(exc))
 
@@ -163,7 +162,14 @@ class HostEndpoint:
         session: Session | None = getattr(self._current, "session", None)
         return session.user_session() if session is not None else None
 
-    def _dispatch(self, request: soap.SoapRequest, session: Session | None, nth: int) -> Reply:
+    def _dispatch(self, request: soap.SoapRequest, session: Session | None) -> Reply:
+        """Check the session, count the call, apply any injected fault, then invoke.
+
+        Only calls that pass the session check are counted (a logged-in session, or one of the methods
+        open without one: RetrieveServiceContent, Login, ...). A call refused with NotAuthenticated is
+        neither in the --stats counts nor does it consume a [[fault]]'s "nth": "the 3rd AddVirtualNic"
+        means the 3rd one the host accepted to work on, as a client with a live session sees it.
+        """
         raw_call = None
         if request.method in soap.RAW_METHODS:
             raw_call = esxcli_soap.parse_raw_call(request.raw)
@@ -177,6 +183,7 @@ class HostEndpoint:
                 vim.fault.NotAuthenticated(object=this, privilegeId="System.View"),
                 "The session is not authenticated.",
             )
+        nth = self.counter.count(request.method)
         entry = self.inventory.get(this._moId) if this is not None else None
         if entry is None or (raw_call is None and not _same_type(entry.kind, type(this))):
             raise not_found(this)

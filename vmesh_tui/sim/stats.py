@@ -12,7 +12,11 @@ from typing import Any
 
 
 class RequestCounter:
-    """Counts SOAP requests per method name; thread-safe; survives endpoint restarts (reboots)."""
+    """Counts SOAP requests per method name; thread-safe; survives endpoint restarts (reboots).
+
+    The endpoint counts a call only once it has passed the session check (HostEndpoint._dispatch):
+    unauthenticated and unparseable requests are not counted.
+    """
 
     def __init__(self) -> None:
         self._counts: Counter[str] = Counter()
