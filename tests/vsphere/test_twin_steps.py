@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pyVmomi import vim
 
-from tests.vsphere.twinhelp import connect_twin
+from tests.vsphere.twinhelp import connect_twin, requests_of
 from vmesh_tui.core.model import CdpMode, HostState, Pnic, Portgroup, Vmk, VSwitch
 from vmesh_tui.core.steps import Action, Step
 from vmesh_tui.vsphere.client import HostsClient
@@ -110,8 +112,6 @@ def test_host_faults_become_step_failed_naming_the_step(client: HostsClient) -> 
 
 
 def test_a_vmk_missing_from_the_cache_is_found_with_one_read(twin: Any, tmp_path: Path) -> None:
-    from tests.vsphere.twinhelp import requests_of
-
     early = connect_twin(twin, tmp_path / "early")  # its cache predates the vmk
     late = connect_twin(twin, tmp_path / "late")
     switch = VSwitch("vmesh-6", 9000, ("vmnic6",), ("vmnic6",), ())
@@ -127,3 +127,83 @@ def test_a_vmk_missing_from_the_cache_is_found_with_one_read(twin: Any, tmp_path
     finally:
         early.close()
         late.close()
+
+
+def _network(client: HostsClient) -> Any:
+    """config.network of A, read through pyVmomi (one property read, not through the adapter)."""
+    handle = client.handle(A)
+    return handle.network_system.networkInfo
+
+
+def test_updates_missing_from_the_cache_read_again_and_keep_the_security_policy(
+    twin: Any, tmp_path: Path
+) -> None:
+    early = connect_twin(twin, tmp_path / "early")  # its cache predates the vSwitch and portgroup
+    late = connect_twin(twin, tmp_path / "late")
+    switch = VSwitch("vmesh-7", 9000, ("vmnic6",), ("vmnic6",), (), CdpMode.LISTEN)
+    group = Portgroup("vmesh-7", "vmesh-7", 0, ("vmnic6",), (), "failover_explicit")
+    try:
+        late.run_step(Step(A, Action.ADD, None, switch))
+        late.run_step(Step(A, Action.ADD, None, group))
+        # an admin sets a security policy outside the tool, directly on the host
+        ns = late.handle(A).network_system
+        info = ns.networkInfo
+        vs_spec = next(v for v in info.vswitch if v.name == "vmesh-7").spec
+        vs_spec.policy.security = vim.host.NetworkPolicy.SecurityPolicy(
+            allowPromiscuous=True, macChanges=True, forgedTransmits=True
+        )
+        ns.UpdateVirtualSwitch(vswitchName="vmesh-7", spec=vs_spec)
+        pg_spec = next(p for p in info.portgroup if p.spec.name == "vmesh-7").spec
+        pg_spec.policy.security = vim.host.NetworkPolicy.SecurityPolicy(
+            allowPromiscuous=True, macChanges=False, forgedTransmits=True
+        )
+        ns.UpdatePortGroup(pgName="vmesh-7", portgrp=pg_spec)
+
+        reads = requests_of(twin)[A]["RetrievePropertiesEx"]
+        wider = VSwitch("vmesh-7", 1500, ("vmnic6",), ("vmnic6",), (), CdpMode.LISTEN)
+        early.run_step(Step(A, Action.UPDATE, switch, wider))
+        assert requests_of(twin)[A]["RetrievePropertiesEx"] == reads + 1  # the cache was read again
+        tagged = Portgroup("vmesh-7", "vmesh-7", 7, ("vmnic6",), (), "failover_explicit")
+        early.run_step(Step(A, Action.UPDATE, group, tagged))
+        assert requests_of(twin)[A]["RetrievePropertiesEx"] == reads + 1  # that one read had both
+
+        after = _network(late)
+        vs_security = next(v for v in after.vswitch if v.name == "vmesh-7").spec.policy.security
+        assert (vs_security.allowPromiscuous, vs_security.macChanges, vs_security.forgedTransmits) == (
+            True,
+            True,
+            True,
+        )
+        pg = next(p for p in after.portgroup if p.spec.name == "vmesh-7").spec
+        assert pg.vlanId == 7
+        pg_security = pg.policy.security
+        assert pg_security is not None
+        assert (pg_security.allowPromiscuous, pg_security.macChanges, pg_security.forgedTransmits) == (
+            True,
+            False,
+            True,
+        )
+        state = early.read_all()[A]
+        assert state.vswitch("vmesh-7") == wider and state.portgroup("vmesh-7") == tagged
+        early.run_step(Step(A, Action.REMOVE, tagged, None))
+        early.run_step(Step(A, Action.REMOVE, wider, None))
+    finally:
+        early.close()
+        late.close()
+
+
+def test_updating_what_the_host_does_not_have_fails_without_sending_a_blank_spec(
+    client: HostsClient, twin: Any
+) -> None:
+    ghost = VSwitch("vmesh-404", 9000, ("vmnic6",), ("vmnic6",), ())
+    ghost_group = Portgroup("vmesh-404", "vmesh-404", 0)
+    before = requests_of(twin)[A]
+    for old, new in ((ghost, replace(ghost, mtu=1500)), (ghost_group, replace(ghost_group, vlan=4))):
+        with pytest.raises(StepFailed) as caught:
+            client.run_step(Step(A, Action.UPDATE, old, new))
+        assert caught.value.fault_type == "NotFound"
+        assert "'vmesh-404'" in caught.value.message and "discover again" in caught.value.remedy
+    after = requests_of(twin)[A]
+    assert after.get("UpdateVirtualSwitch", 0) == before.get("UpdateVirtualSwitch", 0)
+    assert after.get("UpdatePortGroup", 0) == before.get("UpdatePortGroup", 0)
+    assert after["RetrievePropertiesEx"] == before["RetrievePropertiesEx"] + 2  # one read each, no more

@@ -131,6 +131,18 @@ class StepRunner:
         result: str | None = handler(step)
         return result
 
+    def _current(self, step: Step, what: str, name: str, lookup: Callable[[str], Any]) -> Any:
+        """The host's current spec of an object an update changes (read-modify-write, never blank)."""
+        spec = lookup(name)
+        if spec is None:
+            raise StepFailed(
+                step,
+                "NotFound",
+                f"the host has no {what} {name!r} (read again just now), so there is nothing to update",
+                REMEDIES["NotFound"],
+            )
+        return spec
+
     # -- vSwitch ------------------------------------------------------------------------------------
     def _add_vswitch(self, step: Step) -> None:
         switch = step.after
@@ -143,7 +155,8 @@ class StepRunner:
     def _update_vswitch(self, step: Step) -> None:
         switch = step.after
         assert isinstance(switch, VSwitch)
-        spec = vswitch_spec(switch, self.handle.vswitch_specs.get(switch.name))
+        base = self._current(step, "vSwitch", switch.name, self.handle.current_vswitch_spec)
+        spec = vswitch_spec(switch, base)
         ns = self.handle.network_system
         self.call(step, lambda: ns.UpdateVirtualSwitch(vswitchName=switch.name, spec=spec))
         self.handle.vswitch_specs[switch.name] = spec
@@ -166,7 +179,8 @@ class StepRunner:
     def _update_portgroup(self, step: Step) -> None:
         before, group = step.before, step.after
         assert isinstance(before, Portgroup) and isinstance(group, Portgroup)
-        spec = portgroup_spec(group, self.handle.portgroup_specs.get(before.name))
+        base = self._current(step, "portgroup", before.name, self.handle.current_portgroup_spec)
+        spec = portgroup_spec(group, base)
         ns = self.handle.network_system
         self.call(step, lambda: ns.UpdatePortGroup(pgName=before.name, portgrp=spec))
         self.handle.portgroup_specs.pop(before.name, None)

@@ -60,3 +60,19 @@ class HostHandle:
             self.refresh_network()
             device = self.vmk_devices.get(portgroup)
         return device
+
+    def current_vswitch_spec(self, name: str) -> Any | None:
+        """The host's spec of vSwitch ``name``: from the cache, refreshed once when missing."""
+        spec = self.vswitch_specs.get(name)
+        if spec is None:
+            self.refresh_network()
+            spec = self.vswitch_specs.get(name)
+        return spec
+
+    def current_portgroup_spec(self, name: str) -> Any | None:
+        """The host's spec of portgroup ``name``: from the cache, refreshed once when missing."""
+        spec = self.portgroup_specs.get(name)
+        if spec is None:
+            self.refresh_network()
+            spec = self.portgroup_specs.get(name)
+        return spec
