@@ -99,3 +99,20 @@ def test_undo_steps_skip_objects_already_back() -> None:
     journal_steps = _steps("a")[:2]
     records = [type("R", (), {"step": s, "host": "a"})() for s in journal_steps]
     assert undo_steps(records, start) == []  # type: ignore[arg-type]
+
+
+def test_undo_removes_the_vmk_before_a_later_updated_portgroup() -> None:
+    """A recover toggle journaled after the vmk must not move the portgroup's removal before the vmk's."""
+    add_switch, add_group, add_vmk, _ = _steps("a")
+    group = add_group.after
+    assert isinstance(group, Portgroup)
+    standby = Portgroup(group.name, group.vswitch, active=(), standby=("vmnic1",), teaming=group.teaming)
+    toggles = [Step("a", Action.UPDATE, group, standby), Step("a", Action.UPDATE, standby, group)]
+    records = [type("R", (), {"step": s, "host": "a"})() for s in [add_switch, add_group, add_vmk, *toggles]]
+    vmk = Vmk("vmk1", "vmesh-1", "10.0.0.1", 30, 9000, frozenset({"vmotion"}))
+    switch = add_switch.after
+    assert isinstance(switch, VSwitch)
+    now = HostState(name="a", pnics=_start("a").pnics, vswitches=(switch,), portgroups=(group,), vmks=(vmk,))
+    undone = undo_steps(records, now)  # type: ignore[arg-type]
+    assert [type(s.obj).__name__ for s in undone] == ["Vmk", "Portgroup", "VSwitch"]
+    assert all(s.action == Action.REMOVE for s in undone)

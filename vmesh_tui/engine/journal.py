@@ -160,6 +160,19 @@ class Journal:
             options=codec.encode(options),
             request=dict(request),
         )
+        self.data.pop("recovering", None)
+        self.save()
+
+    def begin_recover(self) -> None:
+        """Recover is about to change the hosts: until ``end_recover`` the journal reads as a run in
+        progress, so a crash in the middle shows as interrupted."""
+        self.data.setdefault("recovering", self.status)
+        self.data.update(status=APPLYING, pid=os.getpid())
+        self.save()
+
+    def end_recover(self) -> None:
+        """Recover is over: the journal's status is again what it was before."""
+        self.data["status"] = self.data.pop("recovering", self.status)
         self.save()
 
     def step_started(self, step: Step) -> StepRecord:

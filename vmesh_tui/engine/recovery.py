@@ -17,7 +17,9 @@ from vmesh_tui.core.model import HostState, Portgroup
 from vmesh_tui.core.ordering import is_owned_name
 from vmesh_tui.core.steps import Action, Step
 from vmesh_tui.engine.events import Event, done, phase
-from vmesh_tui.engine.journal import Journal
+from vmesh_tui.engine.hostsapi import error_text
+from vmesh_tui.engine.journal import DONE, FAILED, Journal
+from vmesh_tui.engine.objects import step_to
 from vmesh_tui.engine.results import RecoverResult, ValidationResult
 from vmesh_tui.engine.runner import StepError, StepExecutor
 
@@ -65,44 +67,140 @@ async def _validated(engine: Engine, journal: Journal, sink: list[Event]) -> Val
     return result
 
 
-async def recover_hosts(engine: Engine, journal: Journal) -> AsyncIterator[Event]:
-    """The recover operation: rebooted hosts first; then, if links still fail, the hosts at their ends."""
-    options = journal.options
-    states = await engine.read()
-    rebooted = rebooted_hosts(journal, states)
-    pending: list[Event] = []
-    before = after = await _validated(engine, journal, pending)
-    for event in pending:
-        yield event
-    rounds = [[h for h in rebooted if any(_shares_uplinks(states[h], g) for g in states[h].portgroups)]]
-    rounds.append(sorted(before.failing_hosts))
-    executor = StepExecutor(engine.client, journal, asyncio.Queue())
-    toggled: list[str] = []
-    problems: list[str] = []
-    done_hosts: list[str] = []
-    for targets in rounds:
-        targets = [h for h in targets if h not in done_hosts]
-        if after.ok or not targets:
+def pending_toggles(journal: Journal, state: HostState) -> list[Step]:
+    """Steps that finish a toggle left half done (a crash or a failure between its two updates).
+
+    A tool portgroup that shows exactly the "standby" half of a journaled toggle has no active uplink:
+    it is put back to the order it had before that toggle.
+    """
+    steps = []
+    for group in state.portgroups:
+        if group.active:
             continue
-        for host in targets:
-            steps = toggle_steps(states[host], options.name_prefix)
-            yield phase(f"toggling the failover order of {len(steps) // 2} portgroups on {host}")
-            for index, step in enumerate(steps, start=1):
-                try:
-                    await executor.execute(step)
-                except StepError as exc:
-                    problems.append(f"{host}: {exc}")
-                    yield Event("step_failed", host, index, len(steps), str(exc))
-                    break
-                yield Event("step_done", host, index, len(steps), f"failover order of {step.target} updated")
-                if index % 2 == 0:
-                    toggled.append(f"{host}/{step.target}")
-            done_hosts.append(host)
-        pending = []
-        after = await _validated(engine, journal, pending)
+        for record in reversed(journal.records_for(state.name)):
+            step = record.step
+            if (
+                step.action == Action.UPDATE
+                and isinstance(step.before, Portgroup)
+                and step.before.name == group.name
+                and step.before.active
+                and step.after == group
+            ):
+                steps.append(Step(state.name, Action.UPDATE, group, step.before))
+                break
+    return steps
+
+
+async def _journaled(executor: StepExecutor, journal: Journal, step: Step) -> None:
+    """Run one step with its journal record (so a crash in the middle is visible); raises StepError."""
+    record = journal.step_started(step)
+    try:
+        await executor.execute(step)
+    except StepError as exc:
+        journal.step_finished(record, FAILED, error=str(exc))
+        raise
+    journal.step_finished(record, DONE)
+
+
+async def _restore(engine: Engine, executor: StepExecutor, journal: Journal, step: Step) -> str | None:
+    """Put a portgroup back to its order (``step`` is standby -> original): try twice, then re-read the host
+    and restore the original spec from what it shows. Returns the problem when all of that failed."""
+    errors = []
+    for _ in range(2):
+        try:
+            await _journaled(executor, journal, step)
+            return None
+        except StepError as exc:
+            errors.append(str(exc))
+    try:
+        state = (await engine.read()).get(step.host)
+        now = state.portgroup(step.target) if state is not None else None
+        fix = step_to(step.host, now, step.after) if now is not None else None
+        if fix is None and now is not None:
+            return None
+        if fix is not None:
+            await _journaled(executor, journal, fix)
+            return None
+    except StepError as exc:
+        errors.append(str(exc))
+    except Exception as exc:
+        errors.append(error_text(exc))
+    return (
+        f"{step.host}: portgroup {step.target} may be left with no active uplink: its failover order could"
+        f" not be restored ({errors[-1]}); run recover again, or revert"
+    )
+
+
+async def recover_hosts(engine: Engine, journal: Journal) -> AsyncIterator[Event]:
+    """The recover operation: rebooted hosts first; then, if links still fail, the hosts at their ends.
+
+    Toggles are journaled, and the journal reads as an interrupted run while they happen: a crash between
+    the two updates of a toggle shows in status, and the next recover (or revert) puts the order back.
+    """
+    options = journal.options
+    executor = StepExecutor(engine.client, journal, asyncio.Queue())
+    problems: list[str] = []
+    toggled: list[str] = []
+    done_hosts: list[str] = []
+    journal.begin_recover()
+    try:
+        states = await engine.read()
+        halfway = {h: pending_toggles(journal, states[h]) for h in sorted(journal.hosts) if h in states}
+        for host, restores in halfway.items():
+            for step in restores:
+                yield phase(
+                    f"restoring the failover order of {step.target} on {host} (a toggle left half done)"
+                )
+                problem = await _restore(engine, executor, journal, step)
+                if problem is not None:
+                    problems.append(problem)
+                    yield Event("step_failed", host, 1, 1, problem)
+                else:
+                    yield Event("step_done", host, 1, 1, f"failover order of {step.target} restored")
+        if any(halfway.values()):
+            states = await engine.read()
+        rebooted = rebooted_hosts(journal, states)
+        pending: list[Event] = []
+        before = after = await _validated(engine, journal, pending)
         for event in pending:
             yield event
-    journal.set_boot_times({h: s.boot_time for h, s in (await engine.read()).items() if h in journal.hosts})
+        rounds = [[h for h in rebooted if any(_shares_uplinks(states[h], g) for g in states[h].portgroups)]]
+        rounds.append(sorted(before.failing_hosts))
+        for targets in rounds:
+            targets = [h for h in targets if h not in done_hosts]
+            if after.ok or not targets:
+                continue
+            for host in targets:
+                steps = toggle_steps(states[host], options.name_prefix)
+                total = len(steps)
+                yield phase(f"toggling the failover order of {total // 2} portgroups on {host}")
+                for index in range(0, total, 2):
+                    down, up = steps[index], steps[index + 1]
+                    try:
+                        await _journaled(executor, journal, down)
+                    except StepError as exc:
+                        problems.append(f"{host}: {exc}")
+                        yield Event("step_failed", host, index + 1, total, str(exc))
+                        break
+                    yield Event(
+                        "step_done", host, index + 1, total, f"failover order of {down.target} updated"
+                    )
+                    problem = await _restore(engine, executor, journal, up)
+                    if problem is not None:
+                        problems.append(problem)
+                        yield Event("step_failed", host, index + 2, total, problem)
+                        break
+                    yield Event("step_done", host, index + 2, total, f"failover order of {up.target} updated")
+                    toggled.append(f"{host}/{up.target}")
+                done_hosts.append(host)
+            pending = []
+            after = await _validated(engine, journal, pending)
+            for event in pending:
+                yield event
+        now = await engine.read()
+        journal.set_boot_times({h: s.boot_time for h, s in now.items() if h in journal.hosts})
+    finally:
+        journal.end_recover()
     ok = after.ok and not problems
     if not done_hosts:
         message = (
@@ -112,4 +210,8 @@ async def recover_hosts(engine: Engine, journal: Journal) -> AsyncIterator[Event
         )
     else:
         message = f"toggled {len(toggled)} portgroups on {', '.join(done_hosts)}; {after.message}"
+    if problems:
+        message = (
+            f"{message}; {len(problems)} problem{'s' if len(problems) != 1 else ''}: {'; '.join(problems)}"
+        )
     yield done(RecoverResult(ok, message, tuple(rebooted), tuple(toggled), before, after))

@@ -148,18 +148,15 @@ def undo_steps(records: Sequence[StepRecord], current: HostState) -> list[Step]:
     """Steps that bring every object the records touched back to its value before the first of them.
 
     Decided from ``current`` (the host as it is now), never by replaying: objects already back are skipped,
-    and a vmk is found by its portgroup whatever device the host gave it.
+    and a vmk is found by its portgroup whatever device the host gave it. Objects are undone in the reverse
+    order of their first record (a later update, e.g. a recover toggle, must not move a portgroup's removal
+    before the removal of the vmk on it).
     """
     original: dict[tuple[str, str], NetObject | None] = {}
     for record in records:
         original.setdefault(_key(record.step), record.step.before)
-    seen: set[tuple[str, str]] = set()
     result: list[Step] = []
-    for record in reversed(records):
-        key = _key(record.step)
-        if key in seen:
-            continue
-        seen.add(key)
+    for key in reversed(original):
         step = objects.step_to(current.name, objects.find(current, *key), original[key])
         if step is not None:
             result.append(step)
