@@ -72,8 +72,22 @@ def test_unreachable_host_is_a_sentence_not_a_traceback(
 ) -> None:
     monkeypatch.setenv("VMESH_PASSWORD", "secret-password-123")
     code, out, err = _run(capsys, "discover", "--host", HOST, "--json")
-    assert code in (1, 2) and out == ""
+    assert code in (1, 2)
+    assert json.loads(out) == {"ok": False, "error": err.strip().split(": ", 1)[1], "exit": code}
     assert "Traceback" not in err and "secret-password-123" not in err
+    assert "secret-password-123" not in out
+
+
+def test_json_failure_prints_one_document_on_stdout(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VMESH_PASSWORD", "not-used")
+    code, out, err = _run(capsys, "plan", "--host", HOST, "--supernet", "x", "--link", "a", "--json")
+    assert code == 2 and "HOST/vmnicX" in err
+    document = json.loads(out)
+    assert document["ok"] is False and document["exit"] == 2 and "HOST/vmnicX" in document["error"]
+    code, out, _ = _run(capsys, "plan", "--host", HOST, "--supernet", "x", "--link", "a")
+    assert code == 2 and out == ""
 
 
 def test_status_json_lists_journals(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -70,5 +70,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _fail(args: argparse.Namespace, message: str, code: int) -> int:
+    """The sentence on stderr; with --json also one JSON document on stdout, so a script always gets one."""
     print(f"vmesh-tui {args.command}: {message}", file=sys.stderr)
+    if getattr(args, "json", False):
+        Output(True).document({"ok": False, "error": message, "exit": code})
     return code
