@@ -95,6 +95,32 @@ def test_paging_with_max_objects_and_continue(small_lab, connect) -> None:
         collector.ContinueRetrievePropertiesEx(first.token)
 
 
+def _first_page(si) -> str:
+    content = si.RetrieveContent()
+    result = content.propertyCollector.RetrievePropertiesEx(
+        [_inventory_walk_spec(content.rootFolder)], PC.RetrieveOptions(maxObjects=1)
+    )
+    assert result.token
+    return result.token
+
+
+def test_paging_tokens_end_with_their_session(small_lab, connect) -> None:
+    host, endpoint = small_lab.host("esx-a.test"), small_lab.endpoint("esx-a.test")
+    collector = endpoint.collector
+    first, other = connect(host), connect(host)
+    token = _first_page(first)
+    with pytest.raises(vmodl.fault.InvalidArgument):  # a token is its session's own
+        other.content.propertyCollector.ContinueRetrievePropertiesEx(token)
+    _first_page(other)
+    assert collector.pending_pages == 2
+    first.content.sessionManager.Logout()
+    assert collector.pending_pages == 1, "the logged-out session's unread pages are dropped"
+    with pytest.raises(vmodl.fault.InvalidArgument):
+        connect(host).content.propertyCollector.ContinueRetrievePropertiesEx(token)
+    small_lab.reboot("esx-a.test")
+    assert collector.pending_pages == 0, "a reboot ends every session and drops every page"
+
+
 def test_all_properties_and_invalid_paths(small_lab, connect) -> None:
     si = connect(small_lab.hosts[0])
     content = si.RetrieveContent()

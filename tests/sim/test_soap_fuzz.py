@@ -192,3 +192,22 @@ def test_still_serving_after_the_stream_and_oversize_bodies(endpoint: Any) -> No
     fetch = '<Fetch xmlns="urn:vim25"><_this type="HostSystem">ha-host</_this><prop>name</prop></Fetch>'
     status, answer, _ = fresh.post(ENVELOPE.replace("{body}", fetch).encode(), fresh.cookie)
     assert status == 200 and b"fuzz.test" in answer
+
+
+def test_a_post_without_content_length_gets_a_soap_fault_and_a_close(endpoint: Any) -> None:
+    import socket
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    with (
+        socket.create_connection(("127.0.0.1", endpoint.port), timeout=10) as raw,
+        context.wrap_socket(raw, server_hostname="127.0.0.1") as tls,
+    ):
+        tls.sendall(b"POST /sdk HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/xml\r\n\r\n")
+        data = b""
+        while chunk := tls.recv(65536):  # the server closes the connection after its answer
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 500 ") and b"Connection: close" in head
+    assert _fault_type(body) == "InvalidRequest" and b"Content-Length" in body

@@ -90,7 +90,7 @@ class PropertyCollector:
 
     def __init__(self, reader: PropertyReader) -> None:
         self.reader = reader
-        self._pages: dict[str, list[Any]] = {}
+        self._pages: dict[str, tuple[str, list[Any]]] = {}  # token -> (owning session key, [limit, *rest])
         self._lock = threading.Lock()
         self._tokens = itertools.count(1)
 
@@ -100,32 +100,51 @@ class PropertyCollector:
             contents.extend(self._retrieve_one(spec))
         return contents
 
-    def retrieve_ex(self, spec_set: list[Any], options: Any) -> Any:
+    def retrieve_ex(self, spec_set: list[Any], options: Any, owner: str) -> Any:
+        """The first page; further pages wait under a token that only session `owner` can continue."""
         contents = self.retrieve(spec_set)
         if not contents:
             return None
         limit = getattr(options, "maxObjects", None) if options is not None else None
-        return self._page(contents, limit if isinstance(limit, int) and limit > 0 else len(contents))
+        return self._page(contents, limit if isinstance(limit, int) and limit > 0 else len(contents), owner)
 
-    def continue_ex(self, token: str) -> Any:
+    def continue_ex(self, token: str, owner: str) -> Any:
         with self._lock:
-            pending = self._pages.pop(token, None)
+            found = self._pages.get(token)
+            pending = self._pages.pop(token)[1] if found is not None and found[0] == owner else None
         if pending is None:
             raise invalid_argument("A specified parameter was not correct: token", "token")
         limit = pending[0]
-        return self._page(pending[1:], limit)
+        return self._page(pending[1:], limit, owner)
 
-    def cancel_ex(self, token: str) -> None:
+    def cancel_ex(self, token: str, owner: str) -> None:
         with self._lock:
-            self._pages.pop(token, None)
+            found = self._pages.get(token)
+            if found is not None and found[0] == owner:
+                del self._pages[token]
 
-    def _page(self, contents: list[Any], limit: int) -> Any:
+    def forget_session(self, owner: str) -> None:
+        """Drop the pages session `owner` left unread (at its logout)."""
+        with self._lock:
+            self._pages = {token: page for token, page in self._pages.items() if page[0] != owner}
+
+    def clear(self) -> None:
+        """Drop every pending page (at a reboot, which ends every session)."""
+        with self._lock:
+            self._pages.clear()
+
+    @property
+    def pending_pages(self) -> int:
+        with self._lock:
+            return len(self._pages)
+
+    def _page(self, contents: list[Any], limit: int, owner: str) -> Any:
         page, rest = contents[:limit], contents[limit:]
         token = None
         if rest:
             token = f"{next(self._tokens)}-{uuid.uuid4().hex[:8]}"
             with self._lock:
-                self._pages[token] = [limit, *rest]
+                self._pages[token] = (owner, [limit, *rest])
         return PC.RetrieveResult(objects=page, token=token)
 
     def _retrieve_one(self, spec: Any) -> list[Any]:

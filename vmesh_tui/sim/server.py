@@ -18,9 +18,7 @@ from vmesh_tui.sim.props import UNSET, PropertyCollector, PropertyReader, not_fo
 from vmesh_tui.sim.services import HOST_METHODS, IMPLEMENTED, OPEN_METHODS, HostServices, method_not_found
 from vmesh_tui.sim.sessions import Session, SessionTable
 from vmesh_tui.sim.stats import FaultPlan, RequestCounter
-from vmesh_tui.sim.transport import HttpsServer
-
-MAX_BODY = 2 * 1024 * 1024
+from vmesh_tui.sim.transport import MAX_BODY, HttpsServer
 
 
 @dataclass
@@ -106,6 +104,7 @@ class HostEndpoint:
                 return
             self._halt()
             self.sessions.clear()
+            self.collector.clear()  # paging tokens belong to the sessions that just ended
             self.inventory.remove_session_objects()
             self.sim.reboot()
             time.sleep(self.reboot_downtime_s)
@@ -245,7 +244,10 @@ class HostEndpoint:
         threading.Thread(target=self.reboot, name=f"twin-reboot-{self.sim.name}", daemon=True).start()
 
     def too_large_reply(self) -> Reply:
-        message = f"The request is larger than {MAX_BODY} bytes."
+        return self.invalid_request_reply(f"The request is larger than {MAX_BODY} bytes.")
+
+    def invalid_request_reply(self, message: str) -> Reply:
+        """An InvalidRequest SOAP fault for a request the HTTP layer cannot read (size, framing)."""
         return Reply(500, soap.fault_body(vmodl.fault.InvalidRequest(), message, self.version_name))
 
     def service_versions_xml(self) -> bytes:

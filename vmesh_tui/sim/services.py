@@ -63,13 +63,13 @@ class HostServices:
         if method == "SessionIsActive":
             return self.sessions.is_active(params["sessionID"], params["userName"])
         if method == "RetrievePropertiesEx":
-            return self.collector.retrieve_ex(params["specSet"], params.get("options"))
+            return self.collector.retrieve_ex(params["specSet"], params.get("options"), _key(session))
         if method == "RetrieveProperties":
             return self.collector.retrieve(params["specSet"])
         if method == "ContinueRetrievePropertiesEx":
-            return self.collector.continue_ex(params["token"])
+            return self.collector.continue_ex(params["token"], _key(session))
         if method == "CancelRetrievePropertiesEx":
-            return self.collector.cancel_ex(params["token"])
+            return self.collector.cancel_ex(params["token"], _key(session))
         if method == "CreateContainerView":
             return self._create_view(params, session)
         if method in WAIT_METHODS or method in ("CreateFilter", "DestroyPropertyFilter"):
@@ -94,6 +94,7 @@ class HostServices:
         if session is None:
             return
         self.sessions.end(session)
+        self.collector.forget_session(session.key)
         for moid in session.views:
             self.inventory.remove(moid)
 
@@ -127,6 +128,11 @@ class HostServices:
         if session is not None:
             session.views.add(view.moid)
         return view.ref
+
+
+def _key(session: Session | None) -> str:
+    """The session key that owns paging tokens (these methods are never open without a session)."""
+    return session.key if session is not None else ""
 
 
 def method_not_found(entry: ManagedEntry, method: str) -> SoapFault:

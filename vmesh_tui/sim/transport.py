@@ -10,7 +10,7 @@ import ssl
 import threading
 from typing import Any, Protocol
 
-MAX_BODY = 2 * 1024 * 1024
+MAX_BODY = 2 * 1024 * 1024  # the one limit on a request body (server.py's fault text uses it too)
 HANDSHAKE_TIMEOUT_S = 30
 IDLE_TIMEOUT_S = 3600  # longer than pyVmomi keeps idle pooled connections (900 s)
 DISCARD_LIMIT = 16 * MAX_BODY
@@ -26,6 +26,8 @@ class SoapEndpoint(Protocol):
     def service_versions_xml(self) -> bytes: ...
 
     def too_large_reply(self) -> Any: ...
+
+    def invalid_request_reply(self, message: str) -> Any: ...
 
 
 class HttpsServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
@@ -97,8 +99,10 @@ class SoapRequestHandler(http.server.BaseHTTPRequestHandler):
             self._send(404, b"Not found\n", "text/plain; charset=utf-8", close=True)
             return
         length = self._content_length()
-        if length is None:
-            self._send(411, b"", "text/plain; charset=utf-8", close=True)
+        if length is None:  # chunked or unframed: the body cannot be read, so answer and close
+            message = "The request has no valid Content-Length header; send the body with a Content-Length."
+            reply = self.server.endpoint.invalid_request_reply(message)
+            self._send(500, reply.body, "text/xml; charset=utf-8", close=True)
             return
         if length > MAX_BODY:
             self._discard(length)
