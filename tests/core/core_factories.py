@@ -41,3 +41,18 @@ def typical_host(
 
 def cdp(host: str, port: str) -> Neighbor:
     return Neighbor("cdp", host, port, mtu=9000)
+
+
+def with_lookalike(
+    host: HostState, group: str = "vmesh-mgmt2", services: frozenset[str] | None = None
+) -> HostState:
+    """``host`` plus a portgroup named like the tool's on vSwitch0, with a management vmk1 on it."""
+    tags = frozenset({"management"}) if services is None else services
+    return HostState(
+        name=host.name,
+        version=host.version,
+        pnics=host.pnics,
+        vswitches=host.vswitches,
+        portgroups=(*host.portgroups, Portgroup(group, "vSwitch0")),
+        vmks=(*host.vmks, Vmk("vmk1", group, "192.168.20.11", 24, 1500, tags)),
+    )

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from core_factories import typical_host
+from core_factories import typical_host, with_lookalike
 
 from vmesh_tui.core.addressing import carve
 from vmesh_tui.core.errors import CoreError
-from vmesh_tui.core.model import Vmk
+from vmesh_tui.core.model import Portgroup, Vmk, VSwitch
 from vmesh_tui.core.pairing import Cable
 
 
@@ -84,9 +84,21 @@ def test_overlap_with_foreign_vmk_names_vmk_and_host():
 def test_tool_owned_vmks_do_not_count_as_overlap():
     host = typical_host("esx-a")
     owned = Vmk("vmk1", "vmesh-vmotion-1", "10.0.4.1", 30, 9000, frozenset({"vmotion"}))
-    host = replace(host, vmks=(*host.vmks, owned))
+    host = replace(
+        host,
+        vswitches=(*host.vswitches, VSwitch("vmesh-1", 9000, ("vmnic1",), ("vmnic1",))),
+        portgroups=(*host.portgroups, Portgroup("vmesh-vmotion-1", "vmesh-1")),
+        vmks=(*host.vmks, owned),
+    )
     assert len(carve(FOUR, "10.0.4.0/24", hosts=[host]).links) == 4
 
 
 def test_no_cables_gives_no_links():
     assert carve([], "10.0.4.0/30").links == ()
+
+
+def test_a_vmk_on_a_lookalike_portgroup_counts_as_overlap():
+    # Regression: any vmk on a vmesh-* portgroup was skipped, even on vSwitch0.
+    with pytest.raises(CoreError) as caught:
+        carve(FOUR, "192.168.20.0/28", hosts=[with_lookalike(typical_host("esx-a"))])
+    assert caught.value.code == "overlap" and "vmk1 on esx-a" in caught.value.message

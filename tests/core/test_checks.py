@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from core_factories import cdp, typical_host
+from core_factories import cdp, typical_host, with_lookalike
 
 from vmesh_tui.core.addressing import carve
 from vmesh_tui.core.checks import preflight
 from vmesh_tui.core.design import DesignOptions, NicSpeed
 from vmesh_tui.core.errors import Severity
-from vmesh_tui.core.model import Portgroup, VSwitch
+from vmesh_tui.core.model import Portgroup, Vmk, VSwitch
 from vmesh_tui.core.pairing import Cable, Pairing, propose_cables
 
 
@@ -102,3 +102,41 @@ def test_slow_nic_peer_mtu_other_vmotion_vmk_and_foreign_portgroup():
 
 def test_no_cables_is_an_error():
     assert [f.code for f in _run([typical_host("esx-a")], [])] == ["no-cables"]
+
+
+def test_lookalike_portgroup_on_a_foreign_vswitch_blocks_and_names_the_fix():
+    # Regression: a vmesh-* portgroup on vSwitch0 (with a management vmk) went unreported.
+    a = with_lookalike(typical_host("esx-a"))
+    hosts = [a, typical_host("esx-b")]
+    findings = _run(hosts, propose_cables(hosts).cables)
+    blocking = [f for f in findings if f.severity is Severity.ERROR]
+    assert _codes(blocking) == [("owned-name-foreign", "error", "esx-a/vmesh-mgmt2")]
+    assert "vSwitch0" in blocking[0].message and "vmk1" in blocking[0].message
+    assert blocking[0].remedy == "rename vmesh-mgmt2, or plan with another --name-prefix"
+    assert not [
+        f
+        for f in _run(hosts, propose_cables(hosts).cables, DesignOptions(name_prefix="mesh"))
+        if f.severity is Severity.ERROR
+    ]
+
+
+def test_management_vmk_on_an_owned_portgroup_blocks():
+    a = typical_host("esx-a")
+    a = replace(
+        a,
+        vswitches=(*a.vswitches, VSwitch("vmesh-1", 9000, ("vmnic1",), ("vmnic1",))),
+        portgroups=(*a.portgroups, Portgroup("vmesh-vmotion-1", "vmesh-1")),
+        vmks=(*a.vmks, Vmk("vmk3", "vmesh-vmotion-1", "10.1.1.1", 24, services=frozenset({"Management"}))),
+    )
+    hosts = [a, typical_host("esx-b")]
+    findings = _run(hosts, propose_cables(hosts).cables)
+    blocking = [f for f in findings if f.severity is Severity.ERROR]
+    assert _codes(blocking) == [("management-vmk-owned", "error", "esx-a/vmk3")]
+    assert "move vmk3" in blocking[0].remedy
+
+
+def test_vmotion_vmk_on_a_lookalike_portgroup_is_not_mistaken_for_the_tools():
+    a = with_lookalike(typical_host("esx-a"), services=frozenset({"vmotion"}))
+    hosts = [a, typical_host("esx-b")]
+    findings = _run(hosts, propose_cables(hosts).cables)
+    assert ("other-vmotion-vmk", "warning", "esx-a/vmk1") in _codes(findings)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from core_factories import typical_host
+from core_factories import typical_host, with_lookalike
 
 from vmesh_tui.core.addressing import carve
 from vmesh_tui.core.design import DesignOptions, NicSpeed, design
@@ -122,3 +122,23 @@ def test_long_prefix_is_refused_with_the_length_that_fits():
 def test_speed_on_a_nic_outside_the_links_is_refused():
     with pytest.raises(CoreError, match="not in a link"):
         design(HOSTS, LINKS, DesignOptions(nic_speeds=(NicSpeed("esx-a/vmnic0", 1000),)))
+
+
+def test_lookalike_portgroup_and_management_vmk_are_kept_as_observed():
+    a = with_lookalike(HOSTS["esx-a"])
+    desired = design({**HOSTS, "esx-a": a}, LINKS)["esx-a"]
+    assert desired.portgroup("vmesh-mgmt2") == a.portgroup("vmesh-mgmt2")
+    assert desired.vmk("vmk1") == a.vmk("vmk1")
+
+
+def test_a_management_vmk_on_an_owned_portgroup_is_kept_and_never_reused():
+    a = HOSTS["esx-a"]
+    a = replace(
+        a,
+        vswitches=(*a.vswitches, VSwitch("vmesh-1", 9000, ("vmnic1",), ("vmnic1",))),
+        portgroups=(*a.portgroups, Portgroup("vmesh-vmotion-1", "vmesh-1")),
+        vmks=(*a.vmks, Vmk("vmk3", "vmesh-vmotion-1", "10.1.1.1", 24, services=frozenset({"management"}))),
+    )
+    desired = design({**HOSTS, "esx-a": a}, LINKS)["esx-a"]
+    assert desired.vmk("vmk3") == a.vmk("vmk3")
+    assert [v.device for v in desired.vmks if v.portgroup == "vmesh-vmotion-1"] == ["vmk3", ""]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from core_factories import typical_host
+from core_factories import typical_host, with_lookalike
 
 from vmesh_tui.core.addressing import carve
 from vmesh_tui.core.design import DesignOptions, NicSpeed, design
@@ -147,3 +147,64 @@ def test_three_host_mesh_one_cable_per_pair():
     }
     assert applied["esx-c"].vswitch("vmesh-3").uplinks == ("vmnic2",)
     assert apply_plan(applied, make_plan(hosts, design(hosts, links)).inverse()) == hosts
+
+
+def _touched(plan):
+    """Steps of esx-a about the look-alike portgroup or its vmk1."""
+    return [
+        (s.kind, s.target)
+        for s in plan.for_host("esx-a")
+        if s.target == "vmesh-mgmt2" or getattr(s.obj, "device", "") == "vmk1"
+    ]
+
+
+@pytest.mark.parametrize("services", [frozenset({"management"}), frozenset({"vmotion"}), frozenset()])
+def test_lookalike_portgroup_on_a_foreign_vswitch_and_its_vmk_are_never_touched(services):
+    # Regression: a vmesh-* portgroup on vSwitch0 counted as the tool's, so its vmk (even a management
+    # one) was removed first thing. Ownership now needs the owned name *and* an owned vSwitch.
+    hosts = {**HOSTS, "esx-a": with_lookalike(HOSTS["esx-a"], services=services)}
+    desired = design(hosts, LINKS)
+    assert desired["esx-a"].portgroup("vmesh-mgmt2") == Portgroup("vmesh-mgmt2", "vSwitch0")
+    assert desired["esx-a"].vmk("vmk1") == hosts["esx-a"].vmk("vmk1")
+    plan = make_plan(hosts, desired)
+    assert plan.steps[0].kind == "add_vswitch"
+    assert _touched(plan) == []
+    applied = apply_plan(hosts, plan)
+    assert applied["esx-a"].vmk("vmk1") == hosts["esx-a"].vmk("vmk1")
+    assert [v.device for v in applied["esx-a"].vmks] == ["vmk0", "vmk1", "vmk2", "vmk3", "vmk4", "vmk5"]
+    assert make_plan(applied, design(applied, LINKS)).is_empty
+    assert _touched(make_plan(applied, design(applied, ()))) == []
+    assert apply_plan(applied, plan.inverse()) == hosts
+
+
+def test_a_designed_name_taken_by_a_foreign_portgroup_refuses_the_plan():
+    hosts = {**HOSTS, "esx-a": with_lookalike(HOSTS["esx-a"], "vmesh-vmotion-2", frozenset())}
+    with pytest.raises(CoreError) as caught:
+        make_plan(hosts, design(hosts, LINKS))
+    assert caught.value.code == "owned-name-foreign"
+    assert "vmesh-vmotion-2" in caught.value.message and "--name-prefix" in caught.value.remedy
+    other = DesignOptions(name_prefix="mesh")
+    assert make_plan(hosts, design(hosts, LINKS, other), "mesh").steps
+
+
+def test_a_management_vmk_on_an_owned_portgroup_is_never_removed_or_updated():
+    applied = apply_plan(HOSTS, make_plan(HOSTS, design(HOSTS, LINKS)))
+    a = applied["esx-a"]
+    tagged = replace(
+        a,
+        vmks=tuple(
+            replace(v, services=frozenset({"management"})) if v.device == "vmk2" else v for v in a.vmks
+        ),
+    )
+    hosts = {**applied, "esx-a": tagged}
+    for links in (LINKS, LINKS[:1]):
+        with pytest.raises(CoreError) as caught:
+            make_plan(hosts, design(hosts, links))
+        assert caught.value.code == "management-vmk-owned" and "vmk2" in caught.value.message
+    desired = {**hosts, "esx-a": replace(tagged, vmks=tuple(v for v in tagged.vmks if v.device != "vmk2"))}
+    assert make_plan(hosts, desired).is_empty  # dropping it from the desired state does not remove it
+    # a hand-made desired state that changes the management vmk in place is ignored, not applied
+    changed = replace(
+        tagged, vmks=tuple(replace(v, mtu=1500) if v.device == "vmk2" else v for v in tagged.vmks)
+    )
+    assert make_plan(hosts, {**hosts, "esx-a": changed}).is_empty

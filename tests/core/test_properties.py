@@ -225,3 +225,36 @@ def test_bad_design_options_only_raise_core_errors(prefix, mtu, layout, netstack
         DesignOptions(name_prefix=prefix, mtu=mtu, layout=layout, netstack=netstack)  # type: ignore[arg-type]
     except CoreError as error:
         assert error.remedy
+
+
+@SETTINGS
+@given(labs(), supernets, options, st.integers(0, 40), st.sampled_from(("management", "vmotion", "")))
+def test_lookalike_portgroups_and_their_vmks_are_never_touched(lab, supernet, opts, cut, service):
+    """A ``vmesh-*`` portgroup on vSwitch0 and its vmk survive every plan, half-applied run and revert."""
+    hosts, cables = lab
+    tags = frozenset({service}) if service else frozenset()
+    hosts = {
+        name: canonical_state(
+            replace(
+                state,
+                portgroups=(*state.portgroups, Portgroup("vmesh-mgmt2", "vSwitch0")),
+                vmks=(*state.vmks, Vmk("vmk1", "vmesh-mgmt2", "192.168.77.9", 24, services=tags)),
+            )
+        )
+        for name, state in hosts.items()
+    }
+    try:
+        links = carve(cables, supernet, 30, list(hosts.values())).links
+    except CoreError:
+        assume(False)
+    earlier = make_plan(hosts, design(hosts, links[::2]))
+    observed = apply_plan(hosts, Plan(earlier.steps[:cut]))
+    for target in (links, ()):
+        plan = make_plan(observed, design(observed, target, opts))
+        assert not [s for s in plan.steps if s.target == "vmesh-mgmt2"]
+        assert not [
+            s for s in plan.steps if isinstance(s.obj, Vmk) and s.obj.device == "vmk1" and s.kind != "add_vmk"
+        ]
+        for name, state in apply_plan(observed, plan).items():
+            assert state.vmk("vmk1") == hosts[name].vmk("vmk1")
+            assert state.portgroup("vmesh-mgmt2") == Portgroup("vmesh-mgmt2", "vSwitch0")

@@ -15,7 +15,7 @@ import netaddr
 
 from vmesh_tui.core.errors import CoreError, Finding, Severity
 from vmesh_tui.core.model import HostState
-from vmesh_tui.core.ordering import is_owned_name
+from vmesh_tui.core.ordering import is_owned_vmk
 from vmesh_tui.core.pairing import Cable
 
 SUPPORTED_PREFIXES = (30, 31)
@@ -94,7 +94,7 @@ def _existing_networks(
     found = []
     for host in hosts:
         for vmk in host.vmks:
-            if vmk.cidr is None or is_owned_name(vmk.portgroup, owned_prefix):
+            if vmk.cidr is None or is_owned_vmk(host, vmk, owned_prefix):
                 continue
             try:
                 found.append((host.name, vmk.device, netaddr.IPNetwork(vmk.cidr).cidr))

@@ -13,7 +13,7 @@ from vmesh_tui.core.addressing import Addressing
 from vmesh_tui.core.design import DesignOptions
 from vmesh_tui.core.errors import Finding, Severity
 from vmesh_tui.core.model import HostState, split_ref
-from vmesh_tui.core.ordering import is_owned_name
+from vmesh_tui.core.ordering import is_owned_name, is_owned_vmk, is_protected_vmk, owned_portgroup_names
 from vmesh_tui.core.pairing import Cable, Pairing, foreign_owner
 from vmesh_tui.core.validation import (
     Explanation,
@@ -234,8 +234,9 @@ def _host_findings(states: dict[str, HostState], options: DesignOptions) -> list
             )
         )
     for host in states.values():
+        found += _ownership_findings(host, options.name_prefix)
         for vmk in host.vmks:
-            if "vmotion" in vmk.services and not is_owned_name(vmk.portgroup, options.name_prefix):
+            if "vmotion" in vmk.services and not is_owned_vmk(host, vmk, options.name_prefix):
                 found.append(
                     _warning(
                         "other-vmotion-vmk",
@@ -261,4 +262,35 @@ def _host_findings(states: dict[str, HostState], options: DesignOptions) -> list
                         f"move {group.name} to another vSwitch first",
                     )
                 )
+    return found
+
+
+def _ownership_findings(host: HostState, prefix: str) -> list[Finding]:
+    """Objects that look like the tool's but are not: they block, so nothing of the admin's is touched."""
+    found = []
+    owned = owned_portgroup_names(host, prefix)
+    for group in host.portgroups:
+        if is_owned_name(group.name, prefix) and not is_owned_name(group.vswitch, prefix):
+            on_it = [vmk.device for vmk in host.vmks if vmk.portgroup == group.name]
+            carrying = f" and carries {', '.join(on_it)}" if on_it else ""
+            found.append(
+                _error(
+                    "owned-name-foreign",
+                    f"{host.name}/{group.name}",
+                    f"portgroup {group.name} on {host.name} is named like this tool's objects ({prefix}-...) "
+                    f"but sits on {group.vswitch}, which this tool did not create{carrying}",
+                    f"rename {group.name}, or plan with another --name-prefix",
+                )
+            )
+    for vmk in host.vmks:
+        if vmk.portgroup in owned and is_protected_vmk(vmk):
+            found.append(
+                _error(
+                    "management-vmk-owned",
+                    f"{host.name}/{vmk.device}",
+                    f"{vmk.device} on {host.name} carries management traffic on {vmk.portgroup}, "
+                    "a portgroup this tool manages; the tool never changes a management vmk",
+                    f"move {vmk.device} to a portgroup of your own, or plan with another --name-prefix",
+                )
+            )
     return found

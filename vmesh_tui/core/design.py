@@ -3,8 +3,10 @@
 Per-link layout (default): one vSwitch per link with exactly that link's NIC, one portgroup on it with
 that NIC active and nothing standby, one vmk in the link's subnet. Shared layout: one vSwitch with all
 link NICs and one portgroup per link whose override keeps one NIC active and the others unused.
-Objects are owned when their name starts with ``<prefix>-`` (vmks: when on an owned portgroup); every
-designed name starts that way, so it can never collide with an object the tool does not own.
+A vSwitch is owned when its name starts with ``<prefix>-``; a portgroup when its name does *and* it sits
+on an owned vSwitch; a vmk when it is on an owned portgroup and not tagged for management. Everything
+else is kept exactly as observed. A ``<prefix>-`` portgroup on a foreign vSwitch is the admin's: preflight
+blocks on it (``owned-name-foreign``) and the plan refuses to build over a name it would collide with.
 """
 
 from __future__ import annotations
@@ -27,7 +29,12 @@ from vmesh_tui.core.model import (
     VSwitch,
     split_ref,
 )
-from vmesh_tui.core.ordering import canonical_state, is_owned_name
+from vmesh_tui.core.ordering import (
+    canonical_state,
+    is_owned_name,
+    is_owned_portgroup,
+    is_owned_vmk,
+)
 
 MAX_NAME = 32
 MIN_MTU, MAX_MTU = 1280, 9000
@@ -135,10 +142,12 @@ def _ends_on(host: str, links: Sequence[Link]) -> list[tuple[Link, str]]:
 
 
 def _designed_vmk(observed: HostState, link: Link, device: str, host: str, options: DesignOptions) -> Vmk:
-    pg = portgroup_name(options.name_prefix, link.number)
+    prefix = options.name_prefix
+    pg = portgroup_name(prefix, link.number)
     vmotion_stack = options.netstack == "vmotion"
     netstack = VMOTION_NETSTACK if vmotion_stack else DEFAULT_NETSTACK
-    existing = observed.vmk_on(pg)
+    ours = (v for v in observed.vmks if v.portgroup == pg and is_owned_vmk(observed, v, prefix))
+    existing = next(ours, None)
     keep = existing is not None and existing.netstack == netstack
     return Vmk(
         device=existing.device if keep and existing else "",
@@ -179,14 +188,13 @@ def design_host(observed: HostState, links: Sequence[Link], options: DesignOptio
             vswitches.append(VSwitch(switch, options.mtu, (device,), (device,), (), options.cdp))
         portgroups.append(Portgroup(portgroup_name(prefix, link.number), switch, 0, (device,), (), TEAMING))
     vmks = [_designed_vmk(observed, link, device, observed.name, options) for link, device in ends]
-    owned_pgs = {pg.name for pg in observed.portgroups if is_owned_name(pg.name, prefix)}
     return canonical_state(
         replace(
             observed,
             pnics=_with_speeds(observed, options),
             vswitches=(*(v for v in observed.vswitches if not is_owned_name(v.name, prefix)), *vswitches),
-            portgroups=(*(p for p in observed.portgroups if not is_owned_name(p.name, prefix)), *portgroups),
-            vmks=(*(v for v in observed.vmks if v.portgroup not in owned_pgs), *vmks),
+            portgroups=(*(p for p in observed.portgroups if not is_owned_portgroup(p, prefix)), *portgroups),
+            vmks=(*(v for v in observed.vmks if not is_owned_vmk(observed, v, prefix)), *vmks),
         )
     )
 

@@ -1,7 +1,9 @@
 """Stable, human ordering of names and a canonical object order for host states.
 
 Plans and their inverses add and remove objects; keeping every state in one canonical order makes
-"apply the plan, then its inverse" give back exactly the state we started from.
+"apply the plan, then its inverse" give back exactly the state we started from. Also here: what the tool
+owns (vSwitches named ``prefix-...``, portgroups so named *on* such a vSwitch, the vmks on those
+portgroups except management ones).
 """
 
 from __future__ import annotations
@@ -9,9 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from vmesh_tui.core.model import HostState, Vmk
+from vmesh_tui.core.model import HostState, Portgroup, Vmk
 
 _DIGITS = re.compile(r"(\d+)")
+
+# vmks carrying one of these services are never removed or changed, wherever they sit.
+PROTECTED_SERVICES = frozenset({"management"})
 
 
 def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
@@ -38,3 +43,27 @@ def canonical_state(state: HostState) -> HostState:
 def is_owned_name(name: str, prefix: str) -> bool:
     """True when a vSwitch or portgroup name marks it as created by this tool (``prefix-...``)."""
     return name.startswith(f"{prefix}-")
+
+
+def is_owned_portgroup(group: Portgroup, prefix: str) -> bool:
+    """True when the tool owns the portgroup: an owned name *and* on a vSwitch with an owned name.
+
+    A ``prefix-...`` portgroup on a vSwitch the tool did not create (say vSwitch0) is the admin's,
+    whatever its name; preflight reports it (``owned-name-foreign``) and plans leave it alone.
+    """
+    return is_owned_name(group.name, prefix) and is_owned_name(group.vswitch, prefix)
+
+
+def owned_portgroup_names(state: HostState, prefix: str) -> set[str]:
+    """The names of the portgroups on ``state`` that the tool owns (see :func:`is_owned_portgroup`)."""
+    return {group.name for group in state.portgroups if is_owned_portgroup(group, prefix)}
+
+
+def is_protected_vmk(vmk: Vmk) -> bool:
+    """True for a vmk the tool must never remove or change: one tagged for management."""
+    return any(service.lower() in PROTECTED_SERVICES for service in vmk.services)
+
+
+def is_owned_vmk(state: HostState, vmk: Vmk, prefix: str) -> bool:
+    """True when the tool owns the vmk: on a portgroup it owns, and not tagged for management."""
+    return vmk.portgroup in owned_portgroup_names(state, prefix) and not is_protected_vmk(vmk)

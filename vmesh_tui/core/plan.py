@@ -1,10 +1,13 @@
 """Plans: the ordered steps that turn the observed state into the desired one, and a pure step applier.
 
-Only tool-owned objects change (names ``<prefix>-...``, vmks on owned portgroups), plus forced NIC
-speeds. Per host the order is: remove stale vmks, portgroups, vSwitches; then add or update vSwitches,
-portgroups, vmks; then NIC speeds. What cannot be updated in place is removed and added again: a vSwitch
-whose uplink set changes (so NICs are released before anything claims them), a portgroup that moves to
-another vSwitch, a vmk whose netstack changes (the netstack is fixed at creation).
+Only tool-owned objects change, plus forced NIC speeds: vSwitches named ``<prefix>-...``, portgroups so
+named on such a vSwitch, and the vmks on those portgroups. A vmk tagged for management is never removed
+or updated, wherever it sits; a plan that would have to (or would reuse the name of a portgroup the tool
+does not own) is refused with a CoreError. Per host the order is: remove stale vmks, portgroups,
+vSwitches; then add or update vSwitches, portgroups, vmks; then NIC speeds. What cannot be updated in
+place is removed and added again: a vSwitch whose uplink set changes (so NICs are released before
+anything claims them), a portgroup that moves to another vSwitch, a vmk whose netstack changes (the
+netstack is fixed at creation).
 """
 
 from __future__ import annotations
@@ -14,7 +17,13 @@ from dataclasses import dataclass, replace
 
 from vmesh_tui.core.errors import CoreError
 from vmesh_tui.core.model import HostState, Vmk
-from vmesh_tui.core.ordering import canonical_state, is_owned_name, natural_key
+from vmesh_tui.core.ordering import (
+    canonical_state,
+    is_owned_name,
+    is_owned_portgroup,
+    is_protected_vmk,
+    natural_key,
+)
 from vmesh_tui.core.plan_apply import apply_step, next_vmk_device
 from vmesh_tui.core.steps import Action, Step
 
@@ -50,10 +59,11 @@ def _host_steps(obs: HostState, des: HostState, prefix: str) -> list[Step]:
     host = obs.name
     obs_vs = {v.name: v for v in obs.vswitches if is_owned_name(v.name, prefix)}
     des_vs = {v.name: v for v in des.vswitches if is_owned_name(v.name, prefix)}
-    obs_pg = {p.name: p for p in obs.portgroups if is_owned_name(p.name, prefix)}
-    des_pg = {p.name: p for p in des.portgroups if is_owned_name(p.name, prefix)}
-    obs_vmk = {v.portgroup: v for v in obs.vmks if v.portgroup in obs_pg}
-    des_vmk = {v.portgroup: v for v in des.vmks if is_owned_name(v.portgroup, prefix)}
+    obs_pg = {p.name: p for p in obs.portgroups if is_owned_portgroup(p, prefix)}
+    des_pg = {p.name: p for p in des.portgroups if is_owned_portgroup(p, prefix)}
+    obs_vmk = {v.portgroup: v for v in obs.vmks if v.portgroup in obs_pg and not is_protected_vmk(v)}
+    des_vmk = {v.portgroup: v for v in des.vmks if v.portgroup in des_pg and not is_protected_vmk(v)}
+    _refuse_foreign_names(obs, des_pg, prefix)
 
     gone_vs = {n for n in obs_vs if n not in des_vs or set(obs_vs[n].uplinks) != set(des_vs[n].uplinks)}
     gone_pg = {
@@ -72,6 +82,19 @@ def _host_steps(obs: HostState, des: HostState, prefix: str) -> list[Step]:
                 "foreign-on-owned",
                 f"portgroup {group.name} on {host} sits on {group.vswitch}, which must be removed or rebuilt",
                 f"move or remove {group.name} first; this tool only changes what it created",
+            )
+
+    for vmk in obs.vmks:
+        if (
+            vmk.portgroup in obs_pg
+            and is_protected_vmk(vmk)
+            and (vmk.portgroup in gone_pg or vmk.portgroup in des_vmk)
+        ):
+            raise CoreError(
+                "management-vmk-owned",
+                f"{vmk.device} on {host} carries management traffic on {vmk.portgroup}, "
+                "which this plan must change",
+                f"move {vmk.device} to a portgroup of your own first; management vmks are never changed",
             )
 
     steps = [Step(host, Action.REMOVE, obs_vmk[pg], None) for pg in _sorted(gone_vmk)]
@@ -96,6 +119,19 @@ def _host_steps(obs: HostState, des: HostState, prefix: str) -> list[Step]:
             after = replace(current, configured_speed_mb=wanted[0], configured_full_duplex=wanted[1])
             steps.append(Step(host, Action.UPDATE, current, after))
     return steps
+
+
+def _refuse_foreign_names(obs: HostState, des_pg: Mapping[str, object], prefix: str) -> None:
+    """CoreError when a designed portgroup would take the name of one the tool does not own."""
+    for name in _sorted(des_pg):
+        group = obs.portgroup(name)
+        if group is not None and not is_owned_portgroup(group, prefix):
+            raise CoreError(
+                "owned-name-foreign",
+                f"portgroup {name} on {obs.name} is on {group.vswitch}, which this tool did not create, "
+                "but has a name this tool uses",
+                f"rename {name}, or plan with another --name-prefix",
+            )
 
 
 def _vmk_steps(host: str, current: Vmk | None, wanted: Vmk) -> list[Step]:
