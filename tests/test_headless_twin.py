@@ -135,3 +135,14 @@ def test_validation_failure_exits_3(
         assert all(not link["ok"] and "9000" in link["detail"] for link in checked["links"])
     finally:
         small.close()
+
+
+def test_plan_esxcli_prints_a_clean_script(capsys: pytest.CaptureFixture[str], twin: Twin) -> None:
+    code = main(["plan", *PLAN, "--esxcli", *twin.host_args()])
+    out, err = capsys.readouterr()
+    assert code == 0
+    lines = out.splitlines()
+    assert lines and all(line.startswith(("#", "esxcli ")) for line in lines), lines
+    for host in ("esx-a.lab.local", "esx-b.lab.local"):
+        assert len([line for line in lines if line.startswith(f"# {host}")]) == 1, lines
+    assert "== reading the hosts" in err and "==" not in out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -76,14 +77,9 @@ async def plan(args: argparse.Namespace, out: Output) -> int:
     request = plan_request(args)
 
     async def body(engine: Any) -> int:
-        planned = await drain(engine.plan(request), out)
         if args.esxcli:
-            from vmesh_tui.core.esxcli import render_esxcli
-
-            for host, commands in render_esxcli(planned.plan).items():
-                print(f"# {host}")
-                print("\n".join(commands))
-            return REFUSED if planned.errors else DONE
+            return await _plan_esxcli(engine, request)
+        planned = await drain(engine.plan(request), out)
         data = {
             "links": [render.link_json(link) for link in planned.links],
             "steps": [render.step_json(step) for step in planned.plan.steps],
@@ -94,6 +90,23 @@ async def plan(args: argparse.Namespace, out: Output) -> int:
         return REFUSED if planned.errors else DONE
 
     return await with_engine(args, body)
+
+
+async def _plan_esxcli(engine: Any, request: Any) -> int:
+    """Only the commands on stdout (a script to review or paste); progress and findings go to stderr."""
+    from vmesh_tui.core.esxcli import render_esxcli
+
+    progress = Output(False, sys.stderr)
+    planned = await drain(engine.plan(request), progress)
+    script = Output(False)
+    for commands in render_esxcli(planned.plan, planned.observed).values():
+        for line in commands:  # each host's block starts with its own "# HOST: N steps" line
+            script.line(line)
+    for finding in planned.findings:
+        progress.line(
+            f"{finding.severity}: {finding.message}" + (f" ({finding.remedy})" if finding.remedy else "")
+        )
+    return REFUSED if planned.errors else DONE
 
 
 def _print_plan(out: Output, data: dict[str, Any]) -> None:
