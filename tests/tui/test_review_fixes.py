@@ -47,3 +47,23 @@ async def test_esc_after_a_successful_apply_goes_on_never_back_to_the_plan(twin:
         await pilot.pause(0.5)
         assert type(app.screen).__name__ == "ValidateScreen", screen_text(app)
         assert "stale" not in screen_text(app)
+
+
+async def test_esc_from_cabling_goes_back_and_keeps_the_edited_cables(twin: Any) -> None:
+    app = make_app(twin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_screen(pilot, "CablingScreen")
+        await pilot.press("u")  # unlink the first proposed cable
+        assert len(app.screen.pairing.cables) == 3
+        await pilot.press("escape")
+        await wait_screen(pilot, "DiscoverScreen")
+        await pilot.pause(1.0)
+        assert type(app.screen).__name__ == "DiscoverScreen", screen_text(app)  # waits, no bounce
+        assert "esx-a.lab.local" in screen_text(app) and "enter: back to the cables" in screen_text(app)
+        await pilot.press("enter")
+        await wait_screen(pilot, "CablingScreen")
+        assert len(app.screen.pairing.cables) == 3  # the manual edit survived the visit
+        await pilot.press("escape")
+        await wait_screen(pilot, "DiscoverScreen")
+        await pilot.press("escape")
+        await wait_screen(pilot, "ConnectScreen")

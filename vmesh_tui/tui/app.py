@@ -12,7 +12,7 @@ from textual.binding import Binding
 
 from vmesh_tui.tui.backend import Connector, EngineLoop
 from vmesh_tui.tui.commands import VmeshCommands
-from vmesh_tui.tui.draft import BACK, Draft
+from vmesh_tui.tui.draft import Back, Draft
 from vmesh_tui.tui.glyphs import Glyphs, pick_glyphs
 from vmesh_tui.tui.styles import css_paths
 from vmesh_tui.tui.widgets.confirm import ConfirmScreen
@@ -81,7 +81,9 @@ class VmeshApp(App[int]):
         index = 0
         while index < len(steps):
             outcome = await self.push_screen_wait(steps[index](self.draft))
-            if outcome is BACK:
+            if isinstance(outcome, Back):
+                if outcome.draft is not None:  # the screen's edits survive the step back
+                    self.draft = outcome.draft
                 if self.draft.applied and index > 0 and steps[index - 1].__name__ == "ApplyScreen":
                     self.notify("The changes are applied. Revert them from Status (ctrl+p, status).")
                     continue

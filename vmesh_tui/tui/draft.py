@@ -59,7 +59,10 @@ class Draft:
 
 
 class Back:
-    """Outcome of a wizard screen: go one step back."""
+    """Outcome of a wizard screen: go one step back, keeping ``draft`` (the screen's edits) if given."""
+
+    def __init__(self, draft: Draft | None = None) -> None:
+        self.draft = draft
 
 
 BACK = Back()

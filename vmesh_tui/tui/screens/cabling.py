@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 from vmesh_tui.core.errors import CoreError
 from vmesh_tui.core.model import split_ref
 from vmesh_tui.core.pairing import Pairing
+from vmesh_tui.tui.draft import Back
 from vmesh_tui.tui.screens.base import VmeshScreen
 from vmesh_tui.tui.widgets.patchpanel import CELL, MIDDLE, PanelRow, build_rows, describe_nic, render_row
 
@@ -105,7 +106,7 @@ class CablingScreen(VmeshScreen):
             field.add_class("hidden")
             self.query_one("#panel", OptionList).focus()
             return
-        super().action_back()
+        self.dismiss(Back(self.draft.with_(pairing=self.pairing)))  # the cables as edited stay
 
     def current(self) -> PanelRow | None:
         index = self.query_one("#panel", OptionList).highlighted

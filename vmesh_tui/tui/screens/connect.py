@@ -206,7 +206,8 @@ class ConnectScreen(VmeshScreen):
                 recent.remember(spec)
             except OSError as exc:
                 self.notify(f"Could not remember this connection: {exc.strerror}", severity="warning")
-        self.draft = self.draft.with_(connect=spec)
+        # a (re)connection reads the hosts afresh in Discover, which proposes the cables again
+        self.draft = self.draft.with_(connect=spec, hosts=(), pairing=None)
         if then == "recovery":
             self.say("Connected.")
             self.vapp.draft = self.draft

@@ -32,7 +32,11 @@ def summary(host: HostState) -> str:
 
 class DiscoverScreen(VmeshScreen):
     STEP = "Discover"
-    HELP_KEYS = [("r", "read the hosts again"), ("enter", "continue to cabling"), ("esc", "back to Connect")]
+    HELP_KEYS = [
+        ("r", "read the hosts again (proposes the cables afresh)"),
+        ("enter", "continue to cabling (after a step back: the cables as you left them)"),
+        ("esc", "back to Connect"),
+    ]
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("r", "rediscover", "Re-read"),
@@ -49,13 +53,24 @@ class DiscoverScreen(VmeshScreen):
         yield self.footer()
 
     def on_mount(self) -> None:
+        self.pairing = self.draft.pairing
+        if self.draft.hosts:  # a step back from Cabling: wait here, keep the hosts and the edited cables
+            self.hosts: tuple[HostState, ...] = self.draft.hosts
+            self.query_one(".hint", Static).update(f"Read before: {self.draft.connect.describe()}")
+            widget = self.query_one(HostProgress)
+            widget.lines.clear()
+            for host in self.hosts:
+                widget.update_host(host.name, done=1, total=1, note=summary(host))
+            self.say("enter: back to the cables as you left them.  r: read again.  esc: Connect.")
+            return
         self.action_rediscover()
 
     def action_rediscover(self) -> None:
         if self.vapp.engine is None:
             self.say("Not connected. Press esc and connect first.", error=True)
             return
-        self.hosts: tuple[HostState, ...] = ()
+        self.hosts = ()
+        self.pairing = None  # read afresh: the cables are proposed again
         self.say("Reading host networking (one read per host) ...")
         self.start_operation("discover", self.vapp.engine.discover)
 
@@ -104,5 +119,5 @@ class DiscoverScreen(VmeshScreen):
             return
         from vmesh_tui.core.pairing import propose_cables
 
-        pairing = propose_cables(self.hosts)
+        pairing = self.pairing or propose_cables(self.hosts)
         self.dismiss(self.draft.with_(hosts=self.hosts, pairing=pairing))
