@@ -7,6 +7,7 @@ from core_factories import typical_host
 from vmesh_tui.core.addressing import carve
 from vmesh_tui.core.design import DesignOptions, NicSpeed, design
 from vmesh_tui.core.esxcli import render_esxcli
+from vmesh_tui.core.model import CdpMode
 from vmesh_tui.core.pairing import propose_cables
 from vmesh_tui.core.plan import Plan, apply_plan, make_plan
 
@@ -73,3 +74,17 @@ def test_updates_speeds_and_reverts():
 
 def test_empty_plan_renders_nothing():
     assert render_esxcli(Plan()) == {}
+
+
+def test_cdp_modes_use_the_words_esxcli_accepts():
+    # Regression: CdpMode.NONE gave "-c none"; esxcli --cdp-status takes down|listen|advertise|both.
+    for mode, word in (
+        (CdpMode.NONE, "down"),
+        (CdpMode.LISTEN, "listen"),
+        (CdpMode.ADVERTISE, "advertise"),
+        (CdpMode.BOTH, "both"),
+    ):
+        plan = make_plan(HOSTS, design(HOSTS, LINKS[:1], DesignOptions(cdp=mode)))
+        lines = render_esxcli(plan, HOSTS)["esx-a"]
+        assert f"esxcli network vswitch standard set -v vmesh-1 -m 9000 -c {word}" in lines
+        assert not [line for line in lines if line.endswith("-c none")]

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 import netaddr
 
-from vmesh_tui.core.model import DEFAULT_NETSTACK, HostState, Pnic, Portgroup, Vmk, VSwitch
+from vmesh_tui.core.model import DEFAULT_NETSTACK, CdpMode, HostState, Pnic, Portgroup, Vmk, VSwitch
 from vmesh_tui.core.plan import Plan
 from vmesh_tui.core.steps import Action, Step
 
@@ -28,6 +28,13 @@ _TAGS = {
 }
 _LOAD_BALANCING = {"failover_explicit": "explicit", "loadbalance_srcid": "portid", "loadbalance_ip": "iphash"}
 _VMK = re.compile(r"vmk(\d+)")
+# esxcli's --cdp-status takes down|listen|advertise|both; the API's "none" is esxcli's "down".
+_CDP_STATUS = {
+    CdpMode.NONE: "down",
+    CdpMode.LISTEN: "listen",
+    CdpMode.ADVERTISE: "advertise",
+    CdpMode.BOTH: "both",
+}
 
 
 def _tag(service: str) -> str:
@@ -78,7 +85,7 @@ def _vswitch_commands(before: VSwitch | None, after: VSwitch) -> list[str]:
     name = after.name
     lines = [] if before else [f"{VSWITCH} add -v {name} -P {after.num_ports}"]
     if before is None or (before.mtu, before.cdp) != (after.mtu, after.cdp):
-        lines.append(f"{VSWITCH} set -v {name} -m {after.mtu} -c {after.cdp}")
+        lines.append(f"{VSWITCH} set -v {name} -m {after.mtu} -c {_CDP_STATUS[CdpMode(after.cdp)]}")
     old = before.uplinks if before else ()
     lines += [f"{VSWITCH} uplink remove -u {nic} -v {name}" for nic in old if nic not in after.uplinks]
     lines += [f"{VSWITCH} uplink add -u {nic} -v {name}" for nic in after.uplinks if nic not in old]
