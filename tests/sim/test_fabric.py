@@ -244,3 +244,26 @@ def test_concurrent_pings_hints_and_edits_on_both_hosts_never_deadlock(fabric: F
     assert not any(t.is_alive() for t in threads), "a thread is stuck: lock order broken"
     assert errors == []
     assert link_results(fabric, SLASH30, interface=True) == [True] * 4
+
+
+def test_a_frame_on_a_nic_unused_in_the_target_vmks_portgroup_is_lost(fabric: Fabric) -> None:
+    """The receive rule beyond LAB_FORMAT.md's text (packets.py, docs/twin-model.md): the far vSwitch
+    owning the NIC is not enough, the NIC must be active or standby in the receiving vmk's portgroup."""
+    shared(fabric, SLASH30)
+    b = fabric.hosts[B]
+    spec = next(p.spec for p in b.network_info().portgroup if p.spec.name == "vmesh-2")
+    spec.policy.nicTeaming.nicOrder.activeNic = ["vmnic1"]  # vmnic2 is now unused in B's vmesh-2
+    b.UpdatePortGroup("vmesh-2", spec)
+    assert fabric.hosts[A].ping("10.99.0.6", interface="vmk2", size=56, count=2).received == 0
+    assert link_results(fabric, SLASH30, interface=True) == [True, False, True, True]
+
+
+def test_the_receive_rules_are_documented() -> None:
+    from pathlib import Path
+
+    from vmesh_tui.sim import packets
+
+    page = (Path(__file__).parents[2] / "docs" / "twin-model.md").read_text(encoding="utf-8")
+    for text in (packets.__doc__ or "", page):
+        assert "active or standby" in text and "4095" in text and "reboot" in text
+        assert "LAB_FORMAT.md" in text and "netstack" in text

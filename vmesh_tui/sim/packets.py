@@ -8,6 +8,20 @@ netstack, and whose portgroup VLAN matches the sender's (frames keep their tag; 
 The far host routes its reply the same way (lowest vmk whose subnet holds the source; the receiving
 vmk when none does). With df, a frame (payload + 28) above the smallest MTU on the way fails: on the
 sender's own vmk or vSwitch with "Message too long", anywhere else silently (a timeout).
+
+The receive rule goes beyond LAB_FORMAT.md's literal text, which only asks for "the vmk on the far host
+whose vSwitch has the receiving NIC as an uplink and whose IP is the destination". The twin also demands:
+- the receiving NIC is active or standby in the receiving vmk's portgroup (an unused NIC delivers nothing
+  to it). Without this the reboot quirk could not be reproduced: in the shared layout (one vSwitch, every
+  link NIC an uplink) a frame that leaves a rebooted host through the vSwitch's first uplink instead of its
+  portgroup's own NIC reaches the far vSwitch anyway, and the literal rule would deliver it to the right
+  vmk, so the "vMotion fails after a reboot until the portgroup is toggled" case would pass. With it, the
+  frame lands on a NIC that is unused in the target vmk's portgroup and is lost, as on real hosts.
+- the VLANs of the two portgroups match (4095, virtual guest tagging, passes every tag): a tagged
+  portgroup never receives untagged or differently tagged frames, so a VLAN mismatch across a direct
+  cable fails as it does on real hosts.
+- the same netstack on both ends: each netstack is its own IP stack with its own addresses.
+docs/twin-model.md lists every rule the twin applies, with its reason.
 """
 
 from __future__ import annotations
