@@ -158,7 +158,8 @@ def test_parse_ping_summary_of_a_real_host() -> None:
         '<obj xmlns="urn:vim25" versionId="5.0"><Summary><Duplicated>0</Duplicated>'
         "<HostAddr>10.0.0.2</HostAddr>"
         "<PacketLost>33</PacketLost><Recieved>2</Recieved><RoundtripAvg>250</RoundtripAvg>"
-        "<RoundtripAvgMS>0</RoundtripAvgMS><Transmitted>3</Transmitted></Summary>"
+        "<RoundtripAvgMS>0</RoundtripAvgMS><RoundtripMax>312</RoundtripMax><RoundtripMaxMS>0</RoundtripMaxMS>"
+        "<RoundtripMin>188</RoundtripMin><RoundtripMinMS>0</RoundtripMinMS><Transmitted>3</Transmitted></Summary>"
         "<Trace><ICMPSeq>0</ICMPSeq><RoundtripTime>250</RoundtripTime></Trace></obj>"
     )
     result = parse_ping(_returnval(f"<response>{escape(document)}</response>"), 3)
@@ -169,7 +170,18 @@ def test_parse_ping_summary_of_a_real_host() -> None:
         0.25,
         None,
     )
+    assert (result.rtt_min_ms, result.rtt_max_ms) == (0.188, 0.312)  # microseconds, not the MS fields
     assert result.ok
+
+
+def test_parse_ping_round_trips_fall_back_to_the_ms_fields() -> None:
+    document = (
+        "<obj><Summary><PacketLost>0</PacketLost><Recieved>3</Recieved><RoundtripAvgMS>2</RoundtripAvgMS>"
+        "<RoundtripMaxMS>4</RoundtripMaxMS><RoundtripMinMS>1</RoundtripMinMS><Transmitted>3</Transmitted>"
+        "</Summary></obj>"
+    )
+    result = parse_ping(_returnval(f"<response>{escape(document)}</response>"), 3)
+    assert (result.rtt_min_ms, result.rtt_avg_ms, result.rtt_max_ms) == (1.0, 2.0, 4.0)
 
 
 def test_parse_ping_cli_fault_message_too_long() -> None:
@@ -186,6 +198,7 @@ def test_parse_ping_total_loss_and_garbage() -> None:
     lost += "</Summary></obj>"
     result = parse_ping(_returnval(f"<response>{escape(lost)}</response>"), 2)
     assert (result.received, result.loss_pct, result.rtt_avg_ms, result.ok) == (0, 100.0, None, False)
+    assert (result.rtt_min_ms, result.rtt_max_ms) == (None, None)
     assert parse_ping(_returnval("<response>not xml</response>"), 2).error is not None
 
 

@@ -49,6 +49,8 @@ def test_ping_over_a_configured_cable(twin: Any, tmp_path: Path) -> None:
         client.close()
     assert (jumbo.sent, jumbo.received, jumbo.loss_pct, jumbo.error) == (3, 3, 0.0, None) and jumbo.ok
     assert jumbo.rtt_avg_ms is not None and jumbo.rtt_avg_ms >= 0
+    assert jumbo.rtt_min_ms is not None and jumbo.rtt_max_ms is not None
+    assert 0 <= jumbo.rtt_min_ms <= jumbo.rtt_avg_ms <= jumbo.rtt_max_ms
     assert too_big.error == "Message too long" and not too_big.ok and too_big.received == 0
     assert nobody.received == 0 and nobody.loss_pct == 100.0 and not nobody.ok
     assert routed.ok and routed.received == 2

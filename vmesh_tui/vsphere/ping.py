@@ -30,6 +30,8 @@ class PingResult:
     loss_pct: float
     rtt_avg_ms: float | None
     error: str | None = None
+    rtt_min_ms: float | None = None
+    rtt_max_ms: float | None = None
 
     @property
     def ok(self) -> bool:
@@ -193,6 +195,19 @@ def parse_ping(returnval: ET.Element, count: int) -> PingResult:
     loss = _number(root, "PacketLost")
     if loss is None:
         loss = 100.0 * (sent - received) / sent if sent else 100.0
-    avg_us = _number(root, "RoundtripAvg")
-    avg_ms = avg_us / 1000.0 if avg_us is not None else _number(root, "RoundtripAvgMS")
-    return PingResult(int(sent), int(received), float(loss), avg_ms if received else None)
+    if not received:
+        return PingResult(int(sent), int(received), float(loss), None)
+    return PingResult(
+        int(sent),
+        int(received),
+        float(loss),
+        _rtt_ms(root, "Avg"),
+        rtt_min_ms=_rtt_ms(root, "Min"),
+        rtt_max_ms=_rtt_ms(root, "Max"),
+    )
+
+
+def _rtt_ms(root: ET.Element, which: str) -> float | None:
+    """Roundtrip{which} in microseconds as milliseconds, else the (coarser) Roundtrip{which}MS."""
+    microseconds = _number(root, f"Roundtrip{which}")
+    return microseconds / 1000.0 if microseconds is not None else _number(root, f"Roundtrip{which}MS")
