@@ -119,3 +119,28 @@ def test_a_reader_that_goes_away_does_not_stop_the_command() -> None:
         out.line("first")
         out.event(Event("phase", message="second"))
         assert out.reader_gone
+
+
+def test_a_corrupt_journal_is_reported_by_name_not_a_crash(capsys: pytest.CaptureFixture[str]) -> None:
+    from vmesh_tui.core.model import VSwitch
+    from vmesh_tui.core.steps import Action, Step
+    from vmesh_tui.engine import paths
+
+    state_dir = paths.state_dir()
+    good = Journal.create(state_dir, {"esx-a": HostState("esx-a")}, (), None, {"supernet": "10.0.0.0/24"})
+    damaged = Journal.create(state_dir, {"esx-b": HostState("esx-b")}, (), None, {})
+    damaged.step_started(Step("esx-b", Action.ADD, None, VSwitch("vmesh-1")))
+    data = json.loads(damaged.path.read_text())
+    data["steps"][0]["step"]["$type"] = "NoSuchType"  # decoding it raises ValueError
+    damaged.path.write_text(json.dumps(data))
+    (damaged.path.parent / "99999999T000000000000-1.json").write_text("{not json")
+
+    code, out, err = _run(capsys, "status", "--json")
+    assert code == 0, err
+    journals = json.loads(out)["journals"]
+    corrupt = {j["id"]: j for j in journals if j["status"] == "corrupt"}
+    assert set(corrupt) == {damaged.id, "99999999T000000000000-1"}
+    assert damaged.path.name in corrupt[damaged.id]["problem"]
+    assert [j["id"] for j in journals if j["status"] != "corrupt"] == [good.id]
+    code, out, _ = _run(capsys, "status")
+    assert code == 0 and "corrupt" in out and damaged.path.name in out

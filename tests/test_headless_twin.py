@@ -146,3 +146,14 @@ def test_plan_esxcli_prints_a_clean_script(capsys: pytest.CaptureFixture[str], t
     for host in ("esx-a.lab.local", "esx-b.lab.local"):
         assert len([line for line in lines if line.startswith(f"# {host}")]) == 1, lines
     assert "== reading the hosts" in err and "==" not in out
+
+
+def test_revert_with_differences_left_exits_1(capsys: pytest.CaptureFixture[str], twin: Twin) -> None:
+    from vmesh_tui.core.model import VSwitch
+    from vmesh_tui.core.steps import Action, Step
+
+    assert _cli(capsys, twin, "apply", *PLAN, "--yes", "--json")[0] == 0
+    twin.client.run_step(Step("esx-a.lab.local", Action.ADD, None, VSwitch("someone-elses")))
+    code, reverted, _ = _cli(capsys, twin, "revert", "--yes", "--json")
+    assert code == 1 and reverted["ok"] is False
+    assert any("someone-elses" in d for d in reverted["differences"]), reverted

@@ -102,7 +102,17 @@ class Journal:
             raise JournalError(f"the journal {path} cannot be read ({exc})") from None
         if not isinstance(data, dict) or data.get("version") != FORMAT_VERSION:
             raise JournalError(f"the journal {path} is not a vmesh-tui journal of a known version")
-        return cls(path, data)
+        try:
+            journal = cls(path, data)
+            # everything status and the operations read, decoded once here so damage shows now
+            _ = (journal.id, journal.hosts, journal.status, journal.closed, journal.interrupted)
+            _ = (journal.links, journal.options, journal.records)
+            _ = [journal.start_state(h) for h in journal.hosts] + [
+                journal.boot_time(h) for h in journal.hosts
+            ]
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            raise JournalError(f"the journal {path} is corrupt ({type(exc).__name__}: {exc})") from None
+        return journal
 
     # ----- views
     @property
@@ -223,6 +233,17 @@ def all_journals(state_dir: Path) -> list[Journal]:
             found.append(Journal.load(path))
         except JournalError:
             continue
+    return found
+
+
+def unreadable_journals(state_dir: Path) -> list[tuple[Path, str]]:
+    """Every journal file that cannot be read or is corrupt, with the reason (naming the file)."""
+    found = []
+    for path in sorted(journal_dir(state_dir).glob("*.json")):
+        try:
+            Journal.load(path)
+        except JournalError as exc:
+            found.append((path, str(exc)))
     return found
 
 

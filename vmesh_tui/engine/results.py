@@ -95,3 +95,4 @@ class JournalSummary:
     updated: str
     steps_done: int
     links: tuple[Link, ...] = field(default=())
+    problem: str = ""  # a corrupt journal: why it cannot be read (naming the file)

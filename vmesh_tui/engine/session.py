@@ -291,7 +291,10 @@ class Engine:
         if not problems:
             journal.set_status(jr.REVERTED, close=True)
         message = f"reverted {undone} changes" if undone else "nothing left to revert"
-        yield done(results.RevertResult(not problems, message, (), diffs, tuple(problems), journal.id))
+        if diffs:
+            message += f", but the hosts differ from their starting state in {len(diffs)} ways"
+        ok = not problems and not diffs
+        yield done(results.RevertResult(ok, message, (), diffs, tuple(problems), journal.id))
 
     async def recover(self) -> AsyncIterator[Event]:
         """After a reboot or failing links: toggle the failover order of the tool's portgroups, validate."""
@@ -321,8 +324,12 @@ async def _one_after_another(jobs: Sequence[Awaitable[None]]) -> None:
 
 
 def journal_summaries(state_dir: Path) -> list[results.JournalSummary]:
-    """Every journal, newest first, with an interrupted run shown as such."""
-    found = []
+    """Every journal, newest first, with an interrupted run shown as such; a journal file that cannot be
+    read is listed as "corrupt", by its file name, with the reason in ``problem``."""
+    found = [
+        results.JournalSummary(path.stem, (), "corrupt", False, "", "", 0, problem=reason)
+        for path, reason in reversed(jr.unreadable_journals(state_dir))
+    ]
     for journal in reversed(jr.all_journals(state_dir)):
         status = "interrupted" if journal.interrupted else journal.status
         done_count = sum(r.status == jr.DONE for r in journal.records)

@@ -219,6 +219,9 @@ async def status(args: argparse.Namespace, out: Output) -> int:
     if not summaries:
         out.line("no journals: nothing was applied from this machine")
     for s in summaries:
+        if s.problem:
+            out.line(f"{s.id}  {s.status:<19} {s.problem}")
+            continue
         out.line(
             f"{s.id}  {s.status:<19} {', '.join(s.hosts)}  {s.steps_done} steps done, {len(s.links)} links"
         )

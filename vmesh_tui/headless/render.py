@@ -156,6 +156,7 @@ def status_json(summaries: Sequence[results.JournalSummary]) -> dict[str, Any]:
                 "updated": s.updated,
                 "steps_done": s.steps_done,
                 "links": [link_json(link) for link in s.links],
+                "problem": s.problem or None,
             }
             for s in summaries
         ]
