@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from vmesh_tui.vsphere.errors import VSphereError
+from vmesh_tui.vsphere.errors import CertificateChanged, VSphereError
 from vmesh_tui.vsphere.knownhosts import KnownHosts, default_known_hosts_path
 from vmesh_tui.vsphere.targets import parse_host_url, vcenter_target
 
@@ -82,3 +82,16 @@ def test_damaged_lines_pin_nothing(tmp_path: Path) -> None:
 def test_default_path_follows_vmesh_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("VMESH_HOME", str(tmp_path))
     assert default_known_hosts_path() == tmp_path / "config" / "known_hosts"
+
+
+def test_changed_certificate_names_the_line_as_the_file_writes_it(tmp_path: Path) -> None:
+    known = KnownHosts(tmp_path / "known_hosts")
+    known.remember("fd00::5", 443, "aa" * 32)
+    lines = known.path.read_text(encoding="utf-8").splitlines()
+    (pinned,) = [line.split()[0] for line in lines if not line.startswith("#")]
+    assert pinned == "[fd00::5]:443"
+    changed = CertificateChanged("fd00::5", 443, "aa" * 32, "bb" * 32, str(known.path))
+    assert f"remove the line '{pinned}' from {known.path}" in changed.remedy
+    assert "[fd00::5]:443 has changed" in changed.message
+    ipv4 = CertificateChanged("10.0.0.5", 443, "aa" * 32, "bb" * 32)
+    assert "remove the line '10.0.0.5:443' from the known-hosts file" in ipv4.remedy

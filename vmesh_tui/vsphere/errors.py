@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from vmesh_tui.vsphere.knownhosts import KnownHosts
+
 if TYPE_CHECKING:
     from vmesh_tui.core.steps import Step
 
@@ -43,11 +45,12 @@ class CertificateChanged(VSphereError):
 
     def __init__(self, host: str, port: int, expected: str, actual: str, known_hosts: str = "") -> None:
         where = f" from {known_hosts}" if known_hosts else " from the known-hosts file"
+        line = KnownHosts.key(host, port)  # as the file writes it: [fd00::5]:443 for IPv6
         super().__init__(
-            f"the certificate of {host}:{port} has changed: pinned SHA-256 {expected}, presented {actual}; "
+            f"the certificate of {line} has changed: pinned SHA-256 {expected}, presented {actual}; "
             "no credentials were sent",
             f"if the host was reinstalled or its certificate renewed on purpose, remove the line "
-            f"'{host}:{port}'{where} and connect again to trust the new one",
+            f"'{line}'{where} and connect again to trust the new one",
         )
         self.host, self.port, self.expected, self.actual = host, port, expected, actual
 
