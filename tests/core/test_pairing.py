@@ -146,3 +146,32 @@ def test_nic_hearing_its_own_host_is_excluded():
     a = typical_host("esx-a", neighbors={"vmnic1": cdp("esx-a", "vmnic2")})
     pairing = propose_cables([a, typical_host("esx-b")])
     assert pairing.exclusion_of("esx-a/vmnic1").reason == "CDP says it is cabled to vmnic2 of the same host"
+
+
+def test_neighbour_naming_a_port_the_peer_does_not_have_says_so():
+    # Regression: the reason claimed the peer was "already cabled or its neighbour data disagrees".
+    a = typical_host("esx-a", neighbors={"vmnic1": cdp("esx-b", "vmnic99")})
+    pairing = propose_cables([a, typical_host("esx-b")])
+    reason = pairing.exclusion_of("esx-a/vmnic1").reason
+    assert "esx-b has no vmnic99" in reason
+    assert "already cabled" not in reason and "disagrees" not in reason
+
+
+def test_neighbour_whose_peer_hears_someone_else_names_what_the_peer_hears():
+    a = typical_host("esx-a", neighbors={"vmnic1": cdp("esx-b", "vmnic5")})
+    b = typical_host("esx-b", neighbors={"vmnic5": cdp("esx-a", "vmnic6")})
+    reason = propose_cables([a, b]).exclusion_of("esx-a/vmnic1").reason
+    assert reason == (
+        "CDP neighbour is esx-b/vmnic5, which cannot be used: "
+        "its own CDP neighbour is esx-a port vmnic6, not esx-a/vmnic1"
+    )
+
+
+def test_neighbour_whose_peer_is_already_cabled_names_that_cable():
+    a = typical_host("esx-a", neighbors={"vmnic1": cdp("esx-b", "vmnic1"), "vmnic2": cdp("esx-b", "vmnic1")})
+    b = typical_host("esx-b", neighbors={"vmnic1": cdp("esx-a", "vmnic1")})
+    pairing = propose_cables([a, b])
+    assert pairing.cable_of("esx-a/vmnic1") == Cable("esx-a/vmnic1", "esx-b/vmnic1", "cdp", True)
+    assert pairing.exclusion_of("esx-a/vmnic2").reason == (
+        "CDP neighbour is esx-b/vmnic1, which cannot be used: it is already cabled to esx-a/vmnic1"
+    )

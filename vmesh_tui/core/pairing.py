@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from vmesh_tui.core.errors import CoreError
-from vmesh_tui.core.model import HostState, nic_ref, split_ref
+from vmesh_tui.core.model import HostState, Neighbor, nic_ref, split_ref
 from vmesh_tui.core.ordering import is_owned_name, natural_key
 
 CableSource = Literal["cdp", "name", "manual"]
@@ -163,19 +163,39 @@ def propose_cables(hosts: Sequence[HostState], owned_prefix: str = "vmesh") -> P
             continue
         peer = nic_ref(peer_host.name, neighbor.port_id)
         peer_pnic = peer_host.pnic(neighbor.port_id)
-        peer_says = peer_pnic.neighbor if peer_pnic else None
+        if peer_pnic is None:
+            free.discard(ref)
+            excluded[ref] = (
+                f"{neighbor.protocol.upper()} neighbour is {peer}, but {peer_host.name} has no "
+                f"{neighbor.port_id}; re-read the hosts, or link it by hand"
+            )
+            continue
+        peer_says = peer_pnic.neighbor
         agrees = peer_says is None or _find_host(by_name, peer_says.device_id) is by_name[host_name]
         if peer_says is not None and agrees:
             agrees = peer_says.port_id == device
         if peer not in free or not agrees:
             free.discard(ref)
-            why = excluded.get(peer, "it is already cabled or its neighbour data disagrees")
+            why = excluded.get(peer) or _why_not(peer, cables, peer_says, ref)
             excluded[ref] = f"{neighbor.protocol.upper()} neighbour is {peer}, which cannot be used: {why}"
             continue
         cables.append(Cable.between(ref, peer, "cdp", verified=True))
         free -= {ref, peer}
     cables += _pair_by_name(free, excluded)
     return _sorted_pairing(cables, (Exclusion(ref, why) for ref, why in excluded.items()))
+
+
+def _why_not(peer: str, cables: Sequence[Cable], peer_says: Neighbor | None, ref: str) -> str:
+    """Why a free, existing peer NIC cannot take the cable ``ref``'s neighbour data points to."""
+    taken = next((c for c in cables if c.touches(peer)), None)
+    if taken is not None:
+        return f"it is already cabled to {taken.b if taken.a == peer else taken.a}"
+    if peer_says is not None:
+        return (
+            f"its own {peer_says.protocol.upper()} neighbour is {peer_says.device_id} port "
+            f"{peer_says.port_id}, not {ref}"
+        )
+    return "it is already cabled or its neighbour data disagrees"
 
 
 def _pair_by_name(free: set[str], excluded: dict[str, str]) -> list[Cable]:
