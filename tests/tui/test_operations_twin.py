@@ -116,8 +116,10 @@ async def test_status_lists_the_run_and_reverts_it(twin: Any) -> None:
 async def test_cancel_asks_then_rolls_back(tmp_path: Path) -> None:
     from vmesh_tui.sim.runner import start_lab
 
-    faults = '[[fault]]\nhost = "esx-a.lab.local"\nmethod = "AddVirtualNic"\nkind = "delay"\ndelay_s = 2\n'
-    lab = start_lab(lab_with_faults(tmp_path, faults))
+    fault = '[[fault]]\nhost = "esx-a.lab.local"\nmethod = "AddVirtualNic"\nnth = {}\nkind = "delay"\n'
+    fault += "delay_s = 2\n"
+    # every vmk add is slow (nth defaults to 1 only), so the cancel lands while the apply still runs
+    lab = start_lab(lab_with_faults(tmp_path, "\n".join(fault.format(n) for n in range(1, 5))))
     try:
         app = make_app(lab)
         async with app.run_test(size=(80, 24)) as pilot:

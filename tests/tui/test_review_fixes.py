@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from tests.tui.test_operations_twin import walk_to_apply
-from tests.tui.twinapp import make_app, screen_text, wait_for, wait_screen
+from tests.tui.test_operations_twin import owned_vswitches, walk_to_apply
+from tests.tui.twinapp import lab_with_faults, make_app, screen_text, wait_for, wait_screen
 from vmesh_tui.launch import make_connector
 from vmesh_tui.tui.app import VmeshApp
 
@@ -67,3 +68,35 @@ async def test_esc_from_cabling_goes_back_and_keeps_the_edited_cables(twin: Any)
         await wait_screen(pilot, "DiscoverScreen")
         await pilot.press("escape")
         await wait_screen(pilot, "ConnectScreen")
+
+
+async def test_cancel_confirmed_after_the_apply_finished_says_too_late(tmp_path: Path) -> None:
+    from vmesh_tui.sim.runner import start_lab
+
+    faults = '[[fault]]\nhost = "esx-a.lab.local"\nmethod = "AddVirtualNic"\nkind = "delay"\ndelay_s = 2\n'
+    lab = start_lab(lab_with_faults(tmp_path, faults))
+    try:
+        app = make_app(lab)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_screen(pilot, "CablingScreen")
+            await pilot.press("n")
+            await wait_screen(pilot, "AddressingScreen")
+            await pilot.press("ctrl+n")
+            await wait_screen(pilot, "PreviewScreen")
+            await pilot.press("a")
+            await wait_screen(pilot, "ConfirmScreen")
+            await pilot.press("y")
+            await wait_screen(pilot, "ApplyScreen")
+            apply_screen: Any = app.screen
+            await wait_for(pilot, lambda: "add vmk" in screen_text(app), 30)
+            await pilot.press("c")
+            await wait_screen(pilot, "ConfirmScreen")
+            await wait_for(pilot, lambda: apply_screen.state == "applied", 60)  # finishes meanwhile
+            await pilot.press("y")
+            await wait_screen(pilot, "ApplyScreen")
+            text = screen_text(app)
+            assert "Too late to cancel: the apply finished. Revert it from Status." in text, text
+            assert apply_screen.state == "applied"
+        assert owned_vswitches(lab)["esx-a.lab.local"] == ["vmesh-1", "vmesh-2", "vmesh-3", "vmesh-4"]
+    finally:
+        lab.stop()

@@ -168,7 +168,13 @@ class ApplyScreen(VmeshScreen):
         if self.state != "running":
             return
         question = "Cancel the apply and roll back every completed step?"
-        if await self.app.push_screen_wait(ConfirmScreen(question, yes_label="Roll back")):
+        if not await self.app.push_screen_wait(ConfirmScreen(question, yes_label="Roll back")):
+            return
+        if self.state == "applied":  # it finished while the question was open: nothing left to cancel
+            self.say("Too late to cancel: the apply finished. Revert it from Status.", error=True)
+        elif self.state != "running":
+            self.say(f"Too late to cancel: the apply already ended ({self.state}).", error=True)
+        else:
             self.say("Cancelling: rolling back ...", error=True)
             self.cancel_operation()
 
