@@ -95,3 +95,17 @@ def test_a_changed_object_the_plan_does_not_touch_is_not_stale() -> None:
     now = _hosts()
     now[A] = replace(now[A], vswitches=(replace(now[A].vswitches[0], mtu=1600),))
     assert stale_reasons(planned, now) == []
+
+
+def test_vmk_steps_read_without_a_doubled_vmk() -> None:
+    from vmesh_tui.core.steps import Step
+
+    new = Vmk("", "vmesh-vmotion-1", "172.31.250.1", 30, 9000)
+    add = Step("esx-a", Action.ADD, None, new)
+    assert objects.describe_step(add) == "add vmk on vmesh-vmotion-1 (172.31.250.1/30)"
+    assert objects.describe_step(add, "vmk3") == "added vmk3 on vmesh-vmotion-1 (172.31.250.1/30)"
+    old = replace(new, device="vmk2")
+    assert objects.describe_step(Step("esx-a", Action.REMOVE, old, None)) == (
+        "remove vmk2 on vmesh-vmotion-1 (172.31.250.1/30)"
+    )
+    assert "vmk vmk" not in objects.describe_step(Step("esx-a", Action.REMOVE, old, None))

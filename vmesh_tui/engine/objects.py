@@ -89,14 +89,20 @@ def differences(start: HostState, now: HostState) -> list[str]:
 
 
 def describe_step(step: Step, vmk: str | None = None) -> str:
-    """A one-line description of a step for progress messages."""
+    """A one-line description of a step for progress messages.
+
+    A vmk is named by its device when known: "add vmk on vmesh-vmotion-1 (IP/prefix)" before the host chose
+    one, "added vmk3 on vmesh-vmotion-1 (IP/prefix)" once it did (``vmk``, the device the step created).
+    """
     obj = step.obj
     name = {VSwitch: "vSwitch", Portgroup: "portgroup", Vmk: "vmk", Pnic: "NIC"}[type(obj)]
-    label = object_key(obj)
-    if isinstance(obj, Vmk):
-        label = f"{vmk or obj.device or 'vmk'} on {obj.portgroup}" + (f" ({obj.cidr})" if obj.cidr else "")
     verb = {Action.ADD: "add", Action.UPDATE: "update", Action.REMOVE: "remove"}[step.action]
     if isinstance(obj, Pnic):
         speed = obj.configured_speed_mb
-        return f"set {label} to {'auto-negotiate' if speed is None else f'{speed} Mb/s'}"
-    return f"{verb} {name} {label}"
+        return f"set {object_key(obj)} to {'auto-negotiate' if speed is None else f'{speed} Mb/s'}"
+    if isinstance(obj, Vmk):
+        where = f"on {obj.portgroup}" + (f" ({obj.cidr})" if obj.cidr else "")
+        if vmk and step.action == Action.ADD:
+            return f"added {vmk} {where}"
+        return f"{verb} {vmk or obj.device or 'vmk'} {where}"
+    return f"{verb} {name} {object_key(obj)}"
