@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,13 +18,19 @@ def _isolated_vmesh_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: 
     return home
 
 
+DEMO_LAB = Path(__file__).parents[1] / "vmesh_tui" / "sim" / "demo.toml"
+
+
+def start_twin() -> Any:
+    """Serve the demo lab. The twin is part of the project: a broken import fails the test, never skips it."""
+    runner = importlib.import_module("vmesh_tui.sim.runner")
+    return runner.start_lab(DEMO_LAB)
+
+
 @pytest.fixture
 def twin() -> Iterator[Any]:
     """The ESXi twin serving the built-in demo lab on 127.0.0.1 (``RunningLab``), stopped afterwards."""
-    runner = pytest.importorskip(
-        "vmesh_tui.sim.runner", reason="the ESXi twin (vmesh_tui.sim.runner) is not built yet"
-    )
-    lab = runner.start_lab(Path(__file__).parents[1] / "vmesh_tui" / "sim" / "demo.toml")
+    lab = start_twin()
     try:
         yield lab
     finally:
