@@ -21,7 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         description="Serve every host of a lab file as its own vSphere SOAP endpoint on 127.0.0.1 "
         "until Ctrl+C or SIGTERM.",
     )
-    sim.add_argument("lab", nargs="?", metavar="LAB.toml", help="the lab file (see LAB_FORMAT.md)")
+    sim.add_argument("lab", nargs="?", metavar="LAB.toml", help="the lab file (format: docs/lab-format.md)")
     sim.add_argument("--demo", action="store_true", help="serve the built-in demo lab")
     sim.add_argument("--json", action="store_true", help="print one JSON line of hosts once all listen")
     sim.add_argument("--stats", metavar="FILE", help="write per-host request counts as JSON when stopping")
