@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import netaddr
 import pytest
 from core_factories import typical_host, with_lookalike
 
-from vmesh_tui.core.addressing import carve
+from vmesh_tui.core.addressing import carve, suggest_supernet
 from vmesh_tui.core.errors import CoreError
 from vmesh_tui.core.model import Portgroup, Vmk, VSwitch
 from vmesh_tui.core.pairing import Cable
@@ -102,3 +103,27 @@ def test_a_vmk_on_a_lookalike_portgroup_counts_as_overlap():
     with pytest.raises(CoreError) as caught:
         carve(FOUR, "192.168.20.0/28", hosts=[with_lookalike(typical_host("esx-a"))])
     assert caught.value.code == "overlap" and "vmk1 on esx-a" in caught.value.message
+
+
+def test_overlap_remedy_proposes_the_first_clear_private_slash24():
+    # Regression: the remedy only said "pick a supernet that no existing VMkernel network uses".
+    hosts = [typical_host("esx-a", "172.16.0.11/23"), typical_host("esx-b", "172.16.2.12/24")]
+    with pytest.raises(CoreError) as caught:
+        carve(FOUR, "172.16.0.0/24", hosts=hosts)
+    assert caught.value.remedy == "pick a supernet that no existing VMkernel network uses, e.g. 172.16.3.0/24"
+    assert carve(FOUR, "172.16.3.0/24", hosts=hosts).links
+
+
+def test_suggested_supernet_moves_on_to_10_then_192_168_and_grows_with_the_links():
+    taken = [netaddr.IPNetwork("172.16.0.0/12")]
+    assert suggest_supernet(taken, 4) == "10.0.0.0/24"
+    assert suggest_supernet([*taken, netaddr.IPNetwork("10.0.0.0/8")], 4) == "192.168.0.0/24"
+    assert suggest_supernet([*taken, netaddr.IPNetwork("10.0.0.0/9")], 100) == "10.128.0.0/23"
+    assert suggest_supernet([], 100, prefix=31) == "172.16.0.0/24"
+    assert suggest_supernet([netaddr.IPNetwork("0.0.0.0/0")], 4) is None
+    hosts = [typical_host("esx-a", "172.16.9.9/12")]
+    many = _cables(*((f"esx-a/vmnic{n}", f"esx-b/vmnic{n}") for n in range(100)))
+    with pytest.raises(CoreError) as caught:
+        carve(many, "172.20.0.0/16", hosts=hosts)
+    assert caught.value.remedy.endswith("e.g. 10.0.0.0/23")
+    assert len(carve(many, "10.0.0.0/23", hosts=hosts).links) == 100

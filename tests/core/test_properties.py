@@ -258,3 +258,17 @@ def test_lookalike_portgroups_and_their_vmks_are_never_touched(lab, supernet, op
         for name, state in apply_plan(observed, plan).items():
             assert state.vmk("vmk1") == hosts[name].vmk("vmk1")
             assert state.portgroup("vmesh-mgmt2") == Portgroup("vmesh-mgmt2", "vSwitch0")
+
+
+@SETTINGS
+@given(labs(), supernets, st.sampled_from((30, 31)))
+def test_the_supernet_an_overlap_error_suggests_carves_cleanly(lab, supernet, prefix):
+    hosts, cables = lab
+    try:
+        carve(cables, supernet, prefix, list(hosts.values()))
+    except CoreError as error:
+        assume(error.code == "overlap")
+        suggested = error.remedy.rpartition("e.g. ")[2]
+        assert netaddr.IPNetwork(suggested).prefixlen == 24
+        links = carve(cables, suggested, prefix, list(hosts.values())).links
+        assert len(links) == len(cables)

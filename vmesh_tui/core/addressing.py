@@ -8,7 +8,7 @@ same cables always get the same subnets; the lower address goes to the cable's f
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import netaddr
@@ -20,6 +20,8 @@ from vmesh_tui.core.pairing import Cable
 
 SUPPORTED_PREFIXES = (30, 31)
 _PRIVATE = tuple(netaddr.IPNetwork(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+# Where a suggested supernet is looked for, in this order (172.16/12 first: the least used in labs).
+_SUGGEST_FROM = tuple(netaddr.IPNetwork(n) for n in ("172.16.0.0/12", "10.0.0.0/8", "192.168.0.0/16"))
 _UNUSABLE = tuple(netaddr.IPNetwork(n) for n in ("0.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "224.0.0.0/3"))
 
 
@@ -103,6 +105,23 @@ def _existing_networks(
     return found
 
 
+def suggest_supernet(existing: Iterable[netaddr.IPNetwork], links: int, prefix: int = 30) -> str | None:
+    """The first private /24 clear of every ``existing`` network, or larger when ``links`` need more.
+
+    Looked for in 172.16.0.0/12, then 10.0.0.0/8, then 192.168.0.0/16; None when all are taken.
+    """
+    fits = prefix - math.ceil(math.log2(max(1, links)))
+    length = min(24, fits)
+    if length < 8:
+        return None
+    taken = netaddr.IPSet(existing)
+    for block in _SUGGEST_FROM:
+        for free in (netaddr.IPSet([block]) - taken).iter_cidrs():
+            if free.prefixlen <= length:
+                return str(netaddr.IPNetwork(f"{free.network}/{length}"))
+    return None
+
+
 def carve(
     cables: Sequence[Cable],
     supernet: str,
@@ -113,16 +132,19 @@ def carve(
     """One subnet of ``/prefix`` per cable, in cable order; CoreError on bad input or no room."""
     network = parse_supernet(supernet)
     prefix = _check_prefix(prefix)
-    for host, device, existing in _existing_networks(hosts, owned_prefix):
+    ordered = sorted(cables, key=Cable.sort_key)
+    needed = max(1, len(ordered))
+    existing_networks = _existing_networks(hosts, owned_prefix)
+    for host, device, existing in existing_networks:
         if existing in network or network in existing:
+            free = suggest_supernet((net for _, _, net in existing_networks), needed, prefix)
             raise CoreError(
                 "overlap",
                 f"{supernet} overlaps {existing} of {device} on {host}",
-                "pick a supernet that no existing VMkernel network uses",
+                "pick a supernet that no existing VMkernel network uses"
+                + (f", e.g. {free}" if free is not None else ""),
             )
-    ordered = sorted(cables, key=Cable.sort_key)
     capacity = 2 ** (prefix - network.prefixlen) if network.prefixlen <= prefix else 0
-    needed = max(1, len(ordered))
     if needed > capacity:
         fits = prefix - math.ceil(math.log2(needed))
         raise CoreError(
