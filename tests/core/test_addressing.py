@@ -127,3 +127,18 @@ def test_suggested_supernet_moves_on_to_10_then_192_168_and_grows_with_the_links
         carve(many, "172.20.0.0/16", hosts=hosts)
     assert caught.value.remedy.endswith("e.g. 10.0.0.0/23")
     assert len(carve(many, "10.0.0.0/23", hosts=hosts).links) == 100
+
+
+def test_ip_of_a_nic_not_on_the_link_names_the_ends_to_use():
+    # Regression: the CoreError had an empty remedy.
+    link = carve(FOUR, "172.31.250.0/28").links[0]
+    with pytest.raises(CoreError) as caught:
+        link.ip_of("esx-a/vmnic2")
+    assert caught.value.code == "not-on-link"
+    assert caught.value.remedy.startswith("use esx-a/vmnic1 or esx-b/vmnic1")
+
+
+def test_dhcp_vmks_are_never_considered_for_overlap():
+    host = typical_host("esx-a")
+    host = replace(host, vmks=(*host.vmks, Vmk("vmk2", "VM Network", None, None)))
+    assert len(carve(FOUR, "172.31.250.0/28", hosts=[host]).links) == 4

@@ -47,7 +47,11 @@ class Link:
             return self.a_ip
         if ref == self.cable.b:
             return self.b_ip
-        raise CoreError("not-on-link", f"{ref} is not an end of link {self.number}", "")
+        raise CoreError(
+            "not-on-link",
+            f"{ref} is not an end of link {self.number} ({self.cable})",
+            f"use {self.cable.a} or {self.cable.b}, or carve the addresses again after re-linking",
+        )
 
 
 @dataclass(frozen=True)
@@ -92,7 +96,12 @@ def _check_prefix(prefix: object) -> int:
 def _existing_networks(
     hosts: Sequence[HostState], owned_prefix: str
 ) -> list[tuple[str, str, netaddr.IPNetwork]]:
-    """(host, vmk, network) for every vmk with a static address that the tool does not own."""
+    """(host, vmk, network) for every vmk with a static address that the tool does not own.
+
+    DHCP vmks (ip None) are left out on purpose: their address is not known here and may change, so
+    they are never considered for overlap. A DHCP network that shares the supernet shows up later, when
+    validation pings fail.
+    """
     found = []
     for host in hosts:
         for vmk in host.vmks:
