@@ -109,3 +109,29 @@ def test_events_reject_unknown_kinds_and_carry_results() -> None:
     assert done({"ok": True}).result == {"ok": True}
     with pytest.raises(ValueError):
         Event("exploded")
+
+
+def test_a_recover_killed_between_toggle_updates_shows_as_interrupted(tmp_path: Path) -> None:
+    from vmesh_tui.engine.recovery import pending_toggles
+
+    group = Portgroup("vmesh-1", "vmesh-1", 0, ("vmnic1",), (), "failover_explicit")
+    standby = Portgroup("vmesh-1", "vmesh-1", 0, (), ("vmnic1",), "failover_explicit")
+    journal = Journal.create(tmp_path, {"esx-a": _host("esx-a")}, (), None, {})
+    journal.set_status(APPLIED)
+    journal.begin_recover()
+    record = journal.step_started(Step("esx-a", Action.UPDATE, group, standby))
+    journal.step_finished(record, DONE)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True)
+    data = json.loads(journal.path.read_text())
+    data["pid"] = int(dead.stdout)  # the recover process is gone, between the two updates
+    journal.path.write_text(json.dumps(data))
+
+    killed = Journal.load(journal.path)
+    assert killed.interrupted
+    state = HostState("esx-a", portgroups=(standby,))
+    (fix,) = pending_toggles(killed, state)
+    assert fix.before == standby and fix.after == group
+    killed.begin_recover()
+    killed.end_recover()
+    assert killed.status == APPLIED and not killed.interrupted
+    assert pending_toggles(killed, HostState("esx-a", portgroups=(group,))) == []
