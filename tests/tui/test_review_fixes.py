@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
 from tests.tui.test_operations_twin import owned_vswitches, walk_to_apply
 from tests.tui.twinapp import lab_with_faults, make_app, screen_text, wait_for, wait_screen
 from vmesh_tui.launch import make_connector
@@ -100,3 +103,43 @@ async def test_cancel_confirmed_after_the_apply_finished_says_too_late(tmp_path:
         assert owned_vswitches(lab)["esx-a.lab.local"] == ["vmesh-1", "vmesh-2", "vmesh-3", "vmesh-4"]
     finally:
         lab.stop()
+
+
+async def test_preview_groups_repeated_warnings_and_the_findings_scroll(twin: Any) -> None:
+    app = make_app(twin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_screen(pilot, "CablingScreen")
+        await pilot.press("n")
+        await wait_screen(pilot, "AddressingScreen")
+        await pilot.press("ctrl+n")
+        await wait_screen(pilot, "PreviewScreen")
+        text = screen_text(app)
+        assert "4 cables are assumed from NIC names" in text, text
+        assert text.count("assumed from NIC names") == 1
+        findings = app.screen.query_one("#findings-scroll", VerticalScroll)
+        many = "\n".join(f"warning: finding number {i}" for i in range(10))
+        app.screen.query_one("#findings", Static).update(many)
+        await pilot.pause(0.2)
+        assert findings.size.height <= 5 and findings.max_scroll_y > 0  # capped, and it scrolls
+        assert "finding number 9" not in screen_text(app)
+        findings.focus()
+        await pilot.press("end")
+        await pilot.pause(0.2)
+        assert "finding number 9" in screen_text(app)
+
+
+def test_findings_of_one_code_share_one_line() -> None:
+    from vmesh_tui.core.errors import Finding, Severity
+    from vmesh_tui.tui.screens.preview import finding_lines
+
+    tail = "is assumed from NIC names or by hand, not seen by CDP/LLDP"
+    findings = [
+        Finding("unverified-cable", Severity.WARNING, f"esx-a/vmnic{n} - esx-b/vmnic{n} {tail}", "validate")
+        for n in (1, 2, 5, 6)
+    ]
+    findings.insert(1, Finding("mtu-switch", Severity.WARNING, "switch core has MTU 1500", "raise it"))
+    lines = finding_lines(findings)
+    assert lines == [
+        "warning: 4 cables are assumed from NIC names or by hand, not seen by CDP/LLDP - validate",
+        "warning: switch core has MTU 1500 - raise it",
+    ]

@@ -32,6 +32,41 @@ def plan_request(draft: Draft) -> Any:
     return PlanRequest(supernet=draft.supernet, prefix=draft.prefix, options=options, pairing=draft.pairing)
 
 
+def _plural_is(code: str, count: int, suffix: str) -> str:
+    """``4 cables are ...`` from a code like ``unverified-cable`` and the shared ``is ...`` tail."""
+    noun = code.rsplit("-", 1)[-1]
+    return f"{count} {noun}s are {suffix[3:]}"
+
+
+def finding_lines(findings: Any) -> list[str]:
+    """One line per finding, except that findings of one code and severity are grouped into one line
+    (``4 cables are assumed from NIC names ...``), so repeats do not crowd out the rest."""
+    marks = {Severity.ERROR: "ERROR", Severity.WARNING: "warning"}
+    groups: dict[tuple[Any, str], list[Any]] = {}
+    for finding in findings:
+        groups.setdefault((finding.severity, finding.code), []).append(finding)
+    lines = []
+    for (severity, code), members in groups.items():
+        first = members[0]
+        text = first.message
+        if len(members) > 1:
+            tails = [m.message.split() for m in members]
+            shared: list[str] = []
+            for words in zip(*(reversed(t) for t in tails), strict=False):
+                if len(set(words)) != 1:
+                    break
+                shared.insert(0, words[0])
+            suffix = " ".join(shared)
+            if suffix.startswith("is "):
+                text = _plural_is(code, len(members), suffix)
+            else:
+                text = f"{text} (and {len(members) - 1} more like it)"
+        lines.append(
+            f"{marks.get(severity, str(severity))}: {text}" + (f" - {first.remedy}" if first.remedy else "")
+        )
+    return lines
+
+
 def build(draft: Draft) -> Any:
     from vmesh_tui.engine.planning import build_plan
 
@@ -45,6 +80,7 @@ class PreviewScreen(VmeshScreen):
         ("a", "apply (asks for confirmation; not in read-only mode)"),
         ("n", "read-only: go on to validation"),
         ("up/down/pgup/pgdn", "scroll"),
+        ("tab", "move between the warnings and the plan (each scrolls)"),
     ]
     BINDINGS = [
         Binding("escape", "back", "Back"),
@@ -56,7 +92,8 @@ class PreviewScreen(VmeshScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_title()
         with Vertical(id="body"):
-            yield Static("", id="findings", markup=False)
+            with VerticalScroll(id="findings-scroll"):
+                yield Static("", id="findings", markup=False)
             with VerticalScroll(id="preview-scroll"):
                 yield Static("", id="preview-text", markup=False)
             yield Static("", id="status", markup=False)
@@ -78,12 +115,9 @@ class PreviewScreen(VmeshScreen):
         self.query_one("#preview-scroll").focus()
 
     def render_findings(self) -> None:
-        marks = {Severity.ERROR: "ERROR", Severity.WARNING: "warning"}
-        lines = [
-            f"{marks[f.severity]}: {f.message}" + (f" - {f.remedy}" if f.remedy else "")
-            for f in self.result.findings
-        ]
+        lines = finding_lines(self.result.findings)
         self.query_one("#findings", Static).update("\n".join(lines))
+        self.query_one("#findings-scroll").display = bool(lines)
         steps = len(self.result.plan.steps)
         if self.result.errors:
             self.say("Apply is blocked by the errors above. Press esc to change the choices.", error=True)
