@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import http.client
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
-from pyVmomi import vim, vmodl
+from pyVmomi import SoapStubAdapter, vim, vmodl
 
 from tests.vsphere.conftest import VCSIM_PASSWORD, Vcsim, start_vcsim
 from vmesh_tui.core.model import CdpMode, Portgroup, Vmk, VSwitch
@@ -208,3 +210,57 @@ def test_other_read_faults_become_clear_errors(tmp_path: Path) -> None:
     other = fault_error(target, vmodl.fault.InvalidArgument(msg="bad spec"), "reading the hosts")
     assert type(other) is VSphereError
     assert other.message.startswith("InvalidArgument: bad spec") and other.remedy
+
+
+def test_connect_and_read_all_through_a_vcenter_cost_five_requests_and_a_hint_per_host(
+    vcsim_vc: Vcsim, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counted on the client: every SOAP call passes the stub's InvokeMethod (or InvokeAccessor for a
+    property fetch), and the version check is one GET of vimServiceVersions.xml."""
+    sent: list[str] = []
+    invoke, fetch, request = (
+        SoapStubAdapter.InvokeMethod,
+        SoapStubAdapter.InvokeAccessor,
+        http.client.HTTPConnection.request,
+    )
+
+    def counting_invoke(stub: Any, mo: Any, info: Any, args: Any, outerStub: Any = None) -> Any:
+        sent.append(info.wsdlName)
+        return invoke(stub, mo, info, args, outerStub)
+
+    def counting_fetch(stub: Any, mo: Any, info: Any) -> Any:
+        sent.append(f"Fetch {info.name}")
+        return fetch(stub, mo, info)
+
+    def counting_request(conn: Any, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+        if method == "GET":
+            sent.append(f"GET {url}")
+        return request(conn, method, url, *args, **kwargs)
+
+    target = vcenter_target(vcsim_vc.url_for(), "DC0_C0")
+    known = _known(tmp_path)
+    # pin the certificate first: trust on first use makes one more TLS handshake (which sends nothing)
+    HostsClient.connect([target], VCSIM_PASSWORD, known, accept_new=True).close()
+    monkeypatch.setattr(SoapStubAdapter, "InvokeMethod", counting_invoke)
+    monkeypatch.setattr(SoapStubAdapter, "InvokeAccessor", counting_fetch)
+    monkeypatch.setattr(http.client.HTTPConnection, "request", counting_request)
+    client = HostsClient.connect([target], VCSIM_PASSWORD, known)
+    try:
+        states = client.read_all()
+        counted = list(sent)
+    finally:
+        client.close()
+    assert sorted(states) == ["DC0_C0_H0", "DC0_C0_H1"]
+    hints = [name for name in counted if name == "QueryNetworkHint"]
+    others = [name for name in counted if name != "QueryNetworkHint"]
+    assert len(hints) == len(states)  # one hint per host
+    assert sorted(others) == sorted(
+        [
+            "GET /sdk/vimServiceVersions.xml",
+            "RetrieveServiceContent",
+            "Login",
+            "RetrievePropertiesEx",  # the clusters
+            "RetrievePropertiesEx",  # the cluster's hosts, served again by read_all
+        ]
+    )
+    assert len(others) <= 5
