@@ -1,6 +1,8 @@
 """The whole demo in a real terminal (tmux, 80x24): every wizard step, apply, validate all green, then
 recovery after a simulated reboot, asserting on the captured screen text. Once with 256 colours, once with
-16 colours, once with NO_COLOR. Skipped when tmux is missing, unless CI=true."""
+16 colours, once with NO_COLOR. The 256-colour run picks the shared layout, which the reboot quirk breaks:
+its recovery shows the failing links before and fixed after. The per-link runs show there is nothing to
+toggle. Skipped when tmux is missing, unless CI=true."""
 
 from __future__ import annotations
 
@@ -73,8 +75,11 @@ def terminal() -> Iterator[Terminal]:
         term.close()
 
 
-@pytest.mark.parametrize("colour", ["xterm-256color", "xterm-16color", "no-color"])
-def test_demo_walk_in_a_real_terminal(terminal: Terminal, colour: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("colour", "layout"),
+    [("xterm-256color", "shared"), ("xterm-16color", "per-link"), ("no-color", "per-link")],
+)
+def test_demo_walk_in_a_real_terminal(terminal: Terminal, colour: str, layout: str, tmp_path: Path) -> None:
     term = "xterm-16color" if colour == "xterm-16color" else "xterm-256color"
     env = {"TERM": term, "VMESH_HOME": str(tmp_path / "home"), "LANG": "C.UTF-8"}
     if colour == "no-color":
@@ -88,17 +93,23 @@ def test_demo_walk_in_a_real_terminal(terminal: Terminal, colour: str, tmp_path:
     terminal.keys("n")
     screen = terminal.wait_for("step 4/7 Addressing")
     assert "172.16.90.0/24" in screen and "172.16.90.13" in screen
+    if layout == "shared":  # supernet -> prefix -> MTU -> layout; space switches it to shared
+        terminal.keys("Tab", "Tab", "Tab", "Space")
+        terminal.wait_for("shared vSwitch (older)")
 
     terminal.keys("C-n")
     screen = terminal.wait_for("step 5/7 Preview")
-    assert "vSwitch vmesh-1 MTU 9000 uplinks vmnic1 [new]" in screen
+    if layout == "per-link":
+        assert "vSwitch vmesh-1 MTU 9000 uplinks vmnic1 [new]" in screen
+    else:
+        assert "vSwitch vmesh-" in screen and "[new]" in screen and "uplinks vmnic1 [new]" not in screen
     terminal.keys("e")
-    assert "esxcli network vswitch standard add -v vmesh-1" in terminal.wait_for("esxcli network")
+    assert "esxcli network vswitch standard add -v vmesh-" in terminal.wait_for("esxcli network")
     terminal.keys("e", "a")
-    terminal.wait_for("Apply 24 change(s)")
+    terminal.wait_for("Apply 24 change(s)" if layout == "per-link" else "change(s) to esx-a")
     terminal.keys("y")
     screen = terminal.wait_for("Press n to validate", timeout=60)
-    assert "12/12" in screen
+    assert "12/12" in screen or layout == "shared"
 
     terminal.keys("n")
     screen = terminal.wait_for("pass both ways", timeout=60)
@@ -114,11 +125,19 @@ def test_demo_walk_in_a_real_terminal(terminal: Terminal, colour: str, tmp_path:
     terminal.wait_for("Search for commands")
     terminal.type("recovery")
     terminal.keys("Enter")
-    terminal.wait_for("g: run recovery")
+    screen = terminal.wait_for("g: run recovery")
+    assert "Rebooted since the apply: esx-b.lab.local" in screen  # found before anything changes
+    if layout == "shared":  # the quirk bites: links through the rebooted host fail before recovery
+        assert "failing" in screen.split("Before:")[1].splitlines()[0], screen
+        assert "nothing to toggle" not in screen
+    else:
+        assert "One vSwitch per link: not affected by the reboot quirk; nothing to toggle." in screen
+        assert "no failing link" in screen.split("Before:")[1].splitlines()[0], screen
     terminal.keys("g")
     terminal.wait_for("Run recovery on the connected hosts?")
-    screen = terminal.screen()
-    assert "Rebooted since the apply: esx-b.lab.local" in screen  # found before anything changes
     terminal.keys("y")
     screen = terminal.wait_for("After: \u2714 OK", timeout=90)
     assert "no failing link" in screen.split("After:")[1]
+    if layout == "shared":  # before: the failing links; after: fixed by the toggle
+        assert "failing" in screen.split("Before:")[1].splitlines()[0], screen
+        assert "toggled" in screen.lower(), screen

@@ -143,3 +143,18 @@ def test_findings_of_one_code_share_one_line() -> None:
         "warning: 4 cables are assumed from NIC names or by hand, not seen by CDP/LLDP - validate",
         "warning: switch core has MTU 1500 - raise it",
     ]
+
+
+async def test_recovery_says_per_link_has_nothing_to_toggle(twin: Any) -> None:
+    app = make_app(twin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await walk_to_apply(pilot)  # per-link, the default
+        assert app.screen.state == "applied", screen_text(app)
+        twin.reboot("esx-b.lab.local")
+        app.open_recovery()
+        await wait_screen(pilot, "RecoveryScreen")
+        await wait_for(pilot, lambda: "g: run recovery" in screen_text(app), 60)
+        text = screen_text(app)
+        assert "Rebooted since the apply: esx-b.lab.local" in text
+        assert "One vSwitch per link: not affected by the reboot quirk; nothing to toggle." in text, text
+        assert "no failing link" in text.split("Before:")[1].splitlines()[0]

@@ -15,6 +15,13 @@ from vmesh_tui.tui.operation import OperationDone, OperationEvent, OperationFail
 from vmesh_tui.tui.screens.base import VmeshScreen
 from vmesh_tui.tui.widgets.confirm import ConfirmScreen
 
+PER_LINK_NOTE = "One vSwitch per link: not affected by the reboot quirk; nothing to toggle."
+
+
+def applied_layout(journal: Any) -> str:
+    """The layout of the run being recovered (``per-link`` or ``shared``), from the journal's options."""
+    return str(getattr(getattr(journal, "options", None), "layout", "") or "")
+
 
 def failing_links(validation: Any) -> list[str]:
     """``HOST/vmnicX-HOST/vmnicY`` for each failing link of a ValidationResult."""
@@ -44,6 +51,7 @@ class RecoveryScreen(VmeshScreen):
                 classes="hint",
             )
             yield Static("Rebooted since the apply: (checking)", id="rebooted", markup=False)
+            yield Static("", id="layout-note", markup=False)
             yield Static("Before: (not checked yet)", id="before", markup=False)
             yield RichLog(id="step-log", markup=False, wrap=True, max_lines=300)
             yield Static("After: -", id="after", markup=False)
@@ -54,6 +62,8 @@ class RecoveryScreen(VmeshScreen):
         self.phase = "before"
         self.failing_before: list[str] = []
         self.failing_after: list[str] = []
+        self.per_link = False
+        self.query_one("#layout-note", Static).display = False
         if self.vapp.engine is not None:
             self.checking = True
             self.say("Checking for rebooted hosts and failing links ...")
@@ -69,7 +79,8 @@ class RecoveryScreen(VmeshScreen):
         states = await engine.read()
         rebooted = rebooted_hosts(journal, states) if journal is not None else []
         text = f"Rebooted since the apply: {', '.join(rebooted) or 'none'}."
-        yield Event("phase", message=text, data={"rebooted": rebooted})
+        layout = applied_layout(journal)
+        yield Event("phase", message=text, data={"rebooted": rebooted, "layout": layout})
         async for event in engine.validate():
             yield event
 
@@ -82,6 +93,8 @@ class RecoveryScreen(VmeshScreen):
             self.query_one("#before", Static).update(self.summary("Before", failing))
         if self.vapp.read_only:
             self.say("Read-only mode: recovery changes failover order, so it is disabled.", error=True)
+        elif self.per_link and not failing:
+            self.say("Nothing to recover: every link passes. g: run recovery anyway (asks first).")
         else:
             self.say("g: run recovery (asks first).")
 
@@ -107,6 +120,10 @@ class RecoveryScreen(VmeshScreen):
         log = self.query_one(RichLog)
         if "rebooted" in (event.data or {}):
             self.query_one("#rebooted", Static).update(event.message)
+            self.per_link = (event.data or {}).get("layout") == "per-link"
+            note = self.query_one("#layout-note", Static)
+            note.update(PER_LINK_NOTE)
+            note.display = self.per_link
         if event.kind in ("step_started", "step_done", "step_rolled_back") and self.phase == "before":
             self.phase = "after"
             self.query_one("#before", Static).update(self.summary("Before", self.failing_before))
