@@ -204,7 +204,7 @@ def test_other_read_faults_become_clear_errors(tmp_path: Path) -> None:
         vim.fault.NoPermission(msg="denied", privilegeId="Host.Config.Network", object=None),
         "reading the hosts",
     )
-    assert isinstance(denied, AuthFailed)
+    assert isinstance(denied, AuthFailed) and denied.code == "auth-failed"  # the CLI's exit code 2
     assert "Host.Config.Network" in denied.message and "'admin'" in denied.message
     assert "Host.Config.Network" in denied.remedy
     other = fault_error(target, vmodl.fault.InvalidArgument(msg="bad spec"), "reading the hosts")

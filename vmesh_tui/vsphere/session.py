@@ -139,7 +139,6 @@ def fault_error(
             f"the user {target.user!r} lacks {needed} on {where} needed for {doing}",
             f"grant {target.user!r} a role with {privilege or 'that privilege'} on the host or cluster, "
             "or log in as another user",
-            code="no-permission",
         )
     return VSphereError(
         f"{fault_name(fault)}: {fault_text(fault)} (from {where} while {doing})",
