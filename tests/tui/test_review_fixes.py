@@ -9,7 +9,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from tests.tui.test_operations_twin import owned_vswitches, walk_to_apply
-from tests.tui.twinapp import lab_with_faults, make_app, screen_text, wait_for, wait_screen
+from tests.tui.twinapp import lab_with_faults, make_app, pin, screen_text, spec_for, wait_for, wait_screen
 from vmesh_tui.launch import make_connector
 from vmesh_tui.tui.app import VmeshApp
 
@@ -158,3 +158,70 @@ async def test_recovery_says_per_link_has_nothing_to_toggle(twin: Any) -> None:
         assert "Rebooted since the apply: esx-b.lab.local" in text
         assert "One vSwitch per link: not affected by the reboot quirk; nothing to toggle." in text, text
         assert "no failing link" in text.split("Before:")[1].splitlines()[0]
+
+
+async def test_final_status_esc_asks_before_quitting() -> None:
+    app = VmeshApp(make_connector())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_screen(pilot, "ConnectScreen")
+        app.open_status(final=True)
+        await wait_screen(pilot, "StatusScreen")
+        assert "esc Quit" in screen_text(app).splitlines()[-1]  # labelled for what it does
+        await pilot.press("escape")
+        await wait_screen(pilot, "ConfirmScreen")
+        assert "Leave vmesh-tui?" in screen_text(app)
+        await pilot.press("n")
+        await wait_screen(pilot, "StatusScreen")
+        assert app.return_code is None
+        await pilot.press("escape")
+        await wait_screen(pilot, "ConfirmScreen")
+        await pilot.press("y")
+        await pilot.pause(0.2)
+    assert app.return_code == 0
+
+
+async def apply_and_revert_outside_the_tui(lab: Any) -> str:
+    """A first run, applied and reverted through the engine itself: a closed run in the journals."""
+    from vmesh_tui.core.pairing import propose_cables
+    from vmesh_tui.tui.draft import Draft
+    from vmesh_tui.tui.screens.preview import build
+
+    pin(lab)
+    engine = make_connector()(spec_for(lab), lab.hosts[0].password, lambda prompt: False)
+    try:
+        states = engine.client.read_all()
+        hosts = tuple(states[name] for name in sorted(states))
+        planned = build(Draft(hosts=hosts, pairing=propose_cables(hosts)))
+        events = [event async for event in engine.apply(planned)]
+        assert events[-1].result.ok, events[-1].result
+        journal_id = engine.journal().id
+        reverted = [event async for event in engine.revert()]
+        assert reverted[-1].result.ok, reverted[-1].result
+        return str(journal_id)
+    finally:
+        engine.client.close()
+
+
+async def test_status_revert_names_the_run_it_reverts_and_explains_open(twin: Any) -> None:
+    first = await apply_and_revert_outside_the_tui(twin)
+    app = make_app(twin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await walk_to_apply(pilot)
+        assert app.screen.state == "applied", screen_text(app)
+        app.open_status()
+        await wait_screen(pilot, "StatusScreen")
+        screen: Any = app.screen
+        second = screen.journals[0].id
+        assert [j.id for j in screen.journals] == [second, first]
+        text = screen_text(app)
+        assert "applied (open): applied and still in effect; v reverts it" in text, text
+        await pilot.press("down")  # highlight the older, reverted run
+        await pilot.pause(0.1)
+        assert "reverted: reverted; closed, nothing left to undo" in screen_text(app)
+        await pilot.press("v")
+        await wait_screen(pilot, "ConfirmScreen")
+        dialog: Any = app.screen
+        assert dialog.question.startswith(f"Revert run {second} (esx-a, esx-b)"), dialog.question
+        assert f"The highlighted run {first} is not that run" in dialog.detail, dialog.detail
+        await pilot.press("n")
+        await wait_screen(pilot, "StatusScreen")

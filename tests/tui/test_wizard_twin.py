@@ -74,7 +74,9 @@ async def test_walk_applies_and_validates(twin: Any) -> None:
         await pilot.press("n")  # finish: what was applied where, from the journal
         await wait_screen(pilot, "StatusScreen")
         assert "esx-a, esx-b" in screen_text(app) and "applied" in screen_text(app)
-        await pilot.press("escape")
+        await pilot.press("escape")  # the last screen: leaving ends the app, so it asks first
+        await wait_screen(pilot, "ConfirmScreen")
+        await pilot.press("y")
         await pilot.pause(0.2)
     assert app.return_code == 0
 

@@ -97,7 +97,7 @@ class VmeshApp(App[int]):
         """Status on top of the current screen; at the end of the wizard, leaving it ends the app."""
         from vmesh_tui.tui.screens.status import StatusScreen
 
-        self.push_screen(StatusScreen(self.draft), (lambda _: self.exit(0)) if final else None)
+        self.push_screen(StatusScreen(self.draft, final=final), (lambda _: self.exit(0)) if final else None)
 
     def open_recovery(self) -> None:
         from vmesh_tui.tui.screens.recovery import RecoveryScreen

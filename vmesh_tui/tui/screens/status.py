@@ -29,6 +29,23 @@ def short(ref: str) -> str:
     return f"{host.split('.')[0]}/{device}"
 
 
+STATUS_WORDS = {
+    "applied": "applied and still in effect",
+    "applying": "stopped part-way through the apply",
+    "rollback_incomplete": "failed, and its rollback did not finish",
+    "rolled_back": "failed and was rolled back",
+    "reverted": "reverted",
+}
+
+
+def status_words(summary: Any) -> str:
+    """What a run's status means in words: ``applied (open)`` is a run still in effect, revertable."""
+    words = STATUS_WORDS.get(summary.status, summary.status.replace("_", " "))
+    if summary.closed:
+        return f"{summary.status}: {words}; closed, nothing left to undo"
+    return f"{summary.status} (open): {words}; v reverts it"
+
+
 def journal_row(summary: Any) -> tuple[str, str, str, str, str]:
     created = summary.created[:19].replace("T", " ")
     hosts = ", ".join(h.split(".")[0] for h in summary.hosts)
@@ -40,9 +57,10 @@ class StatusScreen(VmeshScreen):
     STEP = ""
     HELP_KEYS = [
         ("up/down", "pick a run"),
-        ("v", "revert the connected hosts to their state before the run (asks first)"),
+        ("v", "revert the connected hosts' open run (the dialog names it; asks first)"),
+        ("(open)", "the run is still in effect on the hosts: revert can undo it"),
         ("r", "recovery: re-steer vMotion after a host reboot"),
-        ("q", "quit"),
+        ("q", "quit (at the end of the wizard esc also quits; both ask first)"),
     ]
     BINDINGS = [
         Binding("escape", "back", "Back"),
@@ -51,8 +69,27 @@ class StatusScreen(VmeshScreen):
         Binding("q", "app.quit_safely", "Quit"),
     ]
 
+    def __init__(self, draft: Any, final: bool = False) -> None:
+        super().__init__(draft)
+        self.final = final  # the wizard's last screen: leaving it ends the app, so esc asks and says so
+        if final:
+            self._bindings.key_to_bindings["escape"] = [Binding("escape", "back", "Quit")]
+
     def screen_title(self) -> str:
         return "Status"
+
+    def action_back(self) -> None:
+        if not self.final:
+            self.dismiss(None)
+            return
+        self._ask_to_leave()
+
+    @work(exclusive=True, group="confirm")
+    async def _ask_to_leave(self) -> None:
+        question = "Leave vmesh-tui?"
+        detail = "The runs stay recorded; start vmesh-tui again to see them, validate or revert."
+        if await self.app.push_screen_wait(ConfirmScreen(question, detail, yes_label="Quit", danger=False)):
+            self.dismiss(None)
 
     def compose(self) -> ComposeResult:
         yield from self.compose_title()
@@ -83,7 +120,7 @@ class StatusScreen(VmeshScreen):
         if not self.journals:
             self.say("No runs recorded yet: nothing has been applied from this machine.")
         else:
-            self.say(f"{len(self.journals)} run(s). v: revert the connected hosts.  r: recovery.")
+            self.say(f"{len(self.journals)} run(s). v: revert the connected hosts' open run.  r: recovery.")
         self.show_detail()
 
     @on(DataTable.RowHighlighted, "#journal")
@@ -93,12 +130,12 @@ class StatusScreen(VmeshScreen):
             self.query_one("#detail", Static).update("")
             return
         journal = self.journals[row]
-        lines = [f"run {journal.id}"]
-        for link in journal.links[:4]:
+        lines = [f"run {journal.id}", f"  {status_words(journal)}"]
+        for link in journal.links[:2]:
             a, b = short(link.cable.a), short(link.cable.b)
             lines.append(f"  link {link.number}: {a} {link.a_ip} <-> {b} {link.b_ip}")
-        if len(journal.links) > 4:
-            lines.append(f"  ... and {len(journal.links) - 4} more")
+        if len(journal.links) > 2:
+            lines.append(f"  ... and {len(journal.links) - 2} more link(s)")
         self.query_one("#detail", Static).update("\n".join(lines))
 
     @work(exclusive=True, group="confirm")
@@ -109,8 +146,26 @@ class StatusScreen(VmeshScreen):
         if self.vapp.engine is None:
             self.say("Connect to the hosts first (esc back to Connect), then revert from here.", error=True)
             return
-        question = "Revert the connected hosts to their state before the last run?"
-        detail = "Only objects this tool created are removed or restored; management is never touched."
+        try:
+            target = self.vapp.engine.journal()  # what revert undoes: the connected hosts' open run
+        except Exception as exc:
+            self.say(f"The journal cannot be read: {exc}", error=True)
+            return
+        if target is None:
+            self.say("Nothing to revert: the connected hosts have no open run.", error=True)
+            return
+        hosts = ", ".join(h.split(".")[0] for h in target.hosts)
+        question = f"Revert run {target.id} ({hosts}) to the hosts' state before it?"
+        detail = "Revert undoes the connected hosts' open run."
+        row = self.query_one("#journal", DataTable).cursor_row
+        if (
+            self.journals
+            and row is not None
+            and row < len(self.journals)
+            and self.journals[row].id != target.id
+        ):
+            detail += f" The highlighted run {self.journals[row].id} is not that run and stays as it is."
+        detail += " Only objects this tool created are removed or restored; management is never touched."
         if await self.app.push_screen_wait(ConfirmScreen(question, detail, yes_label="Revert")):
             self.vapp.busy = True
             self.say("Reverting ...")
