@@ -157,3 +157,25 @@ def test_revert_with_differences_left_exits_1(capsys: pytest.CaptureFixture[str]
     code, reverted, _ = _cli(capsys, twin, "revert", "--yes", "--json")
     assert code == 1 and reverted["ok"] is False
     assert any("someone-elses" in d for d in reverted["differences"]), reverted
+
+
+def test_commit_confirmed_whose_revert_fails_exits_1(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vmesh_tui.sim.lab import CableSpec
+
+    spec = demo_spec(faults=(fault("esx-b.lab.local", "RemoveVirtualNic", 1, "fault"),))
+    a, b = "esx-a.lab.local", "esx-b.lab.local"
+    cables = [c for c in spec.cables if not c.a.endswith(("/vmnic1", "/vmnic2"))]
+    cables += [CableSpec(f"{a}/vmnic1", f"{b}/vmnic2"), CableSpec(f"{a}/vmnic2", f"{b}/vmnic1")]
+    crossed = Twin(dataclasses.replace(spec, cables=tuple(cables)), tmp_path)
+    try:
+        monkeypatch.setenv("VMESH_HOME", str(tmp_path))
+        monkeypatch.setenv("VMESH_PASSWORD", crossed.password)
+        argv = ("apply", *PLAN, "--yes", "--json", "--confirm-timeout", "0.5")
+        code, result, err = _cli(capsys, crossed, *argv)
+        assert code == 1, err
+        assert result["outcome"] == "revert_failed" and result["ok"] is False
+        assert "was reverted" not in result["message"] and result["differences"]
+    finally:
+        crossed.close()
