@@ -116,3 +116,21 @@ def test_undo_removes_the_vmk_before_a_later_updated_portgroup() -> None:
     undone = undo_steps(records, now)  # type: ignore[arg-type]
     assert [type(s.obj).__name__ for s in undone] == ["Vmk", "Portgroup", "VSwitch"]
     assert all(s.action == Action.REMOVE for s in undone)
+
+
+def test_recovery_never_toggles_a_look_alike_portgroup_on_a_foreign_vswitch() -> None:
+    """A `vmesh-*` portgroup on vSwitch0 is the admin's: recovery must leave its failover order alone."""
+    from vmesh_tui.core.model import HostState, Portgroup, VSwitch
+    from vmesh_tui.engine.recovery import toggle_steps
+
+    state = HostState(
+        "esx-a",
+        vswitches=(VSwitch("vSwitch0", uplinks=("vmnic0",)), VSwitch("vmesh-1", uplinks=("vmnic1",))),
+        portgroups=(
+            Portgroup("vmesh-mgmt", "vSwitch0", active=("vmnic0",), standby=()),
+            Portgroup("vmesh-vmotion-1", "vmesh-1", active=("vmnic1",), standby=()),
+        ),
+    )
+    steps = toggle_steps(state, "vmesh")
+    assert {step.target for step in steps} == {"vmesh-vmotion-1"}
+    assert len(steps) == 2

@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from vmesh_tui.core.model import HostState, Portgroup
-from vmesh_tui.core.ordering import is_owned_name
+from vmesh_tui.core.ordering import is_owned_portgroup
 from vmesh_tui.core.steps import Action, Step
 from vmesh_tui.engine.events import Event, done, phase
 from vmesh_tui.engine.hostsapi import error_text
@@ -41,7 +41,7 @@ def toggle_steps(state: HostState, prefix: str) -> list[Step]:
     """Two UpdatePortGroup steps per tool portgroup with an override: active -> standby, then back."""
     steps = []
     for group in state.portgroups:
-        if not is_owned_name(group.name, prefix) or not group.active:
+        if not is_owned_portgroup(group, prefix) or not group.active:
             continue
         standby = replace(group, active=(), standby=tuple(group.active) + tuple(group.standby or ()))
         steps += [
