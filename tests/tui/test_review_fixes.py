@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual.widgets import RichLog, Static
 
 from tests.tui.test_operations_twin import owned_vswitches, walk_to_apply
 from tests.tui.twinapp import lab_with_faults, make_app, pin, screen_text, spec_for, wait_for, wait_screen
@@ -225,3 +226,73 @@ async def test_status_revert_names_the_run_it_reverts_and_explains_open(twin: An
         assert f"The highlighted run {first} is not that run" in dialog.detail, dialog.detail
         await pilot.press("n")
         await wait_screen(pilot, "StatusScreen")
+
+
+async def test_apply_log_keeps_done_whole_and_status_reads_as_sentences(twin: Any) -> None:
+    app = make_app(twin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await walk_to_apply(pilot)
+        assert app.screen.state == "applied", screen_text(app)
+        log = app.screen.query_one("#step-log", RichLog)
+        room = log.scrollable_content_region.width  # the width left of the scrollbar
+        log.write("[esx-z.lab.local] 7/12 " + "x" * (room - 50) + " vmk4 (172.16.90.13/30) done")
+        await pilot.pause(0.2)
+        tail = screen_text(app).split("esx-z.lab.local] 7/12 ", 1)[1].split("\n")
+        assert re.match(r"x+ vmk4 \(172.16.90.13/30\)\s*$", tail[0]), tail[:2]  # the word wraps whole,
+        assert tail[1].strip() == "done", tail[:2]  # never losing its last letter to the scrollbar
+        text = screen_text(app)
+        lines = [line.rstrip(" ▏▁▔█▇▆▅▄▃▂") for line in text.splitlines()]
+        assert not [line for line in lines if re.search(r"\b(don|do)$", line)], text  # no cut "done"
+        assert "Applied 24 steps. Press n to validate every link." in text, text
+
+
+def test_recent_connections_read_as_user_at_host_port() -> None:
+    from vmesh_tui.tui.draft import ConnectSpec
+    from vmesh_tui.tui.screens.connect import recent_label
+
+    spec = ConnectSpec(hosts=("https://root@127.0.0.1:4431/sdk", "esx-b.lab.local"), user="root")
+    assert recent_label(spec) == "root@127.0.0.1:4431, root@esx-b.lab.local:443"
+    vc = ConnectSpec(vcenter="https://vc.lab.local/sdk", cluster="gold", user="admin@vsphere.local")
+    assert recent_label(vc) == "admin@vsphere.local@vc.lab.local:443 cluster gold"
+
+
+async def test_recent_line_on_the_connect_screen(vmesh_home: Path) -> None:
+    from vmesh_tui.engine import paths
+    from vmesh_tui.tui.draft import ConnectSpec
+    from vmesh_tui.tui.recent import RecentHosts
+
+    spec = ConnectSpec(hosts=("https://root@127.0.0.1:4431/sdk", "https://root@127.0.0.1:4432/sdk"))
+    RecentHosts(paths.config_dir() / "recent.json").remember(spec)
+    app = VmeshApp(make_connector(), config_dir=paths.config_dir())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_screen(pilot, "ConnectScreen")
+        text = screen_text(app)
+        assert "root@127.0.0.1:4431, root@127.0.0.1:4432" in text, text
+        assert "root@ https://" not in text
+
+
+def test_every_help_fits_the_dialog_with_aligned_continuations() -> None:
+    from vmesh_tui.tui.screens import wizard_steps
+    from vmesh_tui.tui.screens.recovery import RecoveryScreen
+    from vmesh_tui.tui.screens.status import StatusScreen
+    from vmesh_tui.tui.widgets.help import MAX_LINES, TEXT_WIDTH, help_lines
+
+    for screen in [*wizard_steps(False), StatusScreen, RecoveryScreen]:
+        lines = help_lines(list(screen.HELP_KEYS), screen.STEP or screen.__name__)
+        assert len(lines) <= MAX_LINES == 20, (screen.__name__, len(lines))
+        assert max(len(line) for line in lines) <= TEXT_WIDTH
+        keys = [line for line in lines if line.startswith("  ")]
+        indents = {len(line) - len(line.lstrip()) for line in keys if line[2:3] == " "}
+        assert len(indents) <= 1, (screen.__name__, indents)  # continuations line up under the text
+
+
+async def test_help_at_80x24_needs_no_scrolling() -> None:
+    app = VmeshApp(make_connector())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_screen(pilot, "ConnectScreen")
+        await pilot.press("f1")
+        await wait_screen(pilot, "HelpScreen")
+        dialog = app.screen.query_one("#dialog", VerticalScroll)
+        assert dialog.max_scroll_y == 0 and dialog.size.height <= 22
+        text = screen_text(app)
+        assert "esc closes" in text and "quit (asks first" in text and "--read-only" in text, text

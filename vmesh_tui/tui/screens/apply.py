@@ -24,6 +24,15 @@ LOG_TEXT = {
 }
 
 
+def sentence(text: str) -> str:
+    """``applied 24 steps`` -> ``Applied 24 steps.``: engine messages read as sentences on screen."""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?" else f"{text}."
+
+
 class ApplyScreen(VmeshScreen):
     STEP = "Apply"
     HELP_KEYS = [
@@ -48,7 +57,7 @@ class ApplyScreen(VmeshScreen):
         yield from self.compose_title()
         with Vertical(id="body"):
             yield HostProgress(sorted(plan.plan.hosts), self.vapp.glyphs, id="progress")
-            yield RichLog(id="step-log", markup=False, wrap=True, max_lines=500)
+            yield RichLog(id="step-log", markup=False, wrap=True, max_lines=500, min_width=20)
             yield Static("", id="status", markup=False)
         yield self.footer()
 
@@ -105,7 +114,7 @@ class ApplyScreen(VmeshScreen):
         self.result = result
         log = self.query_one(RichLog)
         ok = bool(getattr(result, "ok", False))
-        text = str(getattr(result, "message", "")) or ("Applied." if ok else "Not applied.")
+        text = sentence(str(getattr(result, "message", ""))) or ("Applied." if ok else "Not applied.")
         for line in (*getattr(result, "reasons", ()), *getattr(result, "differences", ())):
             log.write(f"  {line}")
         if ok:
@@ -135,7 +144,7 @@ class ApplyScreen(VmeshScreen):
             return
         for line in (*getattr(result, "differences", ()), *getattr(result, "problems", ())):
             log.write(f"  {line}")
-        log.write(f"Result: {getattr(result, 'message', '')}")
+        log.write(f"Result: {sentence(str(getattr(result, 'message', '')))}")
         self.state = "rolled back" if ok else "failed"
         if ok:
             self.say(

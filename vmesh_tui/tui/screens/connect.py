@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import queue
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -83,7 +84,7 @@ class ConnectScreen(VmeshScreen):
         options = recent.load() if recent else []
         widget = self.query_one("#recent", OptionList)
         for index, spec in enumerate(options):
-            widget.add_option(Option(f"{spec.user}@ {spec.describe()}"[:74], id=str(index)))
+            widget.add_option(Option(recent_label(spec)[:74], id=str(index)))
         self._recent = options
         self.query_one("#host-a", Input).focus()
         self.say("Fill in the hosts and the password, then press enter.  F1: help")
@@ -214,6 +215,25 @@ class ConnectScreen(VmeshScreen):
             self.vapp.open_recovery()
             return
         self.dismiss(self.draft)
+
+
+def _user_host_port(url: str, user: str) -> str:
+    """``https://root@10.0.0.5/sdk`` -> ``root@10.0.0.5:443``: who, where, which port; no scheme or path."""
+    parts = urlsplit(url if "://" in url else f"https://{url}")
+    try:
+        port = parts.port or 443
+    except ValueError:
+        return url
+    host = parts.hostname or url
+    shown = f"[{host}]" if ":" in host else host
+    return f"{unquote(parts.username) if parts.username else user}@{shown}:{port}"
+
+
+def recent_label(spec: ConnectSpec) -> str:
+    """A recent connection as ``user@host:port, user@host:port`` (or the vCenter and its cluster)."""
+    if spec.uses_vcenter:
+        return f"{_user_host_port(spec.vcenter, spec.user)} cluster {spec.cluster}"
+    return ", ".join(_user_host_port(url, spec.user) for url in spec.hosts) or "no hosts"
 
 
 def _plain(spec: ConnectSpec, index: int) -> str:

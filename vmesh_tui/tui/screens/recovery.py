@@ -53,7 +53,7 @@ class RecoveryScreen(VmeshScreen):
             yield Static("Rebooted since the apply: (checking)", id="rebooted", markup=False)
             yield Static("", id="layout-note", markup=False)
             yield Static("Before: (not checked yet)", id="before", markup=False)
-            yield RichLog(id="step-log", markup=False, wrap=True, max_lines=300)
+            yield RichLog(id="step-log", markup=False, wrap=True, max_lines=300, min_width=20)
             yield Static("After: -", id="after", markup=False)
             yield Static("", id="status", markup=False)
         yield self.footer()

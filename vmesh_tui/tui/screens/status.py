@@ -96,7 +96,7 @@ class StatusScreen(VmeshScreen):
         with Vertical(id="body"):
             yield DataTable(id="journal", cursor_type="row")
             yield Static("", id="detail", markup=False)
-            yield RichLog(id="step-log", markup=False, max_lines=200)
+            yield RichLog(id="step-log", markup=False, wrap=True, max_lines=200, min_width=20)
             yield Static("", id="status", markup=False)
         yield self.footer()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -17,11 +19,37 @@ GLOBAL_KEYS = (
 )
 
 WIZARD_TEXT = (
-    "Connect -> Discover -> Cabling -> Addressing -> Preview -> Apply -> Validate.\n"
-    "Nothing is changed on a host before you confirm Apply. A failed apply rolls back every step.\n"
-    "One /30 subnet per cable, one vSwitch per link, MTU 9000: vMotion uses every cable.\n"
-    "Read-only mode (--read-only) stops at Preview and Validate."
+    "Connect > Discover > Cabling > Addressing > Preview > Apply > Validate. Nothing changes on a host "
+    "before you confirm Apply; a failed apply rolls back every step. --read-only stops at Preview."
 )
+
+TEXT_WIDTH = 68  # the dialog is 74 wide: a border and a space each side, and room for a scrollbar
+MAX_LINES = 20  # the dialog is at most 22 rows at 80x24, borders included: no scrolling needed
+
+
+def key_lines(keys: list[tuple[str, str]] | tuple[tuple[str, str], ...], width: int) -> list[str]:
+    """``  key   text``, wrapped by hand with a hanging indent so continuation lines stay aligned."""
+    lines = []
+    for key, text in keys:
+        lines += textwrap.wrap(
+            text,
+            TEXT_WIDTH,
+            initial_indent=f"  {key:<{width}}",
+            subsequent_indent=" " * (width + 2),
+            break_long_words=False,
+        ) or [f"  {key}"]
+    return lines
+
+
+def help_lines(screen_keys: list[tuple[str, str]], screen_title: str) -> list[str]:
+    """The help text, pre-wrapped to the dialog: screen keys, global keys, then the wizard in brief."""
+    width = max((len(key) for key, _ in [*screen_keys, *GLOBAL_KEYS]), default=4) + 2
+    keys = [f"Help - {screen_title}   (esc closes)", *key_lines(screen_keys, width)]
+    everywhere = ["Everywhere:", *key_lines(GLOBAL_KEYS, width)]
+    wizard = textwrap.wrap(WIZARD_TEXT, TEXT_WIDTH)
+    if len(keys) + len(everywhere) + len(wizard) + 2 <= MAX_LINES:  # blank lines between parts if they fit
+        return [*keys, "", *everywhere, "", *wizard]
+    return [*keys, *everywhere, *wizard]
 
 
 class HelpScreen(ModalScreen[None]):
@@ -35,13 +63,10 @@ class HelpScreen(ModalScreen[None]):
         self.screen_title = screen_title
 
     def compose(self) -> ComposeResult:
-        width = max((len(key) for key, _ in [*self.screen_keys, *GLOBAL_KEYS]), default=4) + 2
-        lines = [f"Help - {self.screen_title}", ""]
-        lines += [f"  {key:<{width}}{text}" for key, text in self.screen_keys]
-        lines += ["", "Everywhere:"] + [f"  {key:<{width}}{text}" for key, text in GLOBAL_KEYS]
-        lines += ["", WIZARD_TEXT, "", "esc closes this help."]
         with VerticalScroll(id="dialog"):
-            yield Static("\n".join(lines), id="help-text", markup=False)
+            yield Static(
+                "\n".join(help_lines(self.screen_keys, self.screen_title)), id="help-text", markup=False
+            )
 
     def action_close(self) -> None:
         self.dismiss(None)
