@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
+import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -52,20 +55,70 @@ def test_styles_found_in_the_checkout() -> None:
     assert [p.name for p in css_paths()] == list(STYLE_FILES)
 
 
+def skip_unless_ci(reason: str) -> None:
+    """Skip locally when the tooling is missing; under CI=true a missing tool is a failure, never a skip."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: this test must run)")
+    pytest.skip(reason)
+
+
 @pytest.mark.slow
 def test_wheel_carries_the_stylesheets(tmp_path: Path) -> None:
-    """The wheel force-includes styles/ as vmesh_tui/styles, where styles_dir() looks first."""
+    """The wheel force-includes styles/ as vmesh_tui/styles, where styles_dir() looks first: build it,
+    install it with pip into a private folder, and load the styles from there in a fresh interpreter."""
+    if importlib.util.find_spec("build") is None:
+        skip_unless_ci("the 'build' package is not installed")
+    dist = tmp_path / "dist"
     build = subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--outdir", str(tmp_path), str(REPO)],
+        [sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(REPO)],
         capture_output=True,
         text=True,
         timeout=240,
     )
     if build.returncode != 0 and "Could not find a version" in build.stderr + build.stdout:
-        pytest.skip("no package index to fetch the build backend from")
+        skip_unless_ci("no package index to fetch the build backend from")
     assert build.returncode == 0, build.stderr[-2000:]
-    (wheel,) = tmp_path.glob("vmesh_tui-*.whl")
+    (wheel,) = dist.glob("vmesh_tui-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     for style in STYLE_FILES:
         assert f"vmesh_tui/styles/{style}" in names
     assert "vmesh_tui/tui/styles.py" in names
+
+    target = tmp_path / "installed"
+    install = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--no-index",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert install.returncode == 0, install.stderr[-2000:]
+    probe = (
+        "import json, vmesh_tui\n"
+        "from vmesh_tui.tui.styles import css_paths, styles_dir\n"
+        "print(json.dumps({'package': vmesh_tui.__file__, 'dir': str(styles_dir()),"
+        " 'paths': [str(p) for p in css_paths()]}))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path
+    )
+    assert loaded.returncode == 0, loaded.stderr[-2000:]
+    found = json.loads(loaded.stdout.strip().splitlines()[-1])
+    styles = (target / "vmesh_tui" / "styles").resolve()
+    assert Path(found["package"]).resolve().is_relative_to(target.resolve()), (
+        found
+    )  # the wheel, not the checkout
+    assert Path(found["dir"]) == styles, found
+    assert [Path(p).name for p in found["paths"]] == list(STYLE_FILES)
+    for path in found["paths"]:
+        assert Path(path).parent == styles and Path(path).is_file(), path
