@@ -15,22 +15,11 @@ from dataclasses import dataclass, field
 from pyVmomi import vim
 from pyVmomi.VmomiSupport import DataObject
 
+from vmesh_tui.sim.labcheck import SERVICES
+
 DEFAULT_NETSTACK = "defaultTcpipStack"
 NETSTACKS = ("defaultTcpipStack", "vmotion", "vSphereProvisioning")
-NIC_TYPES = (
-    "management",
-    "vmotion",
-    "faultToleranceLogging",
-    "vSphereReplication",
-    "vSphereReplicationNFC",
-    "vSphereProvisioning",
-    "vSphereBackupNFC",
-    "vsan",
-    "vsanWitness",
-    "ptp",
-    "nvmeTcp",
-    "nvmeRdma",
-)
+NIC_TYPES = SERVICES  # the VMkernel services a vmk can be selected for, as the lab names them
 _POLICY_LEAVES = (vim.host.NetworkPolicy.NicOrderPolicy,)
 
 
