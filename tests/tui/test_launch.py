@@ -66,3 +66,46 @@ def test_the_tui_loads_neither_pyvmomi_nor_the_adapter_nor_the_twin() -> None:
     loaded = set(json.loads(out))
     assert not {"pyVmomi", "pyVim", "vmesh_tui.vsphere", "vmesh_tui.sim"} & loaded
     assert "vmesh_tui.tui.screens.apply" in loaded
+
+
+FIRST_PAINT_PROBE = r"""
+import asyncio, json, sys
+from vmesh_tui.tui.app import VmeshApp
+from vmesh_tui.tui.draft import ConnectSpec, Draft
+from vmesh_tui.tui.screens.connect import ConnectScreen
+
+seen = {}
+mount = ConnectScreen.on_mount
+
+def probe(self):
+    mount(self)
+    seen["modules"] = sorted(sys.modules)
+    seen["workers"] = [w.group for w in self.app.workers if w.group == "connect"]
+
+ConnectScreen.on_mount = probe
+
+def refuse(spec, password, ask):
+    raise OSError("no hosts here")
+
+async def main():
+    spec = ConnectSpec(hosts=("https://root@a.lab/sdk", "https://root@b.lab/sdk"))
+    app = VmeshApp(refuse, Draft(connect=spec), password="pw", auto_connect=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        while "modules" not in seen:
+            await pilot.pause(0.02)
+
+asyncio.run(main())
+print(json.dumps(seen))
+"""
+
+
+def test_the_first_screen_is_drawn_before_the_rest_loads_and_before_auto_connect() -> None:
+    """Start-up: mounting Connect imports neither the other steps nor the engine, and connects later."""
+    out = subprocess.run(
+        [sys.executable, "-c", FIRST_PAINT_PROBE], capture_output=True, text=True, check=True
+    ).stdout
+    seen = json.loads(out.splitlines()[-1])
+    loaded = set(seen["modules"])
+    later = {"vmesh_tui.tui.screens.cabling", "vmesh_tui.tui.screens.apply", "vmesh_tui.engine.session"}
+    assert not later & loaded, later & loaded
+    assert seen["workers"] == []  # auto-connect starts after the first refresh, not inside on_mount

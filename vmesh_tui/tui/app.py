@@ -75,9 +75,11 @@ class VmeshApp(App[int]):
     @work(exclusive=True, group="wizard")
     async def run_wizard(self) -> None:
         """Walk the steps: each screen dismisses with the next draft, or BACK."""
-        from vmesh_tui.tui.screens import wizard_steps
+        from vmesh_tui.tui.screens.connect import ConnectScreen
 
-        steps = wizard_steps(self.read_only)
+        # Only the first step is imported before it is drawn; the others load right after the first paint.
+        steps: list[type] = [ConnectScreen]
+        self.call_after_refresh(self.wizard_steps)
         index = 0
         while index < len(steps):
             outcome = await self.push_screen_wait(steps[index](self.draft))
@@ -91,7 +93,15 @@ class VmeshApp(App[int]):
                 continue
             self.draft = outcome
             index += 1
+            if len(steps) == 1:
+                steps = self.wizard_steps()
         self.open_status(final=True)
+
+    def wizard_steps(self) -> list[type]:
+        """The wizard's screen classes in order (importing them all)."""
+        from vmesh_tui.tui.screens import wizard_steps
+
+        return wizard_steps(self.read_only)
 
     def open_status(self, final: bool = False) -> None:
         """Status on top of the current screen; at the end of the wizard, leaving it ends the app."""

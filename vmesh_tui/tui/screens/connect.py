@@ -91,13 +91,18 @@ class ConnectScreen(VmeshScreen):
         self.warn_about_interrupted_runs()
         if self.vapp.auto_connect and self.form_spec().hosts:
             self.vapp.auto_connect = False
-            self.action_connect()
+            self.call_after_refresh(self.action_connect)  # draw the form first, then connect (and load)
 
     def warn_about_interrupted_runs(self) -> None:
         """A killed run leaves its journal open: say so before anything else happens."""
-        from vmesh_tui.tui.screens.status import load_journals
+        from vmesh_tui.engine.journal import journal_dir
+        from vmesh_tui.engine.paths import state_dir
 
         try:
+            if not any(journal_dir(state_dir()).glob("*.json")):
+                return  # no journal, so no interrupted run: skip loading the engine before the first paint
+            from vmesh_tui.tui.screens.status import load_journals
+
             interrupted = [j for j in load_journals() if j.status == "interrupted"]
         except Exception:
             return  # unreadable journals are reported on the status screen
