@@ -6,6 +6,7 @@ import argparse
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -107,5 +108,14 @@ def test_the_first_screen_is_drawn_before_the_rest_loads_and_before_auto_connect
     seen = json.loads(out.splitlines()[-1])
     loaded = set(seen["modules"])
     later = {"vmesh_tui.tui.screens.cabling", "vmesh_tui.tui.screens.apply", "vmesh_tui.engine.session"}
+    later |= {"vmesh_tui.core.model", "vmesh_tui.engine.journal", "vmesh_tui.tui.widgets.help"}
+    later |= {"vmesh_tui.tui.widgets.confirm"}
     assert not later & loaded, later & loaded
     assert seen["workers"] == []  # auto-connect starts after the first refresh, not inside on_mount
+
+
+def test_the_quick_journal_check_looks_where_the_engine_keeps_journals(tmp_path: Path) -> None:
+    from vmesh_tui.engine.journal import journal_dir
+    from vmesh_tui.tui.screens.connect import JOURNALS
+
+    assert journal_dir(tmp_path) == tmp_path / JOURNALS

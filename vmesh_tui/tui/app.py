@@ -15,8 +15,6 @@ from vmesh_tui.tui.commands import VmeshCommands
 from vmesh_tui.tui.draft import Back, Draft
 from vmesh_tui.tui.glyphs import Glyphs, pick_glyphs
 from vmesh_tui.tui.styles import css_paths
-from vmesh_tui.tui.widgets.confirm import ConfirmScreen
-from vmesh_tui.tui.widgets.help import HelpScreen
 
 ASCII_KEYS = {"question_mark": "?", "escape": "esc", "enter": "enter", "space": "space"}
 
@@ -136,6 +134,8 @@ class VmeshApp(App[int]):
         return binding.key_display or ASCII_KEYS.get(key, key.replace("ctrl+", "^"))
 
     def action_help(self) -> None:
+        from vmesh_tui.tui.widgets.help import HelpScreen
+
         if isinstance(self.screen, HelpScreen):
             return
         keys = list(getattr(self.screen, "HELP_KEYS", []))
@@ -145,6 +145,8 @@ class VmeshApp(App[int]):
     @work(exclusive=True, group="quit")
     async def action_quit_safely(self) -> None:
         if self.busy:
+            from vmesh_tui.tui.widgets.confirm import ConfirmScreen
+
             question = "Hosts are being changed. Quit anyway?"
             detail = "The journal lets the next start revert or resume; prefer waiting for the end."
             if not await self.push_screen_wait(ConfirmScreen(question, detail, yes_label="Quit")):

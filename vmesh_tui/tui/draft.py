@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from vmesh_tui.core.model import HostState
-
 if TYPE_CHECKING:
     from vmesh_tui.core.addressing import Link
+    from vmesh_tui.core.model import HostState
     from vmesh_tui.core.pairing import Pairing
     from vmesh_tui.engine.planning import PlanResult
 

@@ -18,7 +18,6 @@ from vmesh_tui.tui.backend import CertPrompt, describe
 from vmesh_tui.tui.draft import ConnectSpec
 from vmesh_tui.tui.recent import RecentHosts
 from vmesh_tui.tui.screens.base import VmeshScreen
-from vmesh_tui.tui.widgets.confirm import ConfirmScreen, NoticeScreen
 
 
 def host_url(entry: str, user: str) -> str:
@@ -33,6 +32,9 @@ def fingerprint(sha256: str) -> str:
     """``abcd...`` -> ``AB:CD:...`` in two lines of 16 bytes, as ESXi's console shows it."""
     pairs = [sha256[i : i + 2].upper() for i in range(0, len(sha256), 2)]
     return "\n".join(":".join(pairs[i : i + 16]) for i in range(0, len(pairs), 16))
+
+
+JOURNALS = "journals"  # engine.journal.journal_dir's folder in the state dir, checked without the engine
 
 
 class ConnectScreen(VmeshScreen):
@@ -95,11 +97,10 @@ class ConnectScreen(VmeshScreen):
 
     def warn_about_interrupted_runs(self) -> None:
         """A killed run leaves its journal open: say so before anything else happens."""
-        from vmesh_tui.engine.journal import journal_dir
         from vmesh_tui.engine.paths import state_dir
 
         try:
-            if not any(journal_dir(state_dir()).glob("*.json")):
+            if not any((state_dir() / JOURNALS).glob("*.json")):
                 return  # no journal, so no interrupted run: skip loading the engine before the first paint
             from vmesh_tui.tui.screens.status import load_journals
 
@@ -184,6 +185,8 @@ class ConnectScreen(VmeshScreen):
 
     def ask_certificate(self, prompt: CertPrompt) -> bool:
         """Called from the connect thread: show the fingerprint and wait for the admin's answer."""
+        from vmesh_tui.tui.widgets.confirm import ConfirmScreen
+
         answers: queue.Queue[bool] = queue.Queue(maxsize=1)
         question = f"New host {prompt.host}:{prompt.port} - trust its certificate?"
         detail = (
@@ -195,6 +198,8 @@ class ConnectScreen(VmeshScreen):
         return answers.get()
 
     def connect_failed(self, title: str, text: str, code: str) -> None:
+        from vmesh_tui.tui.widgets.confirm import NoticeScreen
+
         self.say(f"{title}: {text}", error=True)
         if "certificate" in code or "CERTIFICATE" in title:
             self.app.push_screen(NoticeScreen(title, text, loud=True))
