@@ -7,7 +7,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.tui.twinapp import lab_with_faults, make_app, read_hosts, screen_text, wait_for, wait_screen
+from tests.tui.twinapp import (
+    confirm_apply,
+    lab_with_faults,
+    make_app,
+    read_hosts,
+    screen_text,
+    wait_for,
+    wait_screen,
+    walk_to_preview,
+)
 from vmesh_tui.tui.widgets.choice import Choice
 
 
@@ -27,10 +36,7 @@ async def walk_to_apply(pilot: Any, *, shared: bool = False) -> None:
         await pilot.press("space")
     await pilot.press("ctrl+n")
     await wait_screen(pilot, "PreviewScreen")
-    await pilot.press("a")
-    await wait_screen(pilot, "ConfirmScreen")
-    await pilot.press("y")
-    await wait_screen(pilot, "ApplyScreen")
+    await confirm_apply(pilot)
     await wait_for(pilot, lambda: pilot.app.screen.state in ("applied", "rolled back", "failed"), timeout=60)
 
 
@@ -123,15 +129,8 @@ async def test_cancel_asks_then_rolls_back(tmp_path: Path) -> None:
     try:
         app = make_app(lab)
         async with app.run_test(size=(80, 24)) as pilot:
-            await wait_screen(pilot, "CablingScreen")
-            await pilot.press("n")
-            await wait_screen(pilot, "AddressingScreen")
-            await pilot.press("ctrl+n")
-            await wait_screen(pilot, "PreviewScreen")
-            await pilot.press("a")
-            await wait_screen(pilot, "ConfirmScreen")
-            await pilot.press("y")
-            await wait_screen(pilot, "ApplyScreen")
+            await walk_to_preview(pilot)
+            await confirm_apply(pilot)
             await wait_for(pilot, lambda: "add vmk" in screen_text(app), 30)
             await pilot.press("c")
             await wait_screen(pilot, "ConfirmScreen")

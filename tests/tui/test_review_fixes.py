@@ -10,7 +10,17 @@ from textual.containers import VerticalScroll
 from textual.widgets import RichLog, Static
 
 from tests.tui.test_operations_twin import owned_vswitches, walk_to_apply
-from tests.tui.twinapp import lab_with_faults, make_app, pin, screen_text, spec_for, wait_for, wait_screen
+from tests.tui.twinapp import (
+    confirm_apply,
+    lab_with_faults,
+    make_app,
+    pin,
+    screen_text,
+    spec_for,
+    wait_for,
+    wait_screen,
+    walk_to_preview,
+)
 from vmesh_tui.launch import make_connector
 from vmesh_tui.tui.app import VmeshApp
 
@@ -82,15 +92,8 @@ async def test_cancel_confirmed_after_the_apply_finished_says_too_late(tmp_path:
     try:
         app = make_app(lab)
         async with app.run_test(size=(80, 24)) as pilot:
-            await wait_screen(pilot, "CablingScreen")
-            await pilot.press("n")
-            await wait_screen(pilot, "AddressingScreen")
-            await pilot.press("ctrl+n")
-            await wait_screen(pilot, "PreviewScreen")
-            await pilot.press("a")
-            await wait_screen(pilot, "ConfirmScreen")
-            await pilot.press("y")
-            await wait_screen(pilot, "ApplyScreen")
+            await walk_to_preview(pilot)
+            await confirm_apply(pilot)
             apply_screen: Any = app.screen
             await wait_for(pilot, lambda: "add vmk" in screen_text(app), 30)
             await pilot.press("c")
@@ -109,11 +112,7 @@ async def test_cancel_confirmed_after_the_apply_finished_says_too_late(tmp_path:
 async def test_preview_groups_repeated_warnings_and_the_findings_scroll(twin: Any) -> None:
     app = make_app(twin)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_screen(pilot, "CablingScreen")
-        await pilot.press("n")
-        await wait_screen(pilot, "AddressingScreen")
-        await pilot.press("ctrl+n")
-        await wait_screen(pilot, "PreviewScreen")
+        await walk_to_preview(pilot)
         text = screen_text(app)
         assert "4 cables are assumed from NIC names" in text, text
         assert text.count("assumed from NIC names") == 1

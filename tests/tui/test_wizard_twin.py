@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from textual.widgets import OptionList
 
-from tests.tui.twinapp import make_app, read_hosts, screen_text, wait_for, wait_screen
+from tests.tui.twinapp import confirm_apply, make_app, read_hosts, screen_text, wait_for, wait_screen
 
 pytestmark = pytest.mark.usefixtures("twin")
 
@@ -48,10 +48,7 @@ async def test_walk_applies_and_validates(twin: Any) -> None:
         await pilot.press("n")  # declined: nothing changes
         await wait_screen(pilot, "PreviewScreen")
         assert not any(v.name.startswith("vmesh-") for h in read_hosts(twin).values() for v in h.vswitches)
-        await pilot.press("a")
-        await wait_screen(pilot, "ConfirmScreen")
-        await pilot.press("y")
-        await wait_screen(pilot, "ApplyScreen")
+        await confirm_apply(pilot)
         await wait_for(pilot, lambda: app.screen.state in ("applied", "rolled back", "failed"), timeout=60)
         assert app.screen.state == "applied", screen_text(app)
         assert "12/12" in screen_text(app)

@@ -81,6 +81,23 @@ async def wait_screen(pilot: Pilot[Any], name: str, timeout: float = 20.0) -> No
     await pilot.pause(0.05)
 
 
+async def walk_to_preview(pilot: Pilot[Any]) -> None:
+    """From the proposed cables, accept them and the default addressing, and open the preview."""
+    await wait_screen(pilot, "CablingScreen")
+    await pilot.press("n")
+    await wait_screen(pilot, "AddressingScreen")
+    await pilot.press("ctrl+n")
+    await wait_screen(pilot, "PreviewScreen")
+
+
+async def confirm_apply(pilot: Pilot[Any]) -> None:
+    """From the preview, ask to apply, confirm, and wait for the apply screen."""
+    await pilot.press("a")
+    await wait_screen(pilot, "ConfirmScreen")
+    await pilot.press("y")
+    await wait_screen(pilot, "ApplyScreen")
+
+
 def read_hosts(lab: Any) -> dict[str, Any]:
     """The hosts' actual state, read through the adapter in a fresh session."""
     engine = make_connector()(spec_for(lab), lab.hosts[0].password, lambda prompt: False)
