@@ -100,7 +100,7 @@ def adapter_discovery(lab: Any, workdir: Path, read_at: list[float] | None = Non
 
     known = KnownHosts(workdir / "known_hosts")
     targets = [parse_host_url(h.url.replace("https://", f"https://{h.user}@")) for h in lab.hosts]
-    for host, target in zip(lab.hosts, targets, strict=True):
+    for host, target in zip(lab.hosts, targets):
         known.remember(target.address, target.port, host.thumbprint)
     client = HostsClient.connect(targets, lab.hosts[0].password, known)
     try:

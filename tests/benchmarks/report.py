@@ -144,7 +144,7 @@ def hypothesis_counts(output: str) -> dict[str, Any]:
             continue
         found = EXAMPLES.search(line)
         if found and current:
-            per_test[current] = [a + int(b) for a, b in zip(per_test[current], found.groups(), strict=True)]
+            per_test[current] = [a + int(b) for a, b in zip(per_test[current], found.groups())]
     totals = [sum(v[i] for v in per_test.values()) for i in range(3)]
     return {
         "property_tests": len(per_test),

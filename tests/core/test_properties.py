@@ -104,7 +104,7 @@ def test_subnets_are_disjoint_inside_the_supernet_and_clear_of_existing(lab, sup
         n.size for n in nets
     )
     assert not any(net in old or old in net for net in nets for old in existing)
-    for item, net in zip(links, nets, strict=True):
+    for item, net in zip(links, nets):
         a_ip, b_ip = netaddr.IPAddress(item.a_ip), netaddr.IPAddress(item.b_ip)
         assert a_ip in net and b_ip in net and a_ip < b_ip
         assert prefix == 31 or (net.network not in (a_ip, b_ip) and net.broadcast not in (a_ip, b_ip))

@@ -6,7 +6,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,7 @@ from vmesh_tui.engine.events import Event, done
 from vmesh_tui.engine.journal import APPLIED, DONE, Journal, all_journals, open_journal_for
 from vmesh_tui.engine.lock import HostSetLock, LockBusy
 
-BOOT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+BOOT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
 
 
 def _host(name: str) -> HostState:

@@ -31,8 +31,8 @@ def add_vmk(host: SimHost, pg: str, address: str, mask: str, mtu: int = 9000) ->
 
 def per_link(fabric: Fabric, addresses: list[tuple[str, str]], mask: str, mtu: int = 9000) -> None:
     """One vSwitch + portgroup + vmk per cable on both hosts (the tool's default layout)."""
-    for index, (nic, pair) in enumerate(zip(LINK_NICS, addresses, strict=True), start=1):
-        for host, address in zip((fabric.hosts[A], fabric.hosts[B]), pair, strict=True):
+    for index, (nic, pair) in enumerate(zip(LINK_NICS, addresses), start=1):
+        for host, address in zip((fabric.hosts[A], fabric.hosts[B]), pair):
             bridge = vim.host.VirtualSwitch.BondBridge(nicDevice=[nic])
             spec = vim.host.VirtualSwitch.Specification(numPorts=128, mtu=mtu, bridge=bridge)
             host.AddVirtualSwitch(f"vmesh-{index}", spec)

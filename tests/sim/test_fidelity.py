@@ -91,7 +91,7 @@ def _shape(si: Any) -> list[tuple[str, str, str]]:
     compute = datacenter.hostFolder.childEntity[0]
     objects = [content.rootFolder, datacenter, datacenter.hostFolder, compute, compute.host[0]]
     return [
-        (type(o).__name__, o._moId, o.name if not isinstance(o, vim.ComputeResource | vim.HostSystem) else "")
+        (type(o).__name__, o._moId, "" if isinstance(o, (vim.ComputeResource, vim.HostSystem)) else o.name)
         for o in objects
     ]
 

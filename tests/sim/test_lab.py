@@ -119,7 +119,7 @@ def test_mac_is_derived_stably_when_absent() -> None:
 def test_demo_lab_has_two_hosts_of_eight_nics() -> None:
     spec = demo_lab()
     assert [h.name for h in spec.hosts] == ["esx-a.lab.local", "esx-b.lab.local"]
-    for host, ip in zip(spec.hosts, ("192.168.10.11/24", "192.168.10.12/24"), strict=True):
+    for host, ip in zip(spec.hosts, ("192.168.10.11/24", "192.168.10.12/24")):
         assert [n.device for n in host.nics] == [f"vmnic{i}" for i in range(8)]
         assert [n.driver for n in host.nics] == ["igb"] * 4 + ["tg3"] * 4
         assert host.vmks[0].ip == ip and host.vmks[0].portgroup == "Management Network"

@@ -141,8 +141,8 @@ def vswitch_spec(nics: list[str], cdp: str | None = None) -> vim.host.VirtualSwi
 
 def per_link(hosts: dict[str, Host], addresses: list[tuple[str, str]], mask: str) -> None:
     """The default layout: one vSwitch + portgroup + vmk per cable on both hosts."""
-    for index, (nic, pair) in enumerate(zip(LINK_NICS, addresses, strict=True), start=1):
-        for host, address in zip((hosts[A], hosts[B]), pair, strict=True):
+    for index, (nic, pair) in enumerate(zip(LINK_NICS, addresses), start=1):
+        for host, address in zip((hosts[A], hosts[B]), pair):
             name = f"vmesh-{index}"
             host.ns.AddVirtualSwitch(name, vswitch_spec([nic]))
             host.ns.AddPortGroup(

@@ -18,7 +18,7 @@ def make_certificate(directory: Path, name: str = "loopback") -> tuple[Path, Pat
     """A fresh self-signed certificate: (cert file, key file, SHA-256 hex of its DER)."""
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = dt.datetime.now(dt.UTC)
+    now = dt.datetime.now(dt.timezone.utc)
     cert = (
         x509.CertificateBuilder()
         .subject_name(subject)

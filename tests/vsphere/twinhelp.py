@@ -16,7 +16,7 @@ def twin_targets(lab: Any) -> list[Target]:
 
 def pinned_known_hosts(lab: Any, path: Path) -> KnownHosts:
     known = KnownHosts(path)
-    for host, target in zip(lab.hosts, twin_targets(lab), strict=True):
+    for host, target in zip(lab.hosts, twin_targets(lab)):
         known.remember(target.address, target.port, host.thumbprint)
     return known
 

@@ -163,7 +163,7 @@ def carve(
         )
     subnets = network.subnet(prefix)
     links = []
-    for index, (cable, subnet) in enumerate(zip(ordered, subnets, strict=False)):
+    for index, (cable, subnet) in enumerate(zip(ordered, subnets)):
         first = subnet.network if prefix == 31 else subnet.network + 1
         links.append(Link(index, cable, str(subnet), str(first), str(first + 1), prefix))
     return Addressing(tuple(links), _findings(network, prefix))

@@ -8,6 +8,7 @@ re-exported here.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Union
 
 from vmesh_tui.core.addressing import Addressing
 from vmesh_tui.core.design import DesignOptions
@@ -38,7 +39,7 @@ __all__ = [
     "vmks_reaching",
 ]
 
-Hosts = Mapping[str, HostState] | Sequence[HostState]
+Hosts = Union[Mapping[str, HostState], Sequence[HostState]]
 
 
 def _error(code: str, subject: str, message: str, remedy: str) -> Finding:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
-from enum import StrEnum
+
+if sys.version_info >= (3, 11):
+    from enum import StrEnum
+else:  # pragma: no cover - the backport on Python 3.9 and 3.10
+    from backports.strenum import StrEnum
 
 
 class Severity(StrEnum):

@@ -7,9 +7,14 @@ NIC and vmk references elsewhere in the core use the form ``"HOST/vmnicN"`` (see
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
+
+if sys.version_info >= (3, 11):
+    from enum import StrEnum
+else:  # pragma: no cover - the backport on Python 3.9 and 3.10
+    from backports.strenum import StrEnum
 
 
 class CdpMode(StrEnum):

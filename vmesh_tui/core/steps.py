@@ -9,12 +9,18 @@ by portgroup.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
-from enum import StrEnum
+from typing import Union
+
+if sys.version_info >= (3, 11):
+    from enum import StrEnum
+else:  # pragma: no cover - the backport on Python 3.9 and 3.10
+    from backports.strenum import StrEnum
 
 from vmesh_tui.core.model import Pnic, Portgroup, Vmk, VSwitch
 
-NetObject = VSwitch | Portgroup | Vmk | Pnic
+NetObject = Union[VSwitch, Portgroup, Vmk, Pnic]
 
 
 class Action(StrEnum):
@@ -36,7 +42,7 @@ def object_kind(obj: NetObject) -> str:
 
 def object_key(obj: NetObject) -> str:
     """The identity of an object on its host: vSwitch/portgroup name, vmk's portgroup, pnic device."""
-    if isinstance(obj, VSwitch | Portgroup):
+    if isinstance(obj, (VSwitch, Portgroup)):
         return obj.name
     if isinstance(obj, Vmk):
         return obj.portgroup

@@ -53,15 +53,15 @@ def encode(value: Any) -> Any:
             raise TypeError(f"{name} is not registered for journal encoding")
         fields = {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
         return {"$type": name, **fields}
-    if isinstance(value, frozenset | set):
+    if isinstance(value, (frozenset, set)):
         return {"$set": sorted((encode(v) for v in value), key=repr)}
     if isinstance(value, datetime):
         return {"$datetime": value.isoformat()}
-    if isinstance(value, tuple | list):
+    if isinstance(value, (tuple, list)):
         return [encode(v) for v in value]
     if isinstance(value, dict):
         return {str(k): encode(v) for k, v in value.items()}
-    if value is None or isinstance(value, str | int | float | bool):
+    if value is None or isinstance(value, (str, int, float, bool)):
         return value
     raise TypeError(f"cannot encode {type(value).__name__}")
 

@@ -41,7 +41,7 @@ class HostsApi(Protocol):
 
 def is_lost_reply(exc: BaseException) -> bool:
     """True when a call may have been applied although no answer arrived (timeout, dropped connection)."""
-    if isinstance(exc, ConnectionError | TimeoutError):
+    if isinstance(exc, (ConnectionError, TimeoutError)):
         return True
     return any(cls.__name__ in LOST_REPLY_ERRORS for cls in type(exc).__mro__)
 

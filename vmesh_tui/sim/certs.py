@@ -29,7 +29,7 @@ def generate_certificate(common_name: str) -> HostCertificate:
     """A fresh self-signed certificate for `common_name` (also valid for 127.0.0.1 and localhost)."""
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name[:64] or "esxi")])
-    now = dt.datetime.now(dt.UTC)
+    now = dt.datetime.now(dt.timezone.utc)
     alt_names = x509.SubjectAlternativeName(
         [x509.DNSName("localhost"), x509.IPAddress(_loopback()), x509.DNSName(common_name or "esxi")]
     )

@@ -44,7 +44,7 @@ class SimHost(NetworkConfigMethods):
         self.user = spec.user
         self.password = spec.password
         self.version = spec.version
-        self.boot_time = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        self.boot_time = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
         self.lock = threading.RLock()
         self.state = state_from_spec(spec)
         self.fabric = fabric
@@ -100,7 +100,7 @@ class SimHost(NetworkConfigMethods):
     def reboot(self) -> None:
         """A new boot time, the configuration kept; failover overrides are ignored for egress until
         their portgroup's nicOrder is updated again (only matters on vSwitches with several uplinks)."""
-        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
         self.boot_time = max(now, self.boot_time + dt.timedelta(seconds=1))
         for pg in self.state.portgroups.values():
             pg.override_ignored = pg.nic_order is not None

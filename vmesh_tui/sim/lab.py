@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-import tomllib
+import sys
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - the backport on Python 3.9 and 3.10
+    import tomli as tomllib
 
 from vmesh_tui.sim.labcheck import check_references
 from vmesh_tui.sim.labread import Table

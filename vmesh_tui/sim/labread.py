@@ -58,7 +58,7 @@ class Table:
 
     def number(self, key: str, default: float) -> float:
         value = self._get(key, default, "a number")
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.error(f"{key} must be a number, not {value!r}")
         return float(value)
 

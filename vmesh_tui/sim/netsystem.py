@@ -11,9 +11,10 @@ import copy
 import functools
 import threading
 from collections.abc import Callable
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, TypeVar
 
 from pyVmomi import vim
+from typing_extensions import Concatenate, ParamSpec
 
 from vmesh_tui.sim import netfaults
 from vmesh_tui.sim.hoststate import (

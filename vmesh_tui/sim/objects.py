@@ -123,7 +123,7 @@ class Inventory:
                     "capability": lambda: vim.Capability(
                         provisioningSupported=False, multiHostSupported=False, userShellAccessSupported=True
                     ),
-                    "serverClock": lambda: dt.datetime.now(dt.UTC),
+                    "serverClock": lambda: dt.datetime.now(dt.timezone.utc),
                 },
             )
         )
@@ -236,7 +236,7 @@ class Inventory:
     def add_finished_task(self, wsdl_method: str, method: str, user: str) -> Any:
         """A Task for a HostSystem call (e.g. RebootHost_Task, "reboot") that has already succeeded."""
         key = f"haTask-{HOST_ID}-vim.HostSystem.{method}-{next(self._task_numbers)}"
-        now = dt.datetime.now(dt.UTC)
+        now = dt.datetime.now(dt.timezone.utc)
         task = ref(vim.Task, key)
         info = vim.TaskInfo(
             key=key,

@@ -126,7 +126,7 @@ def start_lab(spec_or_path: Any, reboot_downtime_s: float = 0.2) -> RunningLab:
     from vmesh_tui.sim.fabric import build_fabric
     from vmesh_tui.sim.lab import load_lab
 
-    spec = load_lab(spec_or_path) if isinstance(spec_or_path, str | Path) else spec_or_path
+    spec = load_lab(spec_or_path) if isinstance(spec_or_path, (str, Path)) else spec_or_path
     fabric = build_fabric(spec)
     ports = {host.name: int(host.port or 0) for host in spec.hosts}
     sims = [fabric.hosts[host.name] for host in spec.hosts]

@@ -57,7 +57,7 @@ class HostServices:
         if method == "RetrieveServiceContent":
             return self.inventory.values.service_content()
         if method == "CurrentTime":
-            return dt.datetime.now(dt.UTC)
+            return dt.datetime.now(dt.timezone.utc)
         if method == "Logout":
             return self._logout(session)
         if method == "SessionIsActive":

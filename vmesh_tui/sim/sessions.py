@@ -34,8 +34,8 @@ class Session:
     def user_session(self) -> vim.UserSession:
         return vim.UserSession(
             key=self.key, userName=self.user, fullName=self.user, loginTime=self.login_time,
-            lastActiveTime=dt.datetime.now(dt.UTC), locale="en", messageLocale="en", extensionSession=False,
-            ipAddress="127.0.0.1", userAgent="", callCount=0,
+            lastActiveTime=dt.datetime.now(dt.timezone.utc), locale="en", messageLocale="en",
+            extensionSession=False, ipAddress="127.0.0.1", userAgent="", callCount=0,
         )  # fmt: skip
 
 
@@ -59,7 +59,7 @@ class SessionTable:
         password_ok = hmac.compare_digest(password.encode(), expected_password.encode())
         if not (user_ok and password_ok):
             return None
-        session = Session(key=str(uuid.uuid4()), user=user, login_time=dt.datetime.now(dt.UTC))
+        session = Session(key=str(uuid.uuid4()), user=user, login_time=dt.datetime.now(dt.timezone.utc))
         with self._lock:
             self._sessions[session.key] = session
         return session

@@ -135,7 +135,7 @@ class EngineLoop:
         while True:
             try:
                 return finished.result(timeout=0.1)
-            except TimeoutError:
+            except concurrent.futures.TimeoutError:  # not the builtin TimeoutError before Python 3.11
                 if self.closed:  # the app is leaving: stop waiting, the journal keeps the truth
                     raise asyncio.CancelledError() from None
                 waited += 0.1

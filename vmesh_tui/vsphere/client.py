@@ -89,7 +89,7 @@ class HostsClient:
         try:
             _parallel(lambda session: session.open(), sessions)
             raws = _parallel(client._discover, sessions)
-            for session, found in zip(sessions, raws, strict=True):
+            for session, found in zip(sessions, raws):
                 for raw in found:
                     if raw.name in client._handles:
                         raise VSphereError(

@@ -13,7 +13,7 @@ import ssl
 import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Union
 
 from pyVmomi import SoapStubAdapter, VmomiSupport, vim, vmodl
 
@@ -41,7 +41,7 @@ DROPPED = (
     ssl.SSLEOFError,
     ssl.SSLZeroReturnError,
 )
-AcceptNew = bool | Callable[[CertificateUnknown], bool]
+AcceptNew = Union[bool, Callable[[CertificateUnknown], bool]]
 _ASK_LOCK = threading.Lock()
 
 
@@ -75,7 +75,7 @@ def network_error(target: Target, exc: BaseException, doing: str) -> VSphereErro
             "check the address and port and that the host's management service (hostd/vpxd) is running",
             code="connection-refused",
         )
-    if isinstance(exc, TimeoutError | socket.timeout):
+    if isinstance(exc, (TimeoutError, socket.timeout)):
         return CallTimeout(
             f"{where} did not answer in time while {doing}",
             "check that the host is up and reachable, or raise the timeout",
@@ -85,7 +85,7 @@ def network_error(target: Target, exc: BaseException, doing: str) -> VSphereErro
             f"the TLS handshake with {where} failed while {doing} ({exc.__class__.__name__})",
             "check that the port is the host's HTTPS port (443)",
         )
-    if isinstance(exc, http.client.HTTPException | ConnectionError):
+    if isinstance(exc, (http.client.HTTPException, ConnectionError)):
         return Unreachable(
             f"{where} dropped the connection while {doing}",
             "check that the host is up; if it was rebooting, try again when it is back",

@@ -12,7 +12,6 @@ import json
 import os
 import subprocess
 import sys
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +19,11 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # the backport on Python 3.9 and 3.10
+    import tomli as tomllib
 
 from common import BenchError, ChildRun, TwinHost, run_child  # noqa: E402
 

@@ -193,8 +193,12 @@ class ConnectScreen(VmeshScreen):
             f"SHA-256 fingerprint:\n{fingerprint(prompt.sha256)}\n\nCompare it with the host's console "
             "before you trust it. It will be remembered; a changed certificate is always refused."
         )
-        screen = ConfirmScreen(question, detail, yes_label="Trust", danger=False)
-        self.app.call_from_thread(self.app.push_screen, screen, lambda ok: answers.put(bool(ok)))
+
+        def ask() -> None:  # on the app's thread: Python 3.9 binds a screen's queues to the current loop
+            screen = ConfirmScreen(question, detail, yes_label="Trust", danger=False)
+            self.app.push_screen(screen, lambda ok: answers.put(bool(ok)))
+
+        self.app.call_from_thread(ask)
         return answers.get()
 
     def connect_failed(self, title: str, text: str, code: str) -> None:

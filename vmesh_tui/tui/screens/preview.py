@@ -52,7 +52,7 @@ def finding_lines(findings: Any) -> list[str]:
         if len(members) > 1:
             tails = [m.message.split() for m in members]
             shared: list[str] = []
-            for words in zip(*(reversed(t) for t in tails), strict=False):
+            for words in zip(*(reversed(t) for t in tails)):
                 if len(set(words)) != 1:
                     break
                 shared.insert(0, words[0])
