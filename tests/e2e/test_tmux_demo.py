@@ -99,10 +99,16 @@ def test_demo_walk_in_a_real_terminal(terminal: Terminal, colour: str, layout: s
 
     terminal.keys("C-n")
     screen = terminal.wait_for("step 5/7 Preview")
-    if layout == "per-link":
-        assert "vSwitch vmesh-1 MTU 9000 uplinks vmnic1 [new]" in screen
-    else:
-        assert "vSwitch vmesh-" in screen and "[new]" in screen and "uplinks vmnic1 [new]" not in screen
+    rows = [line.split() for line in screen.splitlines() if "172.16.90." in line]  # one per link and host
+    assert len(rows) == 8, screen
+    switches = {row[1] for row in rows}
+    assert switches == (
+        {"vmesh-1", "vmesh-2", "vmesh-3", "vmesh-4"} if layout == "per-link" else {"vmesh-shared"}
+    )
+    assert all(row[-3:] == ["9000", "yes", "new"] for row in rows), screen
+    terminal.keys("t")
+    screen = terminal.wait_for("Tree view")
+    assert "vSwitch vmesh-" in screen and "[new]" in screen
     terminal.keys("e")
     assert "esxcli network vswitch standard add -v vmesh-" in terminal.wait_for("esxcli network")
     terminal.keys("e", "a")

@@ -128,23 +128,6 @@ async def test_preview_groups_repeated_warnings_and_the_findings_scroll(twin: An
         assert "finding number 9" in screen_text(app)
 
 
-def test_findings_of_one_code_share_one_line() -> None:
-    from vmesh_tui.core.errors import Finding, Severity
-    from vmesh_tui.tui.screens.preview import finding_lines
-
-    tail = "is assumed from NIC names or by hand, not seen by CDP/LLDP"
-    findings = [
-        Finding("unverified-cable", Severity.WARNING, f"esx-a/vmnic{n} - esx-b/vmnic{n} {tail}", "validate")
-        for n in (1, 2, 5, 6)
-    ]
-    findings.insert(1, Finding("mtu-switch", Severity.WARNING, "switch core has MTU 1500", "raise it"))
-    lines = finding_lines(findings)
-    assert lines == [
-        "warning: 4 cables are assumed from NIC names or by hand, not seen by CDP/LLDP - validate",
-        "warning: switch core has MTU 1500 - raise it",
-    ]
-
-
 async def test_recovery_says_per_link_has_nothing_to_toggle(twin: Any) -> None:
     app = make_app(twin)
     async with app.run_test(size=(80, 24)) as pilot:

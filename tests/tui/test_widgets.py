@@ -76,7 +76,7 @@ def test_preview_tree_marks_new_objects_and_failover() -> None:
     lines = host_tree(desired, steps, "vmesh", ASCII)
     assert lines[0] == "a  (3 change(s))"
     assert lines[1] == "`- vSwitch vmesh-1 MTU 9000 uplinks vmnic1 [new]"
-    assert "portgroup vmesh-vmotion-1: active vmnic1; unused - [new]" in lines[2]
+    assert lines[2] == "   `- portgroup vmesh-vmotion-1: active vmnic1; unused none [new]"
     assert lines[3].endswith("`- vmk (new) 172.16.90.1/30 MTU 9000 vMotion [new]")
 
 

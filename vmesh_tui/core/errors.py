@@ -25,6 +25,13 @@ class Finding:
     message: str
     remedy: str = ""
     subject: str = ""  # what it is about, e.g. "esx-a/vmnic1" or "esx-b"
+    group: str = ""  # how several findings of this code read as one line; {n} is their count
+
+    def grouped(self, count: int) -> str:
+        """The sentence for ``count`` findings of this code (their subjects are listed by the reader)."""
+        if count > 1 and self.group:
+            return self.group.format(n=count)
+        return self.message if count <= 1 else f"{self.message} (and {count - 1} more like it)"
 
     def __str__(self) -> str:
         text = f"{self.severity}: {self.message}"

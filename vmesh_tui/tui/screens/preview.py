@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+from collections.abc import Iterable
 from typing import Any
 
 from textual import work
@@ -10,12 +12,13 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
-from vmesh_tui.core.errors import Severity
+from vmesh_tui.core.errors import Finding, Severity
 from vmesh_tui.core.model import split_ref
 from vmesh_tui.tui.backend import describe
 from vmesh_tui.tui.draft import Draft
 from vmesh_tui.tui.screens.base import VmeshScreen
 from vmesh_tui.tui.widgets.confirm import ConfirmScreen
+from vmesh_tui.tui.widgets.plansummary import summary_text
 from vmesh_tui.tui.widgets.plantree import plan_text
 
 
@@ -32,39 +35,40 @@ def plan_request(draft: Draft) -> Any:
     return PlanRequest(supernet=draft.supernet, prefix=draft.prefix, options=options, pairing=draft.pairing)
 
 
-def _plural_is(code: str, count: int, suffix: str) -> str:
-    """``4 cables are ...`` from a code like ``unverified-cable`` and the shared ``is ...`` tail."""
-    noun = code.rsplit("-", 1)[-1]
-    return f"{count} {noun}s are {suffix[3:]}"
+def short_subject(subject: str) -> str:
+    """``esx-a.lab.local/vmnic1`` -> ``esx-a/vmnic1``: the host's short name, as the other screens show it."""
+    host, sep, rest = subject.partition("/")
+    return f"{host.split('.')[0]}{sep}{rest}" if host and "." in host and not host[0].isdigit() else subject
 
 
-def finding_lines(findings: Any) -> list[str]:
-    """One line per finding, except that findings of one code and severity are grouped into one line
-    (``4 cables are assumed from NIC names ...``), so repeats do not crowd out the rest."""
+def finding_lines(findings: Iterable[Finding]) -> list[str]:
+    """One line per finding code and severity: one finding reads as its message; several as the code's
+    group sentence (``4 cables are assumed ...``) followed by their subjects, so repeats never crowd out
+    the rest and nothing is left unnamed."""
     marks = {Severity.ERROR: "ERROR", Severity.WARNING: "warning"}
-    groups: dict[tuple[Any, str], list[Any]] = {}
+    groups: dict[tuple[str, str], list[Finding]] = {}
     for finding in findings:
-        groups.setdefault((finding.severity, finding.code), []).append(finding)
+        groups.setdefault((str(finding.severity), finding.code), []).append(finding)
     lines = []
-    for (severity, code), members in groups.items():
+    for members in groups.values():
         first = members[0]
-        text = first.message
-        if len(members) > 1:
-            tails = [m.message.split() for m in members]
-            shared: list[str] = []
-            for words in zip(*(reversed(t) for t in tails)):
-                if len(set(words)) != 1:
-                    break
-                shared.insert(0, words[0])
-            suffix = " ".join(shared)
-            if suffix.startswith("is "):
-                text = _plural_is(code, len(members), suffix)
-            else:
-                text = f"{text} (and {len(members) - 1} more like it)"
-        lines.append(
-            f"{marks.get(severity, str(severity))}: {text}" + (f" - {first.remedy}" if first.remedy else "")
-        )
+        text = first.grouped(len(members))
+        subjects = [short_subject(m.subject) for m in members if m.subject]
+        if len(members) > 1 and subjects:
+            text += f": {', '.join(subjects)}"
+        remedy = f" - {first.remedy}" if first.remedy else ""
+        lines.append(f"{marks.get(first.severity, str(first.severity))}: {text}{remedy}")
     return lines
+
+
+def shell_wrap(command: str, width: int = 76) -> str:
+    """A long command folded with `` \\`` continuations, so it still pastes into a shell as one command."""
+    if len(command) <= width or command.startswith("#"):
+        return command
+    parts = textwrap.wrap(
+        command, width - 2, subsequent_indent="    ", break_long_words=False, break_on_hyphens=False
+    )
+    return " \\\n".join(parts)
 
 
 def build(draft: Draft) -> Any:
@@ -73,18 +77,30 @@ def build(draft: Draft) -> Any:
     return build_plan(draft.host_map(), plan_request(draft))
 
 
+VIEWS = {
+    "summary": "Summary, one line per link and host",
+    "tree": "Tree: vSwitch > portgroup > vmk",
+    "esxcli": "esxcli: the same changes as commands",
+}
+
+
 class PreviewScreen(VmeshScreen):
     STEP = "Preview"
     HELP_KEYS = [
-        ("e", "switch between the tree and the esxcli commands"),
-        ("a", "apply (asks for confirmation; not in read-only mode)"),
-        ("n", "read-only: go on to validation"),
-        ("up/down/pgup/pgdn", "scroll"),
-        ("tab", "move between the warnings and the plan (each scrolls)"),
+        ("t / e", "tree (vSwitch > portgroup > vmk) / esxcli view; again: summary"),
+        ("a", "apply (asks first; not in read-only mode)"),
+        ("n", "read-only: validate, if the hosts match the plan"),
+        ("arrows/pgdn", "scroll the view (home/end: top/bottom)"),
+        ("tab", "between the warnings and the view (each scrolls)"),
+        (
+            "summary",
+            "active + unused = the vSwitch's uplinks; change: new, as is, or changed (old->new below)",
+        ),
     ]
     BINDINGS = [
         Binding("escape", "back", "Back"),
-        Binding("e", "toggle_esxcli", "esxcli"),
+        Binding("t", "view('tree')", "Tree"),
+        Binding("e", "view('esxcli')", "esxcli"),
         Binding("a", "apply", "Apply"),
         Binding("n", "next", "Next", show=False),
     ]
@@ -103,7 +119,7 @@ class PreviewScreen(VmeshScreen):
         return not (action == "apply" and self.vapp.read_only)
 
     def on_mount(self) -> None:
-        self.showing_esxcli = False
+        self.view = "summary"
         self.result: Any = None
         try:
             self.result = build(self.draft)
@@ -118,38 +134,55 @@ class PreviewScreen(VmeshScreen):
         lines = finding_lines(self.result.findings)
         self.query_one("#findings", Static).update("\n".join(lines))
         self.query_one("#findings-scroll").display = bool(lines)
+        self.say_state()
+
+    def say_state(self) -> None:
         steps = len(self.result.plan.steps)
+        other = "t: tree, e: esxcli" if self.view == "summary" else f"{self.view[0]}: back to the summary"
+        view = f"{VIEWS[self.view].split(':')[0].split(',')[0]} view ({other})."
         if self.result.errors:
-            self.say("Apply is blocked by the errors above. Press esc to change the choices.", error=True)
+            self.say(f"Apply is blocked by the errors above; esc to change the choices. {view}", error=True)
         elif self.result.plan.is_empty:
-            self.say("Nothing to change: the hosts already match. n/esc")
+            self.say(f"Nothing to change: the hosts already match. n: validate, esc: back. {view}")
         elif self.vapp.read_only:
-            self.say(f"{steps} change(s) would be made. Read-only: n goes on to validation.")
+            self.say(f"Read-only: {steps} change(s) shown, none made. {view}")
         else:
-            self.say(f"{steps} change(s). e: esxcli view.  a: apply (asks first).")
+            self.say(f"{steps} change(s). a: apply (asks first). {view}")
 
     def render_body(self) -> None:
         result = self.result
-        if self.showing_esxcli:
+        by_host = {name: list(result.plan.for_host(name)) for name in result.desired}
+        if self.view == "esxcli":
             from vmesh_tui.core.esxcli import render_esxcli
 
-            commands = render_esxcli(result.plan)
-            text = "\n\n".join(f"# {host}\n" + "\n".join(lines) for host, lines in commands.items())
-        else:
-            by_host = {name: list(result.plan.for_host(name)) for name in result.desired}
+            commands = render_esxcli(result.plan, result.observed)
+            text = "\n\n".join("\n".join(shell_wrap(line) for line in lines) for lines in commands.values())
+        elif self.view == "tree":
             text = plan_text(result.desired, by_host, result.options.name_prefix, self.vapp.glyphs)
+        else:
+            text = summary_text(result.desired, by_host, result.links, result.options.name_prefix)
         self.query_one("#preview-text", Static).update(text or "(no changes)")
+        self.query_one("#preview-scroll", VerticalScroll).scroll_home(animate=False)
 
-    def action_toggle_esxcli(self) -> None:
-        if self.result is not None:
-            self.showing_esxcli = not self.showing_esxcli
-            self.render_body()
+    def action_view(self, view: str) -> None:
+        if self.result is None:
+            return
+        self.view = "summary" if self.view == view else view
+        self.render_body()
+        self.say_state()
 
     def action_next(self) -> None:
-        if self.result is not None and not self.vapp.read_only and not self.result.plan.is_empty:
-            self.say("Press a to apply (asks first), or esc to go back.")
-        elif self.result is not None:
+        if self.result is None:
+            return
+        if self.result.plan.is_empty and not self.result.errors:
             self.dismiss(self.draft.with_(plan=self.result, links=self.result.links))
+        elif self.vapp.read_only:
+            self.say(
+                "Read-only: nothing was applied, so there is nothing to validate. esc: back, ctrl+q: quit.",
+                error=True,
+            )
+        else:
+            self.say("Press a to apply (asks first), or esc to go back.")
 
     @work(exclusive=True, group="confirm")
     async def action_apply(self) -> None:
