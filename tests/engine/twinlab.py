@@ -7,9 +7,13 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from vmesh_tui.engine.events import Event
+from vmesh_tui.engine.session import Engine
+from vmesh_tui.sim.lab import FaultSpec, demo_lab
+from vmesh_tui.sim.runner import start_lab
+from vmesh_tui.vsphere.client import HostsClient
+from vmesh_tui.vsphere.knownhosts import KnownHosts
+from vmesh_tui.vsphere.targets import parse_host_url
 
 SUPERNET = "172.31.250.0/24"
 TWO_LINKS = (
@@ -19,16 +23,10 @@ TWO_LINKS = (
 
 
 def demo_spec(**changes: Any) -> Any:
-    runner = pytest.importorskip("vmesh_tui.sim.runner", reason="the ESXi twin is not built yet")
-    from vmesh_tui.sim.lab import demo_lab
-
-    assert runner
     return dataclasses.replace(demo_lab(), **changes)
 
 
 def fault(host: str, method: str, nth: int, kind: str) -> Any:
-    from vmesh_tui.sim.lab import FaultSpec
-
     return FaultSpec(host=host, method=method, nth=nth, kind=kind)
 
 
@@ -36,12 +34,6 @@ class Twin:
     """A served lab plus a connected adapter and an engine on a private state dir."""
 
     def __init__(self, spec: Any, home: Path) -> None:
-        from vmesh_tui.engine.session import Engine
-        from vmesh_tui.sim.runner import start_lab
-        from vmesh_tui.vsphere.client import HostsClient
-        from vmesh_tui.vsphere.knownhosts import KnownHosts
-        from vmesh_tui.vsphere.targets import parse_host_url
-
         self.lab = start_lab(spec)
         self.home = home
         self.urls = [h.url.replace("https://", f"https://{h.user}@") for h in self.lab.hosts]
