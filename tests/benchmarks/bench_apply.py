@@ -2,10 +2,11 @@
 
 Runs the ESXi twin in-process with the demo lab and a per-call latency on every configuration call (the
 twin's delay faults), then measures through the real adapter over HTTPS:
-- SOAP requests each host served during one apply of the demo lab (aim: at most 4 per link + 3);
-- apply's wall time with hosts concurrent versus one host after the other (aim: ratio <= 0.6);
+- SOAP requests each host served during one plan + apply of the demo lab (budget: 4 per link + 3);
+- apply's wall time with hosts concurrent versus one host after the other (limit in budgets.py);
 - validate's wall time.
-Usage: python tests/benchmarks/bench_apply.py [--latency-ms 100] [--json]
+Usage: python tests/benchmarks/bench_apply.py [--latency-ms 100] [--json]; exit 1 when a figure misses
+its budget or limit, or an apply did not end "applied" (each listed as a problem).
 """
 
 from __future__ import annotations
@@ -15,10 +16,15 @@ import asyncio
 import dataclasses
 import json
 import os
+import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from budgets import APPLY_CONCURRENCY_RATIO_LIMIT, APPLY_PER_HOST, APPLY_PER_LINK
 
 SUPERNET = "172.31.250.0/24"
 SLOW_METHODS = ("AddVirtualSwitch", "AddPortGroup", "AddVirtualNic", "SelectVnicForNicType",
@@ -98,22 +104,46 @@ async def measure(latency_ms: float) -> dict[str, Any]:
             client.close()
     by_method = _delta(before, after)
     per_host = {name: sum(methods.values()) for name, methods in by_method.items()}
-    return {
+    figures = {
         "links": links,
         "latency_ms": latency_ms,
         "requests_per_host": per_host,
         "requests_by_method": by_method,
-        "request_budget_per_host": 4 * links + 3,
+        "request_budget_per_host": APPLY_PER_LINK * links + APPLY_PER_HOST,
         "apply_concurrent_s": round(concurrent_s, 3),
         "apply_sequential_s": round(sequential_s, 3),
         "concurrency_ratio": round(concurrent_s / sequential_s, 3),
+        "concurrency_ratio_limit": APPLY_CONCURRENCY_RATIO_LIMIT,
         "validate_s": round(validate_s, 3),
         "validate_ok": check.ok,
         "outcomes": [applied.outcome, again.outcome],
     }
+    figures["problems"] = problems(figures)
+    return figures
 
 
-def main() -> None:
+def problems(figures: dict[str, Any]) -> list[str]:
+    """What the figures miss: the request budget, the concurrency limit, a failed apply or validation."""
+    found = [
+        f"apply: {host} served {count} requests for plan + apply, budget {figures['request_budget_per_host']}"
+        f" ({APPLY_PER_LINK} per link x {figures['links']} + {APPLY_PER_HOST})"
+        for host, count in sorted(figures["requests_per_host"].items())
+        if count > figures["request_budget_per_host"]
+    ]
+    if figures["latency_ms"] > 0 and figures["concurrency_ratio"] > APPLY_CONCURRENCY_RATIO_LIMIT:
+        found.append(
+            f"apply: both hosts at once took {figures['concurrency_ratio']} of the time of one host after"
+            f" the other, above the limit {APPLY_CONCURRENCY_RATIO_LIMIT}: the hosts were not configured"
+            " at once"
+        )
+    if figures["outcomes"] != ["applied", "applied"]:
+        found.append(f"apply: outcomes {figures['outcomes']}, expected both 'applied'")
+    if not figures["validate_ok"]:
+        found.append("validate: the links failed after the apply")
+    return found
+
+
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--latency-ms", type=float, default=100.0, help="added to every configuration call (ESXi: ~100 ms)"
@@ -123,10 +153,13 @@ def main() -> None:
     figures = asyncio.run(measure(args.latency_ms))
     if args.json:
         print(json.dumps(figures, sort_keys=True))
-        return
-    for key, value in figures.items():
-        print(f"{key:>26}: {value}")
+    else:
+        for key, value in figures.items():
+            print(f"{key:>26}: {value}")
+    for problem in figures["problems"]:
+        print(f"PROBLEM {problem}", file=sys.stderr)
+    return 1 if figures["problems"] else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -26,9 +26,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from budgets import CONNECT_AND_DISCOVER
+
 DEMO_LAB = Path(__file__).parents[2] / "vmesh_tui" / "sim" / "demo.toml"
 SERVICE_VERSIONS = "GET vimServiceVersions.xml"  # the client-side counted request, as a method name
-BUDGET_PER_HOST = 5  # connect + discovery, Logout excluded
+BUDGET_PER_HOST = CONNECT_AND_DISCOVER  # connect + discovery, Logout excluded
 CONCURRENCY_DELAY_S = 1.0  # long beside the rest of connect + discovery (~0.2 s on busy cores)
 CONCURRENCY_METHOD = "RetrievePropertiesEx"
 CONCURRENCY_FACTOR = 1.5  # below this many delays, the hosts' reads overlapped
@@ -178,7 +182,25 @@ def _summarize(results: dict[str, Any]) -> dict[str, Any]:
         results["naive"]["requests_per_host"] / results["adapter"]["requests_per_host"]
     )
     results["ratio_wall"] = results["naive"]["wall_s_median"] / results["adapter"]["wall_s_median"]
+    results["problems"] = problems(results)
     return results
+
+
+def problems(results: dict[str, Any]) -> list[str]:
+    """The adapter's hosts over the budget, and hosts that were not read at once."""
+    found = [
+        f"discover: {host} took {figures['connect_discovery']:g} requests for connect + discovery"
+        f" (Logout excluded), budget {BUDGET_PER_HOST}"
+        for host, figures in sorted(results["adapter"]["per_host"].items())
+        if not figures["within_budget"]
+    ]
+    c = results["concurrency"]
+    if not c["concurrent"]:
+        found.append(
+            f"discover: with {c['delayed_method']} delayed {c['delay_s']} s on every host, connect +"
+            f" discovery took {c['wall_s']} s, over {c['limit_s']} s: the hosts were not read at once"
+        )
+    return found
 
 
 def _sides(lab: Any, workdir: Path) -> list[tuple[str, Callable[[], int]]]:
@@ -338,7 +360,9 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(results))
     else:
         _print(results)
-    return 0
+    for problem in results["problems"]:
+        print(f"PROBLEM {problem}", file=sys.stderr)
+    return 1 if results["problems"] else 0
 
 
 if __name__ == "__main__":

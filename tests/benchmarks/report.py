@@ -5,35 +5,23 @@ from __future__ import annotations
 import asyncio
 import importlib
 import inspect
-import re
 import shutil
-import subprocess
 import sys
 import time
 import traceback
-import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
+from budgets import REQUEST_BUDGETS
 from common import BenchError, ratio
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
-BENCH_MODULES = ("bench_discovery", "bench_apply", "bench_tui")
+BENCH_MODULES = ("bench_discovery", "bench_apply", "bench_tui", "bench_twin")
 APPLY_LATENCY_MS = 100.0  # per configuration call, as ESXi's hostd takes roughly
-RELIABILITY_QUICK = ("tests/engine/test_faults_twin.py", "tests/core", "tests/sim/test_soap_fuzz.py")
-RELIABILITY_FULL = (
-    "tests/engine",
-    "tests/core",
-    "tests/sim/test_soap_fuzz.py",
-    "tests/sim/test_hostnet_props.py",
-)
-# "40 passing, 0 failing, and 7 invalid test cases" (hypothesis 6.1xx) or "... passing examples, ..." (older)
-EXAMPLES = re.compile(r"(\d+) passing(?: examples?)?, (\d+) failing(?: examples?)?, (?:and )?(\d+) invalid")
-TEST_HEADER = re.compile(r"^(\S+::\S+):$")
-CRASH = re.compile("crash|kill")
 HEADER = (
-    f"{'measurement':<40} {'wall median (min-max)':<24} {'req/host':>8} {'logins':>6} {'peak RSS MB':>11}"
+    f"{'measurement':<40} {'wall median (min-max)':<24} {'req/host':>8} {'max/budg':>8} {'logins':>6}"
+    f" {'peak RSS MB':>11}"
 )
 
 
@@ -83,76 +71,16 @@ def _call_measure(module: Any, quick: bool) -> Any:
     return asyncio.run(result) if inspect.iscoroutine(result) else result
 
 
-def reliability(quick: bool, workdir: Path) -> dict[str, Any]:
-    """Run the engine's fault/crash matrices and the property tests; count points and examples."""
-    paths = RELIABILITY_QUICK if quick else RELIABILITY_FULL
-    xml = workdir / "reliability.xml"
-    argv = [sys.executable, "-m", "pytest", *paths, "-q", "-p", "no:cacheprovider", "--junitxml", str(xml)]
-    argv.append("--hypothesis-show-statistics")
-    started = time.perf_counter()
-    try:
-        done = subprocess.run(argv, cwd=REPO, capture_output=True, text=True, timeout=300 if quick else 1200)
-    except subprocess.TimeoutExpired:
-        return {"error": "the suites took too long and were stopped", "command": " ".join(argv[2:])}
-    result: dict[str, Any] = {"error": done.stdout[-400:] + done.stderr[-400:]}
-    if xml.exists():
-        result = junit_counts(xml)
-    result["hypothesis"] = hypothesis_counts(done.stdout)
-    result["wall_s"] = round(time.perf_counter() - started, 1)
-    result["command"] = "python -m pytest " + " ".join(argv[3:])
-    result["exit_code"] = done.returncode
-    return result
-
-
-def _outcome(case: ET.Element) -> str:
-    if case.find("failure") is not None or case.find("error") is not None:
-        return "failed"
-    return "skipped" if case.find("skipped") is not None else "passed"
-
-
-def junit_counts(xml: Path) -> dict[str, Any]:
-    """Fault points (tests named *fault*) and crash points (*crash*/*killed*) tried and failed."""
-    groups: dict[str, dict[str, int]] = {}
-    for case in ET.parse(xml).getroot().iter("testcase"):
-        name = case.get("name", "")
-        group = (
-            "fault_points"
-            if "fault" in name
-            else "crash_points"
-            if re.search("crash|kill", name)
-            else "other"
-        )
-        counts = groups.setdefault(group, {"passed": 0, "failed": 0, "skipped": 0})
-        counts[_outcome(case)] += 1
-    result: dict[str, Any] = {"tests": groups.pop("other", {})}
-    for group in ("fault_points", "crash_points"):
-        counts = groups.get(group, {"passed": 0, "failed": 0, "skipped": 0})
-        tried = counts["passed"] + counts["failed"]
-        result[group] = {"tried": tried, "not_as_expected": counts["failed"], "skipped": counts["skipped"]}
-    return result
-
-
-def hypothesis_counts(output: str) -> dict[str, Any]:
-    """Examples per property test from pytest's --hypothesis-show-statistics output."""
-    per_test: dict[str, list[int]] = {}
-    current = None
-    for line in output.splitlines():
-        header = TEST_HEADER.match(line.strip())
-        if header:
-            current = header.group(1)
-            per_test.setdefault(current, [0, 0, 0])
-            continue
-        found = EXAMPLES.search(line)
-        if found and current:
-            per_test[current] = [a + int(b) for a, b in zip(per_test[current], found.groups())]
-    totals = [sum(v[i] for v in per_test.values()) for i in range(3)]
-    return {
-        "property_tests": len(per_test),
-        "passing_examples": totals[0],
-        "failing_examples": totals[1],
-        "invalid_examples": totals[2],
-        "per_test": {name: v[0] for name, v in sorted(per_test.items())},
-    }
+def module_problems(modules: dict[str, Any]) -> list[str]:
+    """Each bench module's own problems, and modules that could not run (their figures are missing)."""
+    problems = []
+    for name, found in modules.items():
+        if found.get("error"):
+            problems.append(f"{name}: {found['error']}")
+        result = found.get("result")
+        if isinstance(result, dict):
+            problems += [f"{name}: {p}" for p in result.get("problems", [])]
+    return problems
 
 
 def ratios(measurements: dict[str, Any]) -> dict[str, Any]:
@@ -214,20 +142,30 @@ def _flat(result: Any, prefix: str = "") -> str:
     return ", ".join(p for p in parts if p)
 
 
+def _matrix(counts: dict[str, Any], kind: str) -> str:
+    if not counts["run"]:
+        return f"{kind} points not run"
+    return (
+        f"{kind} points {counts['tried']} of {counts['collected']} collected tried,"
+        f" {counts['not_as_expected']} not as expected"
+    )
+
+
 def table(summary: dict[str, Any]) -> str:
     """The human table: measurements, ratios, the peer's gaps, reliability, bench modules, problems."""
-    lines = [
-        f"{'measurement':<40} {'wall median (min-max)':<24} {'req/host':>8} {'logins':>6} {'peak RSS MB':>11}"
-    ]
-    for m in summary["measurements"].values():
+    lines = [HEADER]
+    for name, m in summary["measurements"].items():
         logins = _median_logins(m)
+        budget = REQUEST_BUDGETS.get(name)
+        most = max(m.get("requests_max_per_host", {}).values(), default=0)
         lines.append(
             f"{m['label']:<40} {_span(m['wall_s'], ' s'):<24} {m['requests_per_host_median'] or 0:>8.0f} "
+            f"{most:>4.0f}/{budget.limit(m['links']) if budget else '-':<3} "
             f"{logins or 0:>6.0f} {m['peak_rss_mb'].get('median', 0):>11.1f}"
         )
     screen = summary.get("first_screen")
     if screen:
-        lines.append(f"{screen['label']:<40} {_span(screen['wall_s'], ' s'):<24} {'':>8} {'':>6} "
+        lines.append(f"{screen['label']:<40} {_span(screen['wall_s'], ' s'):<24} {'':>8} {'':>8} {'':>6} "
                      f"{screen['peak_rss_mb'].get('median', 0):>11.1f}")  # fmt: skip
     for key, r in summary.get("ratios", {}).items():
         shown = ", ".join(f"{k} x{v}" for k, v in r.items() if v is not None)
@@ -244,11 +182,9 @@ def table(summary: dict[str, Any]) -> str:
         lines.append(f"host state after both (vmesh-* objects): {same}")
     rel = summary.get("reliability")
     if rel and "fault_points" in rel:
-        f, c, h = rel["fault_points"], rel["crash_points"], rel["hypothesis"]
-        crash = f"{c['tried']} tried, {c['not_as_expected']} not as expected" if c["tried"] else "not run"
+        h = rel["hypothesis"]
         lines.append(
-            f"reliability: fault points {f['tried']} tried, {f['not_as_expected']} not as expected; "
-            f"crash points {crash}; "
+            f"reliability: {_matrix(rel['fault_points'], 'fault')}; {_matrix(rel['crash_points'], 'crash')}; "
             f"{h['property_tests']} property tests, {h['passing_examples']} examples passed, "
             f"{h['failing_examples']} failed ({rel['wall_s']} s)"
         )

@@ -25,7 +25,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import common  # noqa: E402
+import reliability  # noqa: E402
 import report  # noqa: E402
+from budgets import DEMO_LINKS, request_problems  # noqa: E402
 from common import SUPERNET, BenchError, ChildRun, Twin, run_child, tool_argv, tool_env  # noqa: E402
 from peer import driver  # noqa: E402
 
@@ -66,7 +68,10 @@ def _checked(run: ChildRun, what: str) -> ChildRun:
 
 
 def _apply(ctx: Context) -> None:
-    _checked(ctx.tool("apply", "--supernet", SUPERNET, "--yes", "--json"), "apply (setup)")
+    run = _checked(ctx.tool("apply", "--supernet", SUPERNET, "--yes", "--json"), "apply (setup)")
+    links = len(run.json().get("links", []))
+    if links != DEMO_LINKS:
+        raise BenchError(f"the setup's apply made {links} links; the budgets assume the demo's {DEMO_LINKS}")
 
 
 def _apply_and_reboot(ctx: Context) -> None:
@@ -145,15 +150,20 @@ def run_measurement(m: Measurement, reps: int, root: Path, venv: Path | None) ->
     """Repeat one measurement on fresh twins; requests are those beyond the setup's."""
     base = _one_run(m, root, venv, measured=False)[1] if m.setup else {}
     walls, peaks, totals, exit_codes = [], [], [], []
+    links = DEMO_LINKS
     requests: common.Counts = {}
+    most: dict[str, int] = {}  # per host, the most requests of any repetition (held to the budget)
     for _ in range(reps):
         run, counts = _one_run(m, root, venv, measured=True)
         assert run is not None
         walls.append(run.wall_s)
         peaks.append(run.peak_rss_mb)
         exit_codes.append(run.returncode)
+        links = _links(run, links)
         requests = common.subtract(counts, base)
         totals.append(sum(common.total_requests(requests).values()))
+        for host, count in common.total_requests(requests).items():
+            most[host] = max(count, most.get(host, 0))
     per_host = common.total_requests(requests)
     return {
         "label": m.label,
@@ -164,9 +174,21 @@ def run_measurement(m: Measurement, reps: int, root: Path, venv: Path | None) ->
         "requests_per_host_median": common.summary([v for v in per_host.values()]).get("median"),
         "requests_by_method": requests,
         "requests_same_every_run": len(set(totals)) == 1,
+        "requests_max_per_host": most,
         "logins_per_host": {h: methods.get("Login", 0) for h, methods in requests.items()},
         "exit_codes": exit_codes,
+        "links": links,
     }
+
+
+def _links(run: ChildRun, default: int) -> int:
+    """How many links a command's JSON names (apply, plan, validate), else ``default``."""
+    try:
+        found = run.json()
+    except (BenchError, ValueError):
+        return default
+    links = found.get("links") if isinstance(found, dict) else None
+    return len(links) if isinstance(links, list) and links else default
 
 
 def first_screen(reps: int, root: Path) -> dict[str, Any]:
@@ -207,6 +229,46 @@ def equivalence(root: Path, venv: Path) -> dict[str, Any]:
     return {"same_state": not diffs, "differences": diffs, "gaps": [list(g) for g in driver.PEER_GAPS]}
 
 
+def _measure_part(m: Measurement, summary: dict[str, Any], reps: int, root: Path, venv: Path | None) -> None:
+    """One measurement into the summary; its exit codes and requests per host held to the budgets."""
+    report.progress(f"measuring {m.label} x{reps}")
+    try:
+        found = summary["measurements"][m.name] = run_measurement(m, reps, root, venv)
+    except BenchError as exc:
+        summary["problems"].append(f"{m.name}: {exc}")
+        return
+    if any(found["exit_codes"]):
+        summary["problems"].append(f"{m.name}: exit codes {found['exit_codes']} (expected 0)")
+    summary["problems"] += request_problems(m.name, found["requests_max_per_host"], found["links"])
+
+
+def _other_parts(
+    wanted: set[str], summary: dict[str, Any], reps: int, root: Path, venv: Path | None, quick: bool
+) -> None:
+    """The first screen, the equivalence check, the bench modules and reliability, each with its problems."""
+    problems = summary["problems"]
+    if "first_screen" in wanted:
+        report.progress("timing the demo's first screen")
+        try:
+            summary["first_screen"] = first_screen(reps, root)
+        except BenchError as exc:
+            problems.append(f"first_screen: {exc}")
+    if "equivalence" in wanted and venv is not None:
+        report.progress("comparing the hosts' state after vmesh-tui and after the peer")
+        try:
+            summary["equivalence"] = equivalence(root, venv)
+            problems += [f"equivalence: {d}" for d in summary["equivalence"]["differences"]]
+        except BenchError as exc:
+            problems.append(f"equivalence: {exc}")
+    if "modules" in wanted:
+        summary["modules"] = report.bench_modules(quick)
+        problems += report.module_problems(summary["modules"])
+    if "reliability" in wanted:
+        report.progress("running the engine's fault and crash matrices and the property tests")
+        summary["reliability"] = reliability.measure(quick, root)
+        problems += reliability.problems(summary["reliability"])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="fewer repetitions and a bounded test run")
@@ -240,31 +302,8 @@ def main(argv: list[str] | None = None) -> int:
             wanted -= peer_parts
     for m in MEASUREMENTS:
         if m.name in wanted:
-            report.progress(f"measuring {m.label} x{reps}")
-            try:
-                times = 1 if m.setup and args.quick else reps
-                found = summary["measurements"][m.name] = run_measurement(m, times, root, venv)
-                if any(found["exit_codes"]):
-                    summary["problems"].append(f"{m.name}: exit codes {found['exit_codes']} (expected 0)")
-            except BenchError as exc:
-                summary["problems"].append(f"{m.name}: {exc}")
-    if "first_screen" in wanted:
-        report.progress("timing the demo's first screen")
-        try:
-            summary["first_screen"] = first_screen(reps, root)
-        except BenchError as exc:
-            summary["problems"].append(f"first_screen: {exc}")
-    if "equivalence" in wanted and venv is not None:
-        report.progress("comparing the hosts' state after vmesh-tui and after the peer")
-        try:
-            summary["equivalence"] = equivalence(root, venv)
-        except BenchError as exc:
-            summary["problems"].append(f"equivalence: {exc}")
-    if "modules" in wanted:
-        summary["modules"] = report.bench_modules(args.quick)
-    if "reliability" in wanted:
-        report.progress("running the engine's fault, crash and property suites")
-        summary["reliability"] = report.reliability(args.quick, root)
+            _measure_part(m, summary, 1 if m.setup and args.quick else reps, root, venv)
+    _other_parts(wanted, summary, reps, root, venv, args.quick)
     summary["ratios"] = report.ratios(summary["measurements"])
     summary["ratios"].update(report.module_ratios(summary.get("modules", {})))
     summary["total_s"] = round(time.perf_counter() - started, 1)

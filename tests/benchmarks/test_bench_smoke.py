@@ -6,11 +6,15 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import common  # noqa: E402
+import reliability  # noqa: E402
 import report  # noqa: E402
 from peer import driver  # noqa: E402
 from peer.naive import differences  # noqa: E402
@@ -77,27 +81,53 @@ def test_state_differences_name_the_path() -> None:
     assert differences(ours, ours) == []
 
 
-def test_reliability_parsers(tmp_path: Path) -> None:
+def _case(classname: str, name: str, inner: str = "") -> str:
+    return f'<testcase classname="{classname}" name="{name}">{inner}</testcase>'
+
+
+def test_reliability_counts_the_matrices_cases_by_collected_id(tmp_path: Path) -> None:
+    module, test = "tests.engine.test_faults_twin", "test_fault_at_every_step"
+    fault = f"tests/engine/test_faults_twin.py::{test}"
+    cases = ("[a-AddVirtualNic-1-fault]", "[b-AddVirtualNic-1-lost]", "[b-AddPortGroup-2-lost]", "[a-X-1]")
+    ids = {"fault_points": [fault + case for case in cases]}
     xml = tmp_path / "r.xml"
     xml.write_text(
         "<testsuites><testsuite>"
-        '<testcase name="test_fault_at_every_step[a-AddVirtualNic-1-fault]"/>'
-        '<testcase name="test_fault_at_every_step[b-AddVirtualNic-1-lost]"><failure message="x"/></testcase>'
-        '<testcase name="test_killed_apply_converges[revert-3]"/>'
-        '<testcase name="test_codec"><skipped/></testcase>'
-        "</testsuite></testsuites>"
+        + _case(module, test + cases[0])
+        + _case(module, test + cases[1], '<failure message="x"/>')
+        + _case(module, test + cases[2], "<skipped/>")
+        + _case("tests.sim.test_soap_fuzz", "test_malformed_requests_get_soap_faults")
+        + "</testsuite></testsuites>"
     )
-    counts = report.junit_counts(xml)
-    assert counts["fault_points"] == {"tried": 2, "not_as_expected": 1, "skipped": 0}
-    assert counts["crash_points"] == {"tried": 1, "not_as_expected": 0, "skipped": 0}
-    assert counts["tests"] == {"passed": 0, "failed": 0, "skipped": 1}
+    counts = reliability.matrix_counts(xml, ids)
+    assert counts["fault_points"] == {
+        "run": True, "collected": 4, "tried": 2, "not_as_expected": 1, "skipped": 1, "not_run": 1,
+        "failed_ids": [fault + cases[1]],
+    }  # fmt: skip
+    assert counts["tests"] == {"passed": 1, "failed": 0, "skipped": 0}  # a fuzz test named *fault*: no point
+    counts.update(crash_points={"run": False}, hypothesis={"failing_examples": 0}, exit_code=1, command="c")
+    listed = reliability.problems(counts)
+    assert len(listed) == 2
+    assert listed[0].startswith("reliability: 1 fault_points not as expected: ") and "1-lost]" in listed[0]
+    assert listed[1] == "reliability: fault_points: 1 skipped, 1 not run of 4 collected"
+
+
+def test_the_reliability_matrices_collect_their_cases() -> None:
+    fault_ids = reliability.collected_ids(reliability.RELIABILITY_MATRICES["fault_points"])
+    crash_ids = reliability.collected_ids(reliability.RELIABILITY_MATRICES["crash_points"])
+    assert len(fault_ids) == 28 and len(set(fault_ids)) == 28, fault_ids
+    assert all("test_fault_at_every_step[" in case for case in fault_ids)
+    assert len(crash_ids) == 48 and all("test_killed_apply_converges[" in c for c in crash_ids), crash_ids
+
+
+def test_hypothesis_statistics_are_summed_per_test() -> None:
     output = (
         "tests/core/test_p.py::test_round_trip:\n\n  - during reuse phase (0.00 seconds):\n"
         "    - 2 passing examples, 0 failing examples, 0 invalid examples\n"
         "  - during generate phase (0.40 seconds):\n"
         "    - 98 passing examples, 0 failing examples, 7 invalid examples\n"
     )
-    found = report.hypothesis_counts(output)
+    found = reliability.hypothesis_counts(output)
     assert (
         found["property_tests"] == 1 and found["passing_examples"] == 100 and found["invalid_examples"] == 7
     )
@@ -137,3 +167,21 @@ def test_peer_requirements_come_from_the_peer_extra() -> None:
     wanted = driver.peer_requirements()
     assert any(r.startswith("ansible>=11") for r in wanted)
     assert "pyvmomi" in wanted and "requests" in wanted
+
+
+def test_equivalence_differences_and_module_problems_make_the_run_fail(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import run
+
+    found = {"same_state": False, "differences": ["h/vswitches/vmesh-1/mtu: vmesh-tui 9000, peer 1500"]}
+    monkeypatch.setattr(run, "equivalence", lambda root, venv: {**found, "gaps": []})
+    monkeypatch.setattr(
+        report, "bench_modules", lambda quick: {"bench_twin": {"result": {"problems": ["slow"]}}}
+    )
+    summary: dict[str, Any] = {"problems": []}
+    run._other_parts({"equivalence", "modules"}, summary, 1, Path("."), Path("/venv"), quick=True)
+    assert summary["problems"] == [
+        "equivalence: h/vswitches/vmesh-1/mtu: vmesh-tui 9000, peer 1500",
+        "bench_twin: slow",
+    ]
