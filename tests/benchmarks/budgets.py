@@ -71,10 +71,11 @@ REQUEST_BUDGETS: dict[str, Budget] = {
 }
 
 # The twin's throughput: small write calls (AddVirtualSwitch/RemoveVirtualSwitch) per second over one
-# keep-alive HTTPS connection, the twin in its own process. Measured 2026-11-27 on the 2 shared cores
-# with other test runs going (see bench_twin.py): raw ~460-520/s idle, pyVmomi ~200/s under load. The
-# floors leave a 3x margin for a loaded CI machine and still catch a real regression: Nagle left on
-# costs ~40 ms per keep-alive call (25/s), a new TLS handshake per call ~100/s.
+# keep-alive HTTPS connection, the twin in its own process (bench_twin.py). Measured 2026-11-27 on the
+# 2 shared cores: idle, raw ~2,500/s and pyVmomi 1,600-1,900/s; with three busy loops beside it (load ~5)
+# raw 500-610/s and pyVmomi 570-1,200/s; earlier heavier loads: raw 460-520/s, pyVmomi ~200/s (twin and
+# client in one process). The floors keep a 3x margin below the worst of those and still catch a twin
+# that takes 20 ms per call (measured 46/s: both floors fail).
 TWIN_RAW_CALLS_PER_S_FLOOR = 150.0
 TWIN_PYVMOMI_CALLS_PER_S_FLOOR = 60.0
 # bench_apply: both hosts at once over one host after the other, with 100 ms per configuration call.
