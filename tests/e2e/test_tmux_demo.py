@@ -111,11 +111,14 @@ def test_demo_walk_in_a_real_terminal(terminal: Terminal, colour: str, layout: s
     assert "vSwitch vmesh-" in screen and "[new]" in screen
     terminal.keys("e")
     assert "esxcli network vswitch standard add -v vmesh-" in terminal.wait_for("esxcli network")
+    steps = 12 if layout == "per-link" else 9  # per host: 3 per link, or one vSwitch + 2 per link
     terminal.keys("e", "a")
-    terminal.wait_for("Apply 24 change(s)" if layout == "per-link" else "change(s) to esx-a")
+    terminal.wait_for(f"Apply {2 * steps} change(s) to esx-a.lab.local, esx-b.lab.local?")
     terminal.keys("y")
     screen = terminal.wait_for("Press n to validate", timeout=60)
-    assert "12/12" in screen or layout == "shared"
+    assert f"Applied {2 * steps} steps." in screen, screen
+    bars = [line for line in screen.splitlines() if line.strip().startswith(("esx-a.lab.local ", "esx-b."))]
+    assert len(bars) == 2 and all(f" {steps}/{steps} " in line for line in bars), screen
 
     terminal.keys("n")
     screen = terminal.wait_for("pass both ways", timeout=60)
