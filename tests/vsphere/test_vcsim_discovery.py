@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pyVim.connect import Disconnect, SmartConnect
 from pyVmomi import SoapStubAdapter, vim, vmodl
 
 from tests.vsphere.conftest import VCSIM_PASSWORD, Vcsim, start_vcsim
@@ -109,9 +110,14 @@ def test_steps_vcsim_implements_and_those_it_does_not(vcsim_vc: Vcsim, tmp_path:
     switch = VSwitch("vmesh-1", 9000, ("vmnic1",), ("vmnic1",), (), CdpMode.LISTEN)
     group = Portgroup("vmesh-1", "vmesh-1", 0, ("vmnic1",), (), "failover_explicit")
     vmk = Vmk("", "vmesh-1", "10.99.0.1", 30, 9000, frozenset({"vmotion"}))
+    start = _names_on(vcsim_vc, host)
+    assert "vmesh-1" not in start["vswitches"] and "vmesh-1" not in start["portgroups"]
     try:
         assert client.run_step(Step(host, Action.ADD, None, switch)) is None
+        assert _names_on(vcsim_vc, host)["vswitches"] == [*start["vswitches"], "vmesh-1"]
         assert client.run_step(Step(host, Action.ADD, None, group)) is None
+        added = _names_on(vcsim_vc, host)
+        assert added["portgroups"] == [*start["portgroups"], "vmesh-1"]
         with pytest.raises(StepFailed) as duplicate:
             client.run_step(Step(host, Action.ADD, None, group))
         assert duplicate.value.fault_type == "DuplicateName"
@@ -120,15 +126,37 @@ def test_steps_vcsim_implements_and_those_it_does_not(vcsim_vc: Vcsim, tmp_path:
             client.run_step(Step(host, Action.ADD, None, vmk))
         assert unsupported.value.fault_type == "MethodNotFound"
         assert unsupported.value.step is not None and unsupported.value.step.kind == "add_vmk"
+        assert _names_on(vcsim_vc, host) == added  # the refused calls changed nothing
         with pytest.raises(NotSupported):
             client.ping(host, "10.99.0.2")
         client.run_step(Step(host, Action.REMOVE, group, None))
+        assert _names_on(vcsim_vc, host)["portgroups"] == start["portgroups"]
         client.run_step(Step(host, Action.REMOVE, switch, None))
+        assert _names_on(vcsim_vc, host) == start
         with pytest.raises(StepFailed) as gone:
             client.run_step(Step(host, Action.REMOVE, switch, None))
         assert gone.value.fault_type == "NotFound"
     finally:
         client.close()
+
+
+def _names_on(sim: Vcsim, host_name: str) -> dict[str, list[str]]:
+    """vSwitches, portgroups and vmks of one host, read with stock pyVmomi (none of the tool's code) from
+    HostNetworkSystem.networkInfo: the object that takes the changes, which vcsim keeps current."""
+    si = SmartConnect(
+        host="127.0.0.1", port=sim.port, user="root", pwd=VCSIM_PASSWORD, disableSslCertValidation=True
+    )
+    try:
+        view = si.content.viewManager.CreateContainerView(si.content.rootFolder, [vim.HostSystem], True)
+        host = next(h for h in view.view if h.name == host_name)
+        info = host.configManager.networkSystem.networkInfo
+        return {
+            "vswitches": [v.name for v in info.vswitch],
+            "portgroups": [g.spec.name for g in info.portgroup],
+            "vmks": [n.device for n in info.vnic],
+        }
+    finally:
+        Disconnect(si)
 
 
 def test_host_in_maintenance_mode_is_a_clear_error(tmp_path: Path) -> None:
