@@ -83,7 +83,12 @@ async def test_commit_confirmed_never_claims_a_revert_that_failed(make_twin: Any
     applied = await _apply_two_links(twin, confirm=0.5)
     assert applied.outcome == results.REVERT_FAILED and not applied.ok
     assert "was reverted" not in applied.message and "did not complete" in applied.message
-    assert any("RemoveVirtualNic" in d or B in d for d in applied.differences), applied.differences
+    left = [d for d in applied.differences if d.endswith(" was added")]  # what the revert left behind
+    assert left == [f"{B}: vSwitch vmesh-2 was added", f"{B}: portgroup vmesh-vmotion-2 was added",
+                    f"{B}: vmk vmesh-vmotion-2 was added"], applied.differences  # fmt: skip
+    failed = [d for d in applied.differences if not d.endswith(" was added")]
+    assert len(failed) == 3 and all(d.startswith(f"{B}: could not remove ") for d in failed), failed
+    assert "RemoveVirtualNic" in failed[0] and "vmk2 on vmesh-vmotion-2" in failed[0], failed
     assert applied.validation is not None and not applied.validation.ok
     (journal,) = all_journals(twin.home / "state")
     assert not journal.closed
