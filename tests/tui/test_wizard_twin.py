@@ -31,7 +31,7 @@ async def test_walk_applies_and_validates(twin: Any) -> None:
         text = screen_text(app)
         assert "esx-a.lab.local" in text and "esx-b.lab.local" in text
         assert text.count("name ?") == 4  # vmnic1/2/5/6 paired by name, unverified
-        assert "(uplink of vSwitch0)" in text or "vSwitch0" in text  # management NICs greyed with a reason
+        assert text.count("(uplink of vSwitch0)") == 4, text  # management NICs greyed with a reason
         await pilot.press("n")
         await wait_screen(pilot, "AddressingScreen")
         text = screen_text(app)
