@@ -116,7 +116,7 @@ def _hosts_by_name(hosts: Sequence[HostState]) -> dict[str, HostState]:
     return by_name
 
 
-def _find_host(by_name: dict[str, HostState], device_id: str) -> HostState | None:
+def find_host(by_name: dict[str, HostState], device_id: str) -> HostState | None:
     """The host a neighbour's device id names (exact, else case-insensitive, else short name)."""
     if device_id in by_name:
         return by_name[device_id]
@@ -147,7 +147,7 @@ def propose_cables(hosts: Sequence[HostState], owned_prefix: str = "vmesh") -> P
         neighbor = by_name[host_name].pnic(device).neighbor  # type: ignore[union-attr]
         if neighbor is None:
             continue
-        peer_host = _find_host(by_name, neighbor.device_id)
+        peer_host = find_host(by_name, neighbor.device_id)
         if peer_host is None:
             free.discard(ref)
             excluded[ref] = (
@@ -171,7 +171,7 @@ def propose_cables(hosts: Sequence[HostState], owned_prefix: str = "vmesh") -> P
             )
             continue
         peer_says = peer_pnic.neighbor
-        agrees = peer_says is None or _find_host(by_name, peer_says.device_id) is by_name[host_name]
+        agrees = peer_says is None or find_host(by_name, peer_says.device_id) is by_name[host_name]
         if peer_says is not None and agrees:
             agrees = peer_says.port_id == device
         if peer not in free or not agrees:
@@ -181,7 +181,7 @@ def propose_cables(hosts: Sequence[HostState], owned_prefix: str = "vmesh") -> P
             continue
         cables.append(Cable.between(ref, peer, "cdp", verified=True))
         free -= {ref, peer}
-    cables += _pair_by_name(free, excluded)
+    cables += pair_by_name(free, excluded)
     return _sorted_pairing(cables, (Exclusion(ref, why) for ref, why in excluded.items()))
 
 
@@ -198,7 +198,7 @@ def _why_not(peer: str, cables: Sequence[Cable], peer_says: Neighbor | None, ref
     return "it is already cabled or its neighbour data disagrees"
 
 
-def _pair_by_name(free: set[str], excluded: dict[str, str]) -> list[Cable]:
+def pair_by_name(free: set[str], excluded: dict[str, str]) -> list[Cable]:
     """Pair free NICs whose device name is free on exactly two hosts; explain the rest."""
     holders: dict[str, list[str]] = defaultdict(list)
     for ref in free:
@@ -253,7 +253,7 @@ def _neighbours_confirm(by_name: dict[str, HostState], a: str, b: str) -> bool:
         neighbor = by_name[host_name].pnic(device).neighbor  # type: ignore[union-attr]
         peer_host, peer_device = split_ref(other)
         if neighbor is not None and neighbor.port_id == peer_device:
-            found = _find_host(by_name, neighbor.device_id)
+            found = find_host(by_name, neighbor.device_id)
             if found is not None and found.name == peer_host:
                 return True
     return False

@@ -17,6 +17,7 @@ KINDS = frozenset(
         "step_rolled_back",
         "ping",
         "link_result",
+        "probe_wait",  # the probe is listening: index NICs of total settled, data elapsed_s/timeout_s
         "warning",
         "done",
     }

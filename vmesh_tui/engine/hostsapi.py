@@ -6,9 +6,10 @@ unit-tested with a small in-memory stand-in, while every real test drives the ad
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Protocol
 
-from vmesh_tui.core.model import HostState
+from vmesh_tui.core.model import HostState, Neighbor
 from vmesh_tui.core.steps import Step
 
 # The adapter's exception class names for a call whose reply never came (the change may have happened).
@@ -19,6 +20,8 @@ class HostsApi(Protocol):
     def host_names(self) -> list[str]: ...
 
     def read_all(self) -> dict[str, HostState]: ...
+
+    def neighbours(self, host: str, devices: Sequence[str]) -> dict[str, Neighbor | None]: ...
 
     def run_step(self, step: Step) -> str | None: ...
 

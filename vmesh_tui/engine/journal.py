@@ -22,12 +22,16 @@ from vmesh_tui.core.steps import Step
 from vmesh_tui.engine import codec
 
 FORMAT_VERSION = 1
+# journal kinds: an apply (and the recover and revert runs on it), or a cable probe
+APPLY = "apply"
+PROBE = "probe"
 # journal status values
 APPLYING = "applying"
 APPLIED = "applied"
 ROLLED_BACK = "rolled_back"
 ROLLBACK_INCOMPLETE = "rollback_incomplete"
 REVERTED = "reverted"
+PROBED = "probed"  # a probe that ended with its temporary vSwitches removed
 # step status values
 RUNNING = "running"
 DONE = "done"
@@ -70,6 +74,7 @@ class Journal:
         links: Sequence[Any],
         options: Any,
         request: Mapping[str, Any],
+        kind: str = APPLY,
     ) -> Journal:
         now = _now()
         hosts = sorted(start_states)
@@ -77,6 +82,7 @@ class Journal:
         path = journal_dir(state_dir) / f"{stamp}-{os.getpid()}.json"
         data: dict[str, Any] = {
             "version": FORMAT_VERSION,
+            "kind": kind,
             "id": path.stem,
             "created": now.isoformat(),
             "hosts": hosts,
@@ -118,6 +124,11 @@ class Journal:
     @property
     def id(self) -> str:
         return str(self.data["id"])
+
+    @property
+    def kind(self) -> str:
+        """APPLY or PROBE (journals written before probes existed are applies)."""
+        return str(self.data.get("kind", APPLY))
 
     @property
     def hosts(self) -> list[str]:
@@ -247,10 +258,11 @@ def unreadable_journals(state_dir: Path) -> list[tuple[Path, str]]:
     return found
 
 
-def open_journal_for(state_dir: Path, hosts: Iterable[str]) -> Journal | None:
-    """The newest open journal about exactly these hosts, else the newest open one within them."""
+def open_journal_for(state_dir: Path, hosts: Iterable[str], kind: str | None = None) -> Journal | None:
+    """The newest open journal about exactly these hosts, else the newest open one within them; only
+    of ``kind`` (APPLY or PROBE) when given."""
     wanted = set(hosts)
-    open_ones = [j for j in all_journals(state_dir) if not j.closed]
+    open_ones = [j for j in all_journals(state_dir) if not j.closed and kind in (None, j.kind)]
     exact = [j for j in open_ones if set(j.hosts) == wanted]
     within = [j for j in open_ones if set(j.hosts) <= wanted]
     candidates = exact or within

@@ -17,6 +17,7 @@ from vmesh_tui.core.errors import Finding, Severity
 from vmesh_tui.core.model import HostState
 from vmesh_tui.core.pairing import Cable, Pairing, link, propose_cables
 from vmesh_tui.core.plan import Plan, make_plan
+from vmesh_tui.core.probing import leftover_findings
 from vmesh_tui.engine import codec, objects
 
 codec.register(Cable, Link, DesignOptions, NicSpeed)
@@ -80,9 +81,8 @@ def build_plan(observed: Mapping[str, HostState], request: PlanRequest) -> PlanR
     addressing = carve(pairing.cables, request.supernet, request.prefix, hosts, prefix_name)
     desired = design(observed, addressing.links, request.options)
     plan = make_plan(observed, desired, prefix_name)
-    findings = tuple(
-        dict.fromkeys((*addressing.findings, *preflight(hosts, pairing, addressing, request.options)))
-    )
+    checks = preflight(hosts, pairing, addressing, request.options)
+    findings = tuple(dict.fromkeys((*leftover_findings(hosts, prefix_name), *addressing.findings, *checks)))
     return PlanResult(request, dict(observed), pairing, addressing, desired, plan, findings)
 
 

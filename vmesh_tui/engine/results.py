@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from vmesh_tui.core.addressing import Link
 from vmesh_tui.core.model import HostState
 from vmesh_tui.core.pairing import Pairing
+from vmesh_tui.core.probe_results import ProbeReport
 from vmesh_tui.core.steps import Step
 
 # ApplyResult.outcome values
@@ -96,3 +97,24 @@ class JournalSummary:
     steps_done: int
     links: tuple[Link, ...] = field(default=())
     problem: str = ""  # a corrupt journal: why it cannot be read (naming the file)
+    kind: str = "apply"  # "apply" or "probe"
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    """A cable probe's outcome. ``ok``: it ran and every host is back as it started (``differences``
+    and ``problems`` say what is not). ``hosts``: the hosts as read before the probe, each probed NIC's
+    neighbour set to what it heard (so manual links made afterwards are judged by the probe's evidence).
+    """
+
+    ok: bool
+    message: str
+    report: ProbeReport | None = None
+    hosts: Mapping[str, HostState] = field(default_factory=dict)
+    waited_s: float = 0.0
+    timeout_s: float = 0.0
+    cancelled: bool = False
+    journal_id: str | None = None
+    differences: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()
+    refused: bool = False  # nothing was changed: another run holds the lock, or a leftover is in the way

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import threading
 from collections.abc import AsyncIterator, Awaitable, Mapping, Sequence
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from vmesh_tui.engine.events import Event, done, phase, warning
 from vmesh_tui.engine.hostsapi import HostsApi, error_text
 from vmesh_tui.engine.lock import HostSetLock, LockBusy
 from vmesh_tui.engine.planning import PlanRequest, PlanResult, build_plan, stale_reasons
+from vmesh_tui.engine.probe import ProbeOptions, run_probe
 from vmesh_tui.engine.recovery import recover_hosts
 from vmesh_tui.engine.runner import RunOutcome, StepExecutor, stream, undo
 from vmesh_tui.engine.validation import validate_links
@@ -62,6 +64,13 @@ class Engine:
         states = await self.read()
         yield done(build_plan(states, request))
 
+    async def probe(
+        self, options: ProbeOptions | None = None, cancel: threading.Event | None = None
+    ) -> AsyncIterator[Event]:
+        """Find the cables with CDP (see engine.probe); ``cancel`` stops the wait and cleans up."""
+        async for event in run_probe(self, options or ProbeOptions(), cancel or threading.Event()):
+            yield event
+
     # ----- apply
     async def apply(self, planned: PlanResult, confirm_timeout: float | None = None) -> AsyncIterator[Event]:
         """Preflight, lock, refuse a stale plan, journal and run the steps; roll back on any failure."""
@@ -90,7 +99,7 @@ class Engine:
             yield done(results.ApplyResult(results.REFUSED, message, reasons=tuple(reasons)))
             return
         hosts = sorted(planned.observed)
-        journal = jr.open_journal_for(self.state_dir, hosts)
+        journal = jr.open_journal_for(self.state_dir, hosts, jr.APPLY)
         request = planned.request.as_record()
         # an earlier run that never finished (killed, or its rollback incomplete) belongs to this attempt:
         # a failure now must undo its steps too, back to the journal's own starting state
@@ -241,7 +250,11 @@ class Engine:
 
     # ----- validate, revert, recover
     def journal(self) -> jr.Journal | None:
-        """The open journal for the connected hosts."""
+        """The open apply journal for the connected hosts (what validate and recover work on)."""
+        return jr.open_journal_for(self.state_dir, self.client.host_names(), jr.APPLY)
+
+    def revert_target(self) -> jr.Journal | None:
+        """What revert undoes: the newest open run on the connected hosts, an interrupted probe included."""
         return jr.open_journal_for(self.state_dir, self.client.host_names())
 
     async def validate(
@@ -260,8 +273,10 @@ class Engine:
             yield event
 
     async def revert(self) -> AsyncIterator[Event]:
-        """Remove what the journal says the tool created and restore what it changed; closes the journal."""
-        journal = self.journal()
+        """Remove what the journal says the tool created and restore what it changed; closes the journal.
+
+        The newest open run is reverted: an interrupted probe's temporary vSwitches before an apply."""
+        journal = self.revert_target()
         if journal is None:
             yield done(results.RevertResult(True, "nothing to revert: no open journal for these hosts"))
             return
@@ -343,6 +358,7 @@ def journal_summaries(state_dir: Path) -> list[results.JournalSummary]:
                 str(journal.data.get("updated", "")),
                 done_count,
                 journal.links,
+                kind=journal.kind,
             )
         )
     return found

@@ -167,9 +167,10 @@ async def validate(args: argparse.Namespace, out: Output) -> int:
 
 async def revert(args: argparse.Namespace, out: Output) -> int:
     async def body(engine: Any) -> int:
-        journal = engine.journal()
+        journal = engine.revert_target()
         if journal is not None:
-            confirm(args, f"Revert journal {journal.id} on {', '.join(journal.hosts)}?")
+            what = "the interrupted probe's journal" if journal.kind == "probe" else "journal"
+            confirm(args, f"Revert {what} {journal.id} on {', '.join(journal.hosts)}?")
         result = await drain(engine.revert(), out)
         out.document(
             {
@@ -222,9 +223,8 @@ async def status(args: argparse.Namespace, out: Output) -> int:
         if s.problem:
             out.line(f"{s.id}  {s.status:<19} {s.problem}")
             continue
-        out.line(
-            f"{s.id}  {s.status:<19} {', '.join(s.hosts)}  {s.steps_done} steps done, {len(s.links)} links"
-        )
+        what = "probe" if s.kind == "probe" else f"{len(s.links)} links"
+        out.line(f"{s.id}  {s.status:<19} {', '.join(s.hosts)}  {s.steps_done} steps done, {what}")
     return DONE
 
 

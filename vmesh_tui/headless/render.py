@@ -157,6 +157,7 @@ def status_json(summaries: Sequence[results.JournalSummary]) -> dict[str, Any]:
                 "steps_done": s.steps_done,
                 "links": [link_json(link) for link in s.links],
                 "problem": s.problem or None,
+                "kind": s.kind,
             }
             for s in summaries
         ]

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from pyVmomi import vim, vmodl
 
-from vmesh_tui.core.model import HostState
+from vmesh_tui.core.model import HostState, Neighbor
 from vmesh_tui.core.steps import Step
 from vmesh_tui.vsphere import inventory
 from vmesh_tui.vsphere.actions import StepRunner
@@ -196,6 +196,19 @@ class HostsClient:
                 )
         except vmodl.MethodFault:
             raw.hints = []  # no neighbour information; cables are then proposed by name
+
+    def neighbours(self, host: str, devices: Sequence[str]) -> dict[str, Neighbor | None]:
+        """What each NIC hears now (CDP/LLDP): one QueryNetworkHint for ``devices`` of ``host``."""
+        handle = self.handle(host)
+        ns = handle.network_system
+        if not devices or ns is None:
+            return dict.fromkeys(devices)
+        with handle.lock:
+            hints = handle.session.read(
+                lambda: ns.QueryNetworkHint(device=list(devices)), f"asking {host} what its NICs hear"
+            )
+        heard = {hint.device: inventory.map_neighbor(hint) for hint in hints or []}
+        return {device: heard.get(device) for device in devices}
 
     # -- changing -----------------------------------------------------------------------------------
     def run_step(self, step: Step) -> str | None:

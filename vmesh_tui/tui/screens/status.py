@@ -35,12 +35,15 @@ STATUS_WORDS = {
     "rollback_incomplete": "failed, and its rollback did not finish",
     "rolled_back": "failed and was rolled back",
     "reverted": "reverted",
+    "probed": "a cable probe; its temporary vSwitches were removed",
 }
 
 
 def status_words(summary: Any) -> str:
     """What a run's status means in words: ``applied (open)`` is a run still in effect, revertable."""
     words = STATUS_WORDS.get(summary.status, summary.status.replace("_", " "))
+    if getattr(summary, "kind", "apply") == "probe" and summary.status != "probed":
+        words = f"a cable probe, {words}; its temporary vSwitches may still be on the hosts"
     if summary.closed:
         return f"{summary.status}: {words}; closed, nothing left to undo"
     return f"{summary.status} (open): {words}; v reverts it"
@@ -50,7 +53,8 @@ def journal_row(summary: Any) -> tuple[str, str, str, str, str]:
     created = summary.created[:19].replace("T", " ")
     hosts = ", ".join(h.split(".")[0] for h in summary.hosts)
     status = summary.status + ("" if summary.closed else " (open)")
-    return created, hosts[:24], status, str(len(summary.links)), str(summary.steps_done)
+    links = "probe" if getattr(summary, "kind", "apply") == "probe" else str(len(summary.links))
+    return created, hosts[:24], status, links, str(summary.steps_done)
 
 
 class StatusScreen(VmeshScreen):
@@ -147,7 +151,7 @@ class StatusScreen(VmeshScreen):
             self.say("Connect to the hosts first (esc back to Connect), then revert from here.", error=True)
             return
         try:
-            target = self.vapp.engine.journal()  # what revert undoes: the connected hosts' open run
+            target = self.vapp.engine.revert_target()  # what revert undoes: the connected hosts' open run
         except Exception as exc:
             self.say(f"The journal cannot be read: {exc}", error=True)
             return
