@@ -41,8 +41,14 @@ class ProbeOptions:
     """How long to listen at most, how often to ask, and the tool's name prefix (``PREFIX-probe``)."""
 
     timeout_s: float = 90.0  # ESXi and Cisco advertise every 60 s: one interval plus margin
-    poll_s: float = 2.0
+    poll_s: float | None = None  # None: a twentieth of the timeout, within 0.2-2 s
     name_prefix: str = "vmesh"
+
+    @property
+    def poll_every_s(self) -> float:
+        if self.poll_s is not None:
+            return self.poll_s
+        return min(2.0, max(0.2, self.timeout_s / 20))
 
 
 async def run_probe(engine: Engine, options: ProbeOptions, cancel: threading.Event) -> AsyncIterator[Event]:
@@ -169,7 +175,7 @@ class _ProbeRun:
             yield Event("probe_wait", index=found, total=total, message=text, data=data)
             if found >= total or left <= 0 or self.cancel.is_set():
                 return
-            await self._sleep(min(self.options.poll_s, left))
+            await self._sleep(min(self.options.poll_every_s, left))
 
     async def _poll(self, devices: Mapping[str, list[str]]) -> list[str]:
         """Ask every host what its NICs hear (one QueryNetworkHint each, concurrently)."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from vmesh_tui.headless.probing import add_probe_arguments
+
 HOSTS_HELP = "an ESXi host as https://USER@ADDR[:PORT]/sdk (repeat for each host)"
 
 
@@ -47,6 +49,7 @@ def _plan_options(parser: argparse.ArgumentParser) -> None:
         metavar="HOST/vmnicX=HOST/vmnicY",
         help="use exactly these cables instead of the detected ones (repeat)",
     )
+    add_probe_arguments(parser)
     parser.add_argument(
         "--speed",
         action="append",
@@ -64,6 +67,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     discover = sub.add_parser("discover", help="read the hosts: NICs and proposed cables")
     _hosts(discover)
     _json(discover)
+    add_probe_arguments(discover)
+    discover.add_argument("--name-prefix", default="vmesh", help="prefix of the objects the tool creates")
 
     plan = sub.add_parser("plan", help="show what apply would change")
     _hosts(plan)

@@ -9,7 +9,7 @@ from typing import Any
 
 from vmesh_tui.core.design import DesignOptions, NicSpeed
 from vmesh_tui.core.model import CdpMode
-from vmesh_tui.headless import render
+from vmesh_tui.headless import probing, render
 from vmesh_tui.headless.commands import (
     BAD_INPUT,
     DONE,
@@ -30,6 +30,7 @@ def plan_request(args: argparse.Namespace) -> Any:
     """The PlanRequest the plan options describe (CoreError/UsageError on bad values)."""
     from vmesh_tui.engine.planning import PlanRequest
 
+    probing.check_probe_arguments(args)
     links = []
     for text in args.link:
         a, sep, b = text.partition("=")
@@ -57,8 +58,20 @@ def plan_request(args: argparse.Namespace) -> Any:
 
 async def discover(args: argparse.Namespace, out: Output) -> int:
     async def body(engine: Any) -> int:
-        found = await drain(engine.discover(), out)
+        probed = None
+        if args.probe:
+            from vmesh_tui.engine.results import DiscoverResult
+
+            probed = await probing.probe(engine, args)
+            failure = probing.probe_failure(probed)
+            if failure is not None:
+                return probing.probe_failed(args, out, probed, failure)
+            found = DiscoverResult(probed.hosts, probed.report.pairing)
+        else:
+            found = await drain(engine.discover(), out)
         data = render.discover_json(found)
+        if probed is not None:
+            data["probe"] = probing.probe_json(probed)
         out.document(data)
         for host in data["hosts"]:
             out.line(f"{host['name']} ({host['version']})")
@@ -68,6 +81,7 @@ async def discover(args: argparse.Namespace, out: Output) -> int:
         for cable in data["cables"]:
             sure = "verified" if cable["verified"] else "unverified"
             out.line(f"cable {cable['a']} <-> {cable['b']} ({cable['source']}, {sure})")
+        probing.print_probe(out, data.get("probe"))
         return DONE
 
     return await with_engine(args, body)
@@ -77,16 +91,22 @@ async def plan(args: argparse.Namespace, out: Output) -> int:
     request = plan_request(args)
 
     async def body(engine: Any) -> int:
+        probed, probed_request = await probing.probed_request(engine, args, out, request)
+        if isinstance(probed, int):
+            return probed
         if args.esxcli:
-            return await _plan_esxcli(engine, request)
-        planned = await drain(engine.plan(request), out)
-        data = {
+            return await _plan_esxcli(engine, probed_request)
+        planned = await drain(engine.plan(probed_request), out)
+        data: dict[str, Any] = {
             "links": [render.link_json(link) for link in planned.links],
             "steps": [render.step_json(step) for step in planned.plan.steps],
             "findings": [render.finding_json(f) for f in planned.findings],
         }
+        if probed is not None:
+            data["probe"] = probing.probe_json(probed)
         out.document(data)
         _print_plan(out, data)
+        probing.print_probe(out, data.get("probe"))
         return REFUSED if planned.errors else DONE
 
     return await with_engine(args, body)
@@ -132,11 +152,20 @@ async def apply(args: argparse.Namespace, out: Output) -> int:
     async def body(engine: Any) -> int:
         from vmesh_tui.engine import results
 
-        planned = await drain(engine.plan(request), out)
+        if args.probe:
+            confirm(args, "Probe the cables (a temporary vSwitch on every host), then apply?")
+        probed, probed_request = await probing.probed_request(engine, args, out, request)
+        if isinstance(probed, int):
+            return probed
+        probing.print_probe(out, probing.probe_json(probed) if probed is not None else None)
+        planned = await drain(engine.plan(probed_request), out)
         if not planned.plan.is_empty and not planned.errors:
             confirm(args, f"Apply {len(planned.plan.steps)} steps to {', '.join(sorted(planned.observed))}?")
         result = await drain(engine.apply(planned, args.confirm_timeout), out)
-        out.document(render.apply_json(result, planned.findings))
+        document = render.apply_json(result, planned.findings)
+        if probed is not None:
+            document["probe"] = probing.probe_json(probed)
+        out.document(document)
         out.line(result.message)
         for reason in (*result.reasons, *result.differences):
             out.line(f"  {reason}")
