@@ -48,9 +48,9 @@ def build_parser(module_name: str) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list in (["--version"], ["-V"]):
-        from vmesh_tui import __version__
+        from vmesh_tui.about import version_report
 
-        print(f"vmesh-tui {__version__}")
+        print(version_report())
         return 0
     if args_list and args_list[0] in ("-h", "--help"):
         print(_overview())
