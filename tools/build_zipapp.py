@@ -1,13 +1,15 @@
 """Build vmesh-tui.pyz: one file that runs with any CPython 3.9-3.13 on Linux x86_64 (glibc 2.28 or newer).
 
-    python3 tools/build_zipapp.py [--output dist/vmesh-tui.pyz] [--no-demo]
+    python3 tools/build_zipapp.py [--output dist/vmesh-tui.pyz]
 
 The file is a PEX (https://docs.pex-tool.org): it holds the tool and, for each supported Python, the
 wheels that Python needs (pyVmomi 9.0 for 3.9 and 9.1 for the others, the tomli and StrEnum backports
 before 3.11, cffi per version, cryptography's abi3 build), and picks the right set when it starts. Wheel
-sources come from PyPI at build time (network needed here, never on the jump host). Without --no-demo it
-also carries `cryptography`, which only the demo and `vmesh-tui sim` need. Copy it and run
-`python3 vmesh-tui.pyz --host ...`; the first run unpacks it under ~/.cache/pex (PEX_ROOT moves that).
+sources come from PyPI at build time (network needed here, never on the jump host). It also carries the
+[demo] extra (cryptography, which only the demo and `vmesh-tui sim` need): about 6 of its 16 MB, kept so
+that an offline host can run the demo and the twin too. Copy it and run `python3 vmesh-tui.pyz --host ...`;
+the first run with a given Python unpacks a venv under ~/.cache/pex (PEX_ROOT moves it); later runs
+start from there.
 
 pex comes from the Python running this script when it has it, else it is installed into a private venv
 under build/zipapp/.
@@ -37,13 +39,12 @@ PEX_REQUIREMENT = "pex>=2.60,<3"
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--output", type=Path, default=REPO / "dist" / "vmesh-tui.pyz")
-    parser.add_argument("--no-demo", action="store_true", help="leave out cryptography (no demo, no sim)")
     args = parser.parse_args(argv)
     started = time.monotonic()
     pex = pex_command()
     with tempfile.TemporaryDirectory(prefix="vmesh-zipapp-") as scratch:
         wheel = build_wheel(Path(scratch))
-        requirement = f"vmesh-tui{'' if args.no_demo else '[demo]'} @ {wheel.as_uri()}"
+        requirement = f"vmesh-tui[demo] @ {wheel.as_uri()}"
         platforms = [write_platform(Path(scratch), version) for version in PYTHONS]
         args.output.parent.mkdir(parents=True, exist_ok=True)
         command = [

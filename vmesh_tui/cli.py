@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import sys
 from collections.abc import Callable, Sequence
 
@@ -28,6 +29,14 @@ COMMAND_MODULES: dict[str, str] = {
 }
 
 EXIT_BAD_INPUT = 2
+
+# Commands that serve the twin, whose self-signed certificates need `cryptography` (the [demo] extra);
+# talking to real hosts never does.
+TWIN_COMMANDS = ("demo", "sim")
+DEMO_EXTRA_MISSING = """vmesh-tui {command}: the simulated hosts need the 'cryptography' package, which only
+the demo and `vmesh-tui sim` use (real hosts do not). Install the demo extra:
+  pip install 'vmesh-tui[demo]'              (from a checkout: pip install -e '.[demo]')
+  pipx inject vmesh-tui cryptography         (when installed with pipx)"""
 
 
 def _module_for(argv: Sequence[str]) -> str:
@@ -58,6 +67,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     module_name = _module_for(args_list)
     parser = build_parser(module_name)
     args = parser.parse_args(args_list)
+    command = getattr(args, "command", None)
+    if command in TWIN_COMMANDS and importlib.util.find_spec("cryptography") is None:
+        print(DEMO_EXTRA_MISSING.format(command=command), file=sys.stderr)
+        return EXIT_BAD_INPUT
     run: Callable[[argparse.Namespace], int] = importlib.import_module(module_name).run
     try:
         return run(args)
