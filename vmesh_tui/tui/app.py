@@ -55,6 +55,7 @@ class VmeshApp(App[int]):
         self.engine: Any = None  # set once connected
         self.engine_loop = EngineLoop()
         self.busy = False  # True while hosts are being changed: quitting asks first
+        self.probe_timeout_s = 90.0  # the cable probe listens at most this long (Cabling, p)
         self.demo = demo  # the built-in lab: offers a simulated host reboot to show recovery
 
     @property

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from textual import on
+import threading
+from typing import Any
+
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -12,9 +15,19 @@ from textual.widgets.option_list import Option
 from vmesh_tui.core.errors import CoreError
 from vmesh_tui.core.model import split_ref
 from vmesh_tui.core.pairing import Pairing
+from vmesh_tui.core.probing import plan_probe
 from vmesh_tui.tui.draft import Back
+from vmesh_tui.tui.operation import OperationDone, OperationEvent, OperationFailed
 from vmesh_tui.tui.screens.base import VmeshScreen
+from vmesh_tui.tui.widgets.confirm import ConfirmScreen
 from vmesh_tui.tui.widgets.patchpanel import CELL, MIDDLE, PanelRow, build_rows, describe_nic, render_row
+from vmesh_tui.tui.widgets.probebar import (
+    ProbeBar,
+    probe_question,
+    probe_summary,
+    probe_tags,
+    probed_hosts,
+)
 
 
 def row_words(row: PanelRow) -> str:
@@ -33,6 +46,7 @@ class CablingScreen(VmeshScreen):
         ("u", "unlink the cable on this line"),
         ("/", "filter the lines (esc clears the filter)"),
         ("enter", "accept these cables and go to addressing"),
+        ("p", "probe: a temporary CDP vSwitch on each host finds the real cables (asks first; esc cancels)"),
         ("legend", "verified = CDP heard the peer; ? = paired by name only, validation proves it"),
     ]
     BINDINGS = [
@@ -40,6 +54,7 @@ class CablingScreen(VmeshScreen):
         Binding("space", "mark", "Link"),
         Binding("u", "unlink", "Unlink"),
         Binding("n", "next", "Next"),
+        Binding("p", "probe", "Probe"),
         Binding("slash", "filter", "Filter", show=False),
     ]
 
@@ -48,6 +63,9 @@ class CablingScreen(VmeshScreen):
         self.hosts = self.draft.host_map()
         self.marked: str | None = None
         self.filter_text = ""
+        self.tags: dict[str, str] = {}  # after a probe: a short label per NIC left out of a cable
+        self.probing = False
+        self.probe_cancel = threading.Event()
         names = sorted(self.hosts)
         yield from self.compose_title()
         with Vertical(id="body"):
@@ -59,6 +77,7 @@ class CablingScreen(VmeshScreen):
             yield Input(placeholder="filter: part of a host, NIC or reason", id="filter", classes="hidden")
             yield OptionList(id="panel")
             yield Static("", id="detail", markup=False)
+            yield ProbeBar(self.vapp.glyphs, id="probe", classes="hidden")
             yield Static("", id="status", markup=False)
         yield self.footer()
 
@@ -74,7 +93,7 @@ class CablingScreen(VmeshScreen):
         panel = self.query_one("#panel", OptionList)
         panel.clear_options()
         panel.add_options(
-            Option(render_row(row, self.hosts, self.vapp.glyphs, self.marked), id=f"row{i}")
+            Option(render_row(row, self.hosts, self.vapp.glyphs, self.marked, self.tag_of(row)), id=f"row{i}")
             for i, row in enumerate(self.rows)
         )
         if self.rows:
@@ -99,14 +118,21 @@ class CablingScreen(VmeshScreen):
     def filter_done(self) -> None:
         self.query_one("#panel", OptionList).focus()
 
+    def tag_of(self, row: PanelRow) -> str | None:
+        return self.tags.get(row.lone or "") if row.lone else None
+
     def action_back(self) -> None:
+        if self.probing:  # esc cancels the probe, which then removes its vSwitches
+            self.probe_cancel.set()
+            self.query_one(ProbeBar).say("probe: cancelling - removing the temporary vSwitches ...")
+            return
         field = self.query_one("#filter", Input)
         if not field.has_class("hidden"):  # esc first clears the filter, then goes back
             field.value = ""
             field.add_class("hidden")
             self.query_one("#panel", OptionList).focus()
             return
-        self.dismiss(Back(self.draft.with_(pairing=self.pairing)))  # the cables as edited stay
+        self.dismiss(Back(self.edited()))  # the cables as edited stay
 
     def current(self) -> PanelRow | None:
         index = self.query_one("#panel", OptionList).highlighted
@@ -125,7 +151,18 @@ class CablingScreen(VmeshScreen):
     def selected(self) -> None:
         self.action_next()
 
+    def edited(self) -> Any:
+        """The draft with the cables as edited (and, after a probe, the hosts with what they heard)."""
+        return self.draft.with_(pairing=self.pairing, hosts=tuple(self.hosts[n] for n in sorted(self.hosts)))
+
+    def busy_probing(self) -> bool:
+        if self.probing:
+            self.say("The probe is running: wait for it to end, or press esc to cancel it.", error=True)
+        return self.probing
+
     def action_mark(self) -> None:
+        if self.busy_probing():
+            return
         row = self.current()
         index = self.query_one("#panel", OptionList).highlighted
         if row is None or row.lone is None:
@@ -150,6 +187,8 @@ class CablingScreen(VmeshScreen):
         self.say(f"Linked {a} and {b} (manual).")
 
     def action_unlink(self) -> None:
+        if self.busy_probing():
+            return
         row = self.current()
         index = self.query_one("#panel", OptionList).highlighted
         if row is None or row.cable is None:
@@ -166,6 +205,8 @@ class CablingScreen(VmeshScreen):
         self.say(f"Unlinked {row.cable.a} and {row.cable.b}.")
 
     def action_next(self) -> None:
+        if self.busy_probing():
+            return
         if not self.pairing.cables:
             self.say("No cables: link at least one pair of ports (space on each end).", error=True)
             return
@@ -173,4 +214,63 @@ class CablingScreen(VmeshScreen):
         if len(hosts_with_cables) < 2:
             self.say("Cables must join two different hosts.", error=True)
             return
-        self.dismiss(self.draft.with_(pairing=self.pairing))
+        self.dismiss(self.edited())
+
+    # ----- the cable probe
+    @work(exclusive=True, group="confirm")
+    async def action_probe(self) -> None:
+        if self.busy_probing():
+            return
+        if self.vapp.read_only or self.vapp.engine is None:
+            why = "read-only mode" if self.vapp.read_only else "not connected"
+            self.say(f"The probe changes the hosts for a while ({why}): it is not offered.", error=True)
+            return
+        try:
+            plan = plan_probe(list(self.hosts.values()))
+        except CoreError as exc:
+            self.say(str(exc), error=True)
+            return
+        if plan.is_empty:
+            self.say("Nothing to probe: no host has a free NIC with link whose far end is unknown.")
+            return
+        timeout = float(getattr(self.vapp, "probe_timeout_s", 90.0))
+        question, detail = probe_question(plan, timeout)
+        if not await self.app.push_screen_wait(ConfirmScreen(question, detail, yes_label="Probe")):
+            self.say("Not probed: nothing changed.")
+            return
+        from vmesh_tui.engine.probe import ProbeOptions
+
+        self.probing, self.vapp.busy = True, True
+        self.probe_cancel = threading.Event()
+        self.query_one(ProbeBar).start(timeout)
+        options, cancel = ProbeOptions(timeout_s=timeout), self.probe_cancel
+        self.start_operation("probe", lambda: self.vapp.engine.probe(options, cancel))
+
+    @on(OperationEvent)
+    def probe_progress(self, message: OperationEvent) -> None:
+        event, probe_bar = message.event, self.query_one(ProbeBar)
+        if event.kind == "probe_wait" and not self.probe_cancel.is_set():
+            probe_bar.heard(float(event.data.get("elapsed_s", 0.0)), event.index, event.total)
+        elif event.kind in ("phase", "warning") and not self.probe_cancel.is_set():
+            probe_bar.say(f"probe: {event.message}")
+
+    @on(OperationFailed)
+    def probe_failed(self, message: OperationFailed) -> None:
+        self.probe_ended()
+        self.say(f"The probe stopped: {message.problem} Status (ctrl+p) shows its journal.", error=True)
+
+    @on(OperationDone)
+    def probe_done(self, message: OperationDone) -> None:
+        self.probe_ended()
+        result = message.result
+        if result is not None and result.report is not None and not result.refused:
+            self.hosts = probed_hosts(result, self.hosts)
+            self.pairing = result.report.pairing
+            self.tags = probe_tags(result.report)
+            self.refresh_panel()
+        text, ok = probe_summary(result)
+        self.say(text, error=not ok)
+
+    def probe_ended(self) -> None:
+        self.probing, self.vapp.busy = False, False
+        self.query_one(ProbeBar).stop()

@@ -69,8 +69,11 @@ def build_rows(hosts: dict[str, HostState], pairing: Any) -> list[PanelRow]:
     return rows + lone + greyed
 
 
-def render_row(row: PanelRow, hosts: dict[str, HostState], glyphs: Glyphs, marked: str | None) -> Text:
-    """One panel line, with a text mark for every state so it reads without colour."""
+def render_row(
+    row: PanelRow, hosts: dict[str, HostState], glyphs: Glyphs, marked: str | None, tag: str | None = None
+) -> Text:
+    """One panel line, with a text mark for every state so it reads without colour. ``tag``: a short label
+    for an excluded NIC in place of the start of its reason (the probe's finding, e.g. "dark")."""
     mark = "*" if marked is not None and marked in (row.left, row.right) else " "
     left = nic_cell(hosts, row.left)
     right = nic_cell(hosts, row.right)
@@ -83,7 +86,7 @@ def render_row(row: PanelRow, hosts: dict[str, HostState], glyphs: Glyphs, marke
         colour = "green" if row.cable.verified else "yellow"
         return Text.assemble(mark, (f"{left:<{CELL}}", style), (line, colour), (f" {right:<{CELL}}", style))
     if row.exclusion:
-        reason = f"({row.exclusion.split(',')[0].split(' (')[0]})"
+        reason = f"({tag or row.exclusion.split(',')[0].split(' (')[0]})"
         reason = reason if len(reason) <= MIDDLE else reason[: MIDDLE - 2] + "..)"
         text = f"{mark}{left or ' ' * CELL:<{CELL}}{reason:^{MIDDLE}} {right}"
         return Text(text, style="dim")

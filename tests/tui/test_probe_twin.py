@@ -1,0 +1,101 @@
+"""The cable probe on the Cabling screen at 80x24, on twin labs over HTTPS: the confirmation, the progress
+line, the patch panel afterwards, esc cancelling, and a three-host mesh applied and validated from it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.engine.probehelp import CROSSED, MESH3, read_networks
+from tests.tui.twinapp import confirm_apply, make_app, screen_text, wait_for, wait_screen
+
+
+@pytest.fixture
+def lab(request: pytest.FixtureRequest) -> Iterator[Any]:
+    from vmesh_tui.sim.runner import start_lab
+
+    running = start_lab(request.param)
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+async def probe(pilot: Any, timeout: float = 30.0) -> str:
+    """Press p, read the confirmation, say yes, wait for the probe to end; the confirmation's text."""
+    await wait_screen(pilot, "CablingScreen")
+    await pilot.press("p")
+    await wait_screen(pilot, "ConfirmScreen")
+    question = screen_text(pilot.app)
+    await pilot.press("y")
+    await wait_screen(pilot, "CablingScreen")
+    await wait_for(pilot, lambda: not pilot.app.screen.probing, timeout)
+    return question
+
+
+@pytest.mark.parametrize("lab", [CROSSED], indirect=True)
+async def test_probe_shows_verified_cables_switch_and_dark_nics(lab: Any) -> None:
+    before = read_networks(lab)
+    app = make_app(lab)
+    app.probe_timeout_s = 4.0
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_screen(pilot, "CablingScreen")
+        assert "cdp" not in screen_text(app)  # before: guesses by name only
+        question = await probe(pilot)
+        assert "Probe the cables with CDP (up to 4 s)?" in question
+        assert "vmesh-probe on 2 host(s)" in question and "esx-a: vmnic1, vmnic2, vmnic4, vmnic5" in question
+        assert "no portgroups or vmks" in question and "esc cancels" in question
+        text = screen_text(app)
+        lines = text.splitlines()
+        assert any("vmnic2 1G" in line and "cdp" in line and "vmnic4 1G" in line for line in lines), text
+        assert sum("cdp" in line for line in lines) == 3, text
+        assert text.count("(on a switch)") == 2 and "(dark)" in text and "(far end in use)" in text, text
+        assert "Probe: 3 cable(s) verified, 2 on a switch, 1 dark (4 s); hosts as before." in text
+        assert max(len(line) for line in lines) <= 80
+    assert read_networks(lab) == before
+
+
+@pytest.mark.parametrize("lab", [CROSSED], indirect=True)
+async def test_esc_cancels_the_probe_and_cleans_up(lab: Any) -> None:
+    before = read_networks(lab)
+    app = make_app(lab)
+    app.probe_timeout_s = 60.0
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_screen(pilot, "CablingScreen")
+        await pilot.press("p")
+        await wait_screen(pilot, "ConfirmScreen")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: "s left" in screen_text(app), 20)
+        line = next(x for x in screen_text(app).splitlines() if "s left" in x)
+        assert line.strip().startswith("probe ") and "NICs found  esc cancels" in line
+        await pilot.press("n")  # no way on while it runs
+        assert "The probe is running" in screen_text(app)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not app.screen.probing, 20)
+        assert type(app.screen).__name__ == "CablingScreen"  # esc cancelled; it did not go back
+        assert "Probe cancelled (" in screen_text(app)
+    assert read_networks(lab) == before
+
+
+@pytest.mark.parametrize("lab", [MESH3], indirect=True)
+async def test_mesh_found_by_the_probe_applies_and_validates(lab: Any) -> None:
+    app = make_app(lab)
+    app.probe_timeout_s = 10.0
+    async with app.run_test(size=(80, 24)) as pilot:
+        await probe(pilot)
+        screen: Any = app.screen
+        assert len(screen.pairing.cables) == 6 and all(c.verified for c in screen.pairing.cables)
+        assert "Probe: 6 cable(s) verified, 0 on a switch, 0 dark" in screen_text(app)
+        await pilot.press("n")
+        await wait_screen(pilot, "AddressingScreen")
+        await pilot.press("ctrl+n")
+        await wait_screen(pilot, "PreviewScreen")
+        await confirm_apply(pilot)
+        await wait_for(pilot, lambda: app.screen.state in ("applied", "rolled back", "failed"), timeout=60)
+        assert app.screen.state == "applied", screen_text(app)
+        await pilot.press("n")
+        await wait_screen(pilot, "ValidateScreen")
+        await wait_for(pilot, lambda: "pass both ways" in screen_text(app) or "fail" in screen_text(app), 60)
+        assert "All 6 link(s) pass both ways" in screen_text(app)
