@@ -18,7 +18,7 @@ def _isolated_vmesh_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: 
     return home
 
 
-DEMO_LAB = Path(__file__).parents[1] / "vmesh_tui" / "sim" / "demo.toml"
+DEMO_LAB = Path(__file__).parents[1] / "vmesh_tui" / "sim" / "lab" / "demo.toml"
 
 
 def start_twin() -> Any:

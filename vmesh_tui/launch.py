@@ -139,7 +139,7 @@ def run_demo(args: argparse.Namespace) -> int:
     if not os.environ.get("VMESH_HOME"):
         os.environ["VMESH_HOME"] = tempfile.mkdtemp(prefix="vmesh-demo-")  # keep demo runs out of real state
     from vmesh_tui.engine import paths
-    from vmesh_tui.sim.lab import demo_lab
+    from vmesh_tui.sim.lab.load import demo_lab
     from vmesh_tui.tui.app import VmeshApp
     from vmesh_tui.tui.draft import ConnectSpec, Draft
 

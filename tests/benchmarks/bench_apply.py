@@ -32,7 +32,7 @@ SLOW_METHODS = ("AddVirtualSwitch", "AddPortGroup", "AddVirtualNic", "SelectVnic
 
 
 def _lab(latency_s: float) -> Any:
-    from vmesh_tui.sim.lab import FaultSpec, demo_lab
+    from vmesh_tui.sim.lab.load import FaultSpec, demo_lab
 
     spec = demo_lab()
     faults = [

@@ -57,7 +57,7 @@ import asyncio, os, resource, sys, tempfile
 os.environ["VMESH_HOME"] = tempfile.mkdtemp()
 sys.path.insert(0, sys.argv[1])
 from tests.tui.twinapp import make_app, screen_text, wait_for, wait_screen
-from vmesh_tui.sim.lab import demo_lab
+from vmesh_tui.sim.lab.load import demo_lab
 from vmesh_tui.sim.runner import start_lab
 
 async def walk():

@@ -62,7 +62,7 @@ ports = ["esx-a.test/vmnic0", "esx-b.test/vmnic0"]
 
 def serve_lab_text(text: str, reboot_downtime_s: float = 0.05) -> Any:
     """Parse and serve a lab given as TOML text (RunningLab); the caller stops it."""
-    from vmesh_tui.sim.lab import parse_lab
+    from vmesh_tui.sim.lab.load import parse_lab
     from vmesh_tui.sim.runner import start_lab
 
     return start_lab(parse_lab(text, "test-lab.toml"), reboot_downtime_s=reboot_downtime_s)

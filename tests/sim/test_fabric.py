@@ -8,9 +8,9 @@ from collections.abc import Callable
 import pytest
 from pyVmomi import vim
 
-from vmesh_tui.sim.fabric import Fabric, build_fabric
-from vmesh_tui.sim.hostnet import SimHost
-from vmesh_tui.sim.lab import demo_lab, parse_lab
+from vmesh_tui.sim.fabric.fabric import Fabric, build_fabric
+from vmesh_tui.sim.host.simhost import SimHost
+from vmesh_tui.sim.lab.load import demo_lab, parse_lab
 
 A, B = "esx-a.lab.local", "esx-b.lab.local"
 LINK_NICS = ("vmnic1", "vmnic2", "vmnic5", "vmnic6")
@@ -261,7 +261,7 @@ def test_a_frame_on_a_nic_unused_in_the_target_vmks_portgroup_is_lost(fabric: Fa
 def test_the_receive_rules_are_documented() -> None:
     from pathlib import Path
 
-    from vmesh_tui.sim import packets
+    from vmesh_tui.sim.fabric import packets
 
     page = (Path(__file__).parents[2] / "docs" / "twin-model.md").read_text(encoding="utf-8")
     for text in (packets.__doc__ or "", page):

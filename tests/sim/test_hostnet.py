@@ -7,9 +7,9 @@ import threading
 import pytest
 from pyVmomi import vim, vmodl
 
-from vmesh_tui.sim.fabric import Fabric, build_fabric
-from vmesh_tui.sim.hostnet import SimHost
-from vmesh_tui.sim.lab import demo_lab
+from vmesh_tui.sim.fabric.fabric import Fabric, build_fabric
+from vmesh_tui.sim.host.simhost import SimHost
+from vmesh_tui.sim.lab.load import demo_lab
 
 Spec = vim.host.VirtualSwitch.Specification
 Policy = vim.host.NetworkPolicy

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pyVmomi import SoapAdapter, vim
 
-from vmesh_tui.sim.fabric import build_fabric
-from vmesh_tui.sim.hostnet import SimHost
-from vmesh_tui.sim.lab import demo_lab, parse_lab
+from vmesh_tui.sim.fabric.fabric import build_fabric
+from vmesh_tui.sim.host.simhost import SimHost
+from vmesh_tui.sim.lab.load import demo_lab, parse_lab
 
 LAB = """
 [[host]]

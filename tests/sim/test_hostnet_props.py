@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyVmomi import SoapAdapter, vim, vmodl
 
-from vmesh_tui.sim.fabric import build_fabric
-from vmesh_tui.sim.hostnet import SimHost
-from vmesh_tui.sim.lab import demo_lab
+from vmesh_tui.sim.fabric.fabric import build_fabric
+from vmesh_tui.sim.host.simhost import SimHost
+from vmesh_tui.sim.lab.load import demo_lab
 
 NICS = st.lists(st.sampled_from([f"vmnic{n}" for n in range(9)]), max_size=3)
 VSWITCHES = st.sampled_from(["vSwitch0", "vSwitch1", "vmesh-1", "vmesh-2"])

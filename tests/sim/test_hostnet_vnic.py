@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from pyVmomi import vim, vmodl
 
-from vmesh_tui.sim.fabric import Fabric, build_fabric
-from vmesh_tui.sim.hostnet import SimHost
-from vmesh_tui.sim.lab import demo_lab
+from vmesh_tui.sim.fabric.fabric import Fabric, build_fabric
+from vmesh_tui.sim.host.simhost import SimHost
+from vmesh_tui.sim.lab.load import demo_lab
 
 VnicSpec = vim.host.VirtualNic.Specification
 

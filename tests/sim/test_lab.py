@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from vmesh_tui.sim.lab import FaultSpec, LabError, demo_lab, derived_mac, load_lab, parse_lab
+from vmesh_tui.sim.lab.load import FaultSpec, LabError, demo_lab, derived_mac, load_lab, parse_lab
 
 FORMAT_EXAMPLE = """
 [[host]]
@@ -248,7 +248,7 @@ def test_one_fault_per_call_counting_an_absent_nth_as_1() -> None:
 
 
 def test_fault_plan_refuses_two_faults_for_one_call() -> None:
-    from vmesh_tui.sim.stats import FaultPlan
+    from vmesh_tui.sim.wire.stats import FaultPlan
 
     specs = [
         FaultSpec("esx-a.lab.local", "AddVirtualNic", 2, "fault"),

@@ -103,7 +103,7 @@ class Host:
 
 @pytest.fixture
 def demo() -> Iterator[Any]:
-    from vmesh_tui.sim.lab import demo_lab
+    from vmesh_tui.sim.lab.load import demo_lab
     from vmesh_tui.sim.runner import start_lab
 
     lab = start_lab(demo_lab(), reboot_downtime_s=0.05)

@@ -8,7 +8,7 @@ import pytest
 from pyVmomi import SoapStubAdapter, VmomiSupport, vim, vmodl
 from pyVmomi.SoapAdapter import SoapResponseDeserializer
 
-from vmesh_tui.sim import soap
+from vmesh_tui.sim.wire import soap
 
 VERSION = "vim.version.v8_0_3_0"
 STUB = SoapStubAdapter(host="127.0.0.1", port=1, version=VERSION)

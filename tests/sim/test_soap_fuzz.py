@@ -119,7 +119,7 @@ requests = st.one_of(st.binary(max_size=200), texts.map(str.encode), typed_calls
 
 @pytest.fixture(scope="module")
 def endpoint() -> Iterator[Any]:
-    from vmesh_tui.sim.lab import parse_lab
+    from vmesh_tui.sim.lab.load import parse_lab
     from vmesh_tui.sim.runner import start_lab
 
     lab = start_lab(

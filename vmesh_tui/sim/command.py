@@ -28,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from vmesh_tui.sim.lab import LabError, demo_lab, load_lab
+    from vmesh_tui.sim.lab.load import LabError, demo_lab, load_lab
     from vmesh_tui.sim.runner import LabStartError, start_lab
 
     if bool(args.lab) == bool(args.demo):

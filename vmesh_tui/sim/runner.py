@@ -8,8 +8,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from vmesh_tui.sim.server import HostEndpoint
-from vmesh_tui.sim.stats import RequestCounter, stats_document, write_stats
+from vmesh_tui.sim.wire.server import HostEndpoint
+from vmesh_tui.sim.wire.stats import RequestCounter, stats_document, write_stats
 
 
 class LabStartError(RuntimeError):
@@ -123,8 +123,8 @@ def serve_hosts(
 
 def start_lab(spec_or_path: Any, reboot_downtime_s: float = 0.2) -> RunningLab:
     """Load (if given a path), build and serve a lab; LabError for a bad lab file."""
-    from vmesh_tui.sim.fabric import build_fabric
-    from vmesh_tui.sim.lab import load_lab
+    from vmesh_tui.sim.fabric.fabric import build_fabric
+    from vmesh_tui.sim.lab.load import load_lab
 
     spec = load_lab(spec_or_path) if isinstance(spec_or_path, (str, Path)) else spec_or_path
     fabric = build_fabric(spec)

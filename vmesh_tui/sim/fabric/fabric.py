@@ -9,9 +9,9 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator, Sequence
 
-from vmesh_tui.sim.hostnet import SimHost
-from vmesh_tui.sim.lab import CableSpec, LabSpec, SwitchSpec
-from vmesh_tui.sim.packets import PingOutcome, run_ping
+from vmesh_tui.sim.fabric.packets import PingOutcome, run_ping
+from vmesh_tui.sim.host.simhost import SimHost
+from vmesh_tui.sim.lab.load import CableSpec, LabSpec, SwitchSpec
 
 Port = tuple[str, str]  # (host name, vmnic device)
 

@@ -18,8 +18,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - the backport on Python 3.9 and 3.10
     import tomli as tomllib
 
-from vmesh_tui.sim.labcheck import check_references
-from vmesh_tui.sim.labread import Table
+from vmesh_tui.sim.lab.check import check_references
+from vmesh_tui.sim.lab.tables import Table
 
 CDP_MODES = ("none", "listen", "advertise", "both")
 FAULT_KINDS = ("fault", "lost", "delay")
@@ -131,7 +131,7 @@ def load_lab(path: str | Path) -> LabSpec:
 
 def demo_lab() -> LabSpec:
     """The built-in two-host lab shipped as package data (demo.toml)."""
-    text = resources.files("vmesh_tui.sim").joinpath("demo.toml").read_text(encoding="utf-8")
+    text = resources.files("vmesh_tui.sim.lab").joinpath("demo.toml").read_text(encoding="utf-8")
     return parse_lab(text, "demo.toml")
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from pyVmomi import vim
 
-from vmesh_tui.sim.updates import FilterSet
+from vmesh_tui.sim.vim.updates import FilterSet
 
 COOKIE = "vmware_soap_session"
 _COOKIE_VALUE = re.compile(COOKIE + r'="?([^";,\s]+)')

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from vmesh_tui.sim.lab import HostSpec, LabSpec
+    from vmesh_tui.sim.lab.load import HostSpec, LabSpec
 
 SERVICES = (
     "management",

@@ -9,11 +9,11 @@ from typing import Any
 
 from pyVmomi import vim, vmodl
 
-from vmesh_tui.sim.faults import SoapFault
-from vmesh_tui.sim.objects import Inventory, ManagedEntry
-from vmesh_tui.sim.props import PropertyCollector, PropertyReader, container_view
-from vmesh_tui.sim.sessions import INVALID_LOGIN, Session, SessionTable
-from vmesh_tui.sim.updates import WAIT_METHODS, create_filter, destroy_filter, wait_for_updates
+from vmesh_tui.sim.vim.faults import SoapFault
+from vmesh_tui.sim.vim.objects import Inventory, ManagedEntry
+from vmesh_tui.sim.vim.props import PropertyCollector, PropertyReader, container_view
+from vmesh_tui.sim.vim.sessions import INVALID_LOGIN, Session, SessionTable
+from vmesh_tui.sim.vim.updates import WAIT_METHODS, create_filter, destroy_filter, wait_for_updates
 
 OPEN_METHODS = frozenset({"RetrieveServiceContent", "Login", "CurrentTime"})
 HOST_METHODS = frozenset({

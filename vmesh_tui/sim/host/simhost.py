@@ -14,8 +14,12 @@ from typing import TYPE_CHECKING
 
 from pyVmomi import vim
 
-from vmesh_tui.sim import cdp, netfaults
-from vmesh_tui.sim.hoststate import (
+from vmesh_tui.sim.fabric import cdp
+from vmesh_tui.sim.host import netfaults
+from vmesh_tui.sim.host.netconfig import NetworkConfigMethods
+from vmesh_tui.sim.host.netinfo import build_capabilities, build_net_config, build_network_info
+from vmesh_tui.sim.host.netsystem import locked
+from vmesh_tui.sim.host.state import (
     NIC_TYPES,
     NetState,
     PnicState,
@@ -25,15 +29,12 @@ from vmesh_tui.sim.hoststate import (
     default_vswitch_policy,
     derived_mac,
 )
-from vmesh_tui.sim.lab import HostSpec
-from vmesh_tui.sim.netconfig import NetworkConfigMethods
-from vmesh_tui.sim.netinfo import build_capabilities, build_net_config, build_network_info
-from vmesh_tui.sim.netsystem import locked
-from vmesh_tui.sim.vnicsystem import valid_link_specs
+from vmesh_tui.sim.host.vnicsystem import valid_link_specs
+from vmesh_tui.sim.lab.load import HostSpec
 
 if TYPE_CHECKING:
-    from vmesh_tui.sim.fabric import Fabric
-    from vmesh_tui.sim.packets import PingOutcome
+    from vmesh_tui.sim.fabric.fabric import Fabric
+    from vmesh_tui.sim.fabric.packets import PingOutcome
 
 
 class SimHost(NetworkConfigMethods):
@@ -116,7 +117,7 @@ class SimHost(NetworkConfigMethods):
         wait: float | None = None,
     ) -> PingOutcome:
         """esxcli network diag ping from this host (see packets.py for the model)."""
-        from vmesh_tui.sim.fabric import Fabric
+        from vmesh_tui.sim.fabric.fabric import Fabric
 
         fabric = self.fabric or Fabric({self.name: self}, (), ())  # a lone host gets a fabric of its own
         return fabric.ping(self.name, host, interface, size, df, count, netstack, wait)

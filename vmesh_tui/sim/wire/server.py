@@ -11,14 +11,15 @@ from typing import Any
 
 from pyVmomi import VmomiSupport, vim, vmodl
 
-from vmesh_tui.sim import esxcli_soap, faults, soap, updates
-from vmesh_tui.sim.certs import HostCertificate, generate_certificate, server_context
-from vmesh_tui.sim.objects import MME_ID, Inventory, ManagedEntry
-from vmesh_tui.sim.props import UNSET, PropertyCollector, PropertyReader, not_found
-from vmesh_tui.sim.services import HOST_METHODS, IMPLEMENTED, OPEN_METHODS, HostServices, method_not_found
-from vmesh_tui.sim.sessions import Session, SessionTable
-from vmesh_tui.sim.stats import FaultPlan, RequestCounter
-from vmesh_tui.sim.transport import MAX_BODY, HttpsServer
+from vmesh_tui.sim.vim import esxcli_soap, faults, updates
+from vmesh_tui.sim.vim.objects import MME_ID, Inventory, ManagedEntry
+from vmesh_tui.sim.vim.props import UNSET, PropertyCollector, PropertyReader, not_found
+from vmesh_tui.sim.vim.services import HOST_METHODS, IMPLEMENTED, OPEN_METHODS, HostServices, method_not_found
+from vmesh_tui.sim.vim.sessions import Session, SessionTable
+from vmesh_tui.sim.wire import soap
+from vmesh_tui.sim.wire.certs import HostCertificate, generate_certificate, server_context
+from vmesh_tui.sim.wire.stats import FaultPlan, RequestCounter
+from vmesh_tui.sim.wire.transport import MAX_BODY, HttpsServer
 
 
 @dataclass

@@ -11,9 +11,9 @@ from typing import TypeVar
 
 from pyVmomi import vim
 
-from vmesh_tui.sim import netfaults
-from vmesh_tui.sim.netsystem import locked
-from vmesh_tui.sim.vnicsystem import VnicMethods
+from vmesh_tui.sim.host import netfaults
+from vmesh_tui.sim.host.netsystem import locked
+from vmesh_tui.sim.host.vnicsystem import VnicMethods
 
 OPERATIONS = ("add", "edit", "remove")
 T = TypeVar("T")

@@ -14,9 +14,9 @@ from typing import Any
 
 from pyVmomi import SoapAdapter, vmodl
 
-from vmesh_tui.sim.faults import SoapFault
-from vmesh_tui.sim.objects import Inventory, ManagedEntry
-from vmesh_tui.sim.props import PropertyCollector
+from vmesh_tui.sim.vim.faults import SoapFault
+from vmesh_tui.sim.vim.objects import Inventory, ManagedEntry
+from vmesh_tui.sim.vim.props import PropertyCollector
 
 PC = vmodl.query.PropertyCollector
 WAIT_METHODS = frozenset({"WaitForUpdates", "WaitForUpdatesEx", "CheckForUpdates"})

@@ -16,7 +16,7 @@ from typing import Any
 
 from pyVmomi import VmomiSupport, vim, vmodl
 
-from vmesh_tui.sim.hostprops import HOST_ID, HostValues, ref
+from vmesh_tui.sim.vim.hostprops import HOST_ID, HostValues, ref
 
 Getter = Callable[[], Any]
 

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 from pyVmomi import vim
 
 if TYPE_CHECKING:
-    from vmesh_tui.sim.fabric import Fabric
-    from vmesh_tui.sim.hostnet import SimHost
+    from vmesh_tui.sim.fabric.fabric import Fabric
+    from vmesh_tui.sim.host.simhost import SimHost
 
 LISTENS = ("listen", "both")
 ADVERTISES = ("advertise", "both")

@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape
 
 from pyVmomi import VmomiSupport
 
-from vmesh_tui.sim.faults import invalid_argument, invalid_request
+from vmesh_tui.sim.vim.faults import invalid_argument, invalid_request
 
 PING_MOID = "ha-cli-handler-network-diag"
 PING_METHOD = "vim.EsxCLI.network.diag.ping"

@@ -1,14 +1,15 @@
 """VMkernel NIC, physical NIC and HostVirtualNicManager methods under their WSDL names.
 
-A mixin for :class:`vmesh_tui.sim.hostnet.SimHost`, working on ``self.state`` under ``self.lock``.
+A mixin for :class:`vmesh_tui.sim.host.simhost.SimHost`, working on ``self.state`` under ``self.lock``.
 """
 
 from __future__ import annotations
 
 from pyVmomi import vim
 
-from vmesh_tui.sim import netfaults
-from vmesh_tui.sim.hoststate import (
+from vmesh_tui.sim.host import netfaults
+from vmesh_tui.sim.host.netsystem import NetworkSystemMethods, locked
+from vmesh_tui.sim.host.state import (
     DEFAULT_NETSTACK,
     NETSTACKS,
     NIC_TYPES,
@@ -17,7 +18,6 @@ from vmesh_tui.sim.hoststate import (
     is_netmask,
     parse_ipv4,
 )
-from vmesh_tui.sim.netsystem import NetworkSystemMethods, locked
 
 STANDARD_SPEEDS = (10, 100, 1000, 2500, 5000, 10000, 25000, 40000, 50000, 100000)
 

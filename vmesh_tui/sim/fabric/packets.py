@@ -30,11 +30,11 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
-from vmesh_tui.sim.hoststate import DEFAULT_NETSTACK, NETSTACKS, VnicState, parse_ipv4
+from vmesh_tui.sim.host.state import DEFAULT_NETSTACK, NETSTACKS, VnicState, parse_ipv4
 
 if TYPE_CHECKING:
-    from vmesh_tui.sim.fabric import Fabric
-    from vmesh_tui.sim.hostnet import SimHost
+    from vmesh_tui.sim.fabric.fabric import Fabric
+    from vmesh_tui.sim.host.simhost import SimHost
 
 IP_ICMP_HEADERS = 28
 MAX_PAYLOAD = 65507

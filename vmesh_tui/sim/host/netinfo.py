@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from pyVmomi import vim
 
-from vmesh_tui.sim.hoststate import NETSTACKS, NetState, PnicState, VnicState, overlay
+from vmesh_tui.sim.host.state import NETSTACKS, NetState, PnicState, VnicState, overlay
 
 LinkOf = Callable[[str], "tuple[int, bool] | None"]
 

@@ -1,6 +1,6 @@
 """HostNetworkSystem's edit methods under their WSDL names, with ESXi's validation and faults.
 
-A mixin for :class:`vmesh_tui.sim.hostnet.SimHost`: it works on ``self.state`` under ``self.lock``.
+A mixin for :class:`vmesh_tui.sim.host.simhost.SimHost`: it works on ``self.state`` under ``self.lock``.
 Semantics follow real hosts: UpdateVirtualSwitch with an unset bridge removes every uplink, and
 UpdatePortGroup replaces the whole spec (read-modify-write is the caller's job).
 """
@@ -16,8 +16,8 @@ from typing import Any, TypeVar
 from pyVmomi import vim
 from typing_extensions import Concatenate, ParamSpec
 
-from vmesh_tui.sim import netfaults
-from vmesh_tui.sim.hoststate import (
+from vmesh_tui.sim.host import netfaults
+from vmesh_tui.sim.host.state import (
     NetState,
     PortgroupState,
     VSwitchState,

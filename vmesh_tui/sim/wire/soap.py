@@ -13,7 +13,7 @@ from xml.parsers.expat import ExpatError, ParserCreate
 
 from pyVmomi import SoapAdapter, VmomiSupport, vmodl
 
-from vmesh_tui.sim.faults import SoapFault, invalid_argument, invalid_request
+from vmesh_tui.sim.vim.faults import SoapFault, invalid_argument, invalid_request
 
 SOAPENV = SoapAdapter.XMLNS_SOAPENV
 VIM25 = "urn:vim25"

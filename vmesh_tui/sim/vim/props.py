@@ -10,8 +10,8 @@ from typing import Any
 
 from pyVmomi import VmomiSupport, vim, vmodl
 
-from vmesh_tui.sim.faults import SoapFault, invalid_argument
-from vmesh_tui.sim.objects import Inventory, ManagedEntry, mo_array
+from vmesh_tui.sim.vim.faults import SoapFault, invalid_argument
+from vmesh_tui.sim.vim.objects import Inventory, ManagedEntry, mo_array
 
 PC = vmodl.query.PropertyCollector
 UNSET = object()

@@ -1,0 +1,1 @@
+"""One simulated host's network model (SimHost) and its HostNetworkSystem / VirtualNicManager methods."""
