@@ -162,7 +162,7 @@ def test_revert_with_differences_left_exits_1(capsys: pytest.CaptureFixture[str]
 def test_commit_confirmed_whose_revert_fails_exits_1(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from vmesh_tui.sim.lab.load import CableSpec
+    from vmesh_tui.sim.lab.spec import CableSpec
 
     spec = demo_spec(faults=(fault("esx-b.lab.local", "RemoveVirtualNic", 1, "fault"),))
     a, b = "esx-a.lab.local", "esx-b.lab.local"

@@ -32,7 +32,8 @@ SLOW_METHODS = ("AddVirtualSwitch", "AddPortGroup", "AddVirtualNic", "SelectVnic
 
 
 def _lab(latency_s: float) -> Any:
-    from vmesh_tui.sim.lab.load import FaultSpec, demo_lab
+    from vmesh_tui.sim.lab.load import demo_lab
+    from vmesh_tui.sim.lab.spec import FaultSpec
 
     spec = demo_lab()
     faults = [

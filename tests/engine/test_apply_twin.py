@@ -86,7 +86,7 @@ async def test_second_apply_on_same_hosts_is_refused(make_twin: Any) -> None:
 
 async def test_three_host_mesh(make_twin: Any) -> None:
     spec = demo_spec()
-    from vmesh_tui.sim.lab.load import CableSpec
+    from vmesh_tui.sim.lab.spec import CableSpec
 
     third = _renamed_host(spec.hosts[1], "esx-c.lab.local")
     cables = (

@@ -14,7 +14,7 @@ A, B = "esx-a.lab.local", "esx-b.lab.local"
 
 
 def _crossed_spec() -> Any:
-    from vmesh_tui.sim.lab.load import CableSpec
+    from vmesh_tui.sim.lab.spec import CableSpec
 
     spec = demo_spec()
     cables = [c for c in spec.cables if not c.a.endswith(("/vmnic1", "/vmnic2"))]

@@ -9,7 +9,8 @@ from typing import Any
 
 from vmesh_tui.engine.events import Event
 from vmesh_tui.engine.session import Engine
-from vmesh_tui.sim.lab.load import FaultSpec, demo_lab
+from vmesh_tui.sim.lab.load import demo_lab
+from vmesh_tui.sim.lab.spec import FaultSpec
 from vmesh_tui.sim.runner import start_lab
 from vmesh_tui.vsphere.client import HostsClient
 from vmesh_tui.vsphere.knownhosts import KnownHosts

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from vmesh_tui.sim.lab.load import FaultSpec, LabError, demo_lab, derived_mac, load_lab, parse_lab
+from vmesh_tui.sim.lab.load import LabError, demo_lab, derived_mac, load_lab, parse_lab
+from vmesh_tui.sim.lab.spec import FaultSpec
 
 FORMAT_EXAMPLE = """
 [[host]]

@@ -84,7 +84,12 @@ def test_standby_uplink_carries_traffic_when_the_active_has_no_link(fabric: Fabr
 
 def test_a_lone_host_has_no_links() -> None:
     lab = parse_lab('[[host]]\nname = "solo"\n  [[host.nic]]\n  device = "vmnic0"\n', "solo.toml")
-    solo = SimHost(lab.hosts[0])
+    bare = SimHost(lab.hosts[0])  # not (yet) on a fabric: no links, no CDP, and no wires to ping over
+    assert bare.network_info().pnic[0].linkSpeed is None
+    assert bare.QueryNetworkHint()[0].connectedSwitchPort is None
+    with pytest.raises(RuntimeError, match="on no fabric"):
+        bare.ping("10.0.0.1")
+    solo = build_fabric(lab).hosts["solo"]  # a lone host gets a fabric of its own
     assert solo.network_info().pnic[0].linkSpeed is None
     assert solo.QueryNetworkHint()[0].connectedSwitchPort is None
     assert solo.ping("10.0.0.1").error == "Network is unreachable"

@@ -63,9 +63,10 @@ def skip_unless_ci(reason: str) -> None:
 
 
 @pytest.mark.slow
-def test_wheel_carries_the_stylesheets(tmp_path: Path) -> None:
+def test_wheel_carries_the_stylesheets_and_the_demo_lab(tmp_path: Path) -> None:
     """The wheel force-includes styles/ as vmesh_tui/styles, where styles_dir() looks first: build it,
-    install it with pip into a private folder, and load the styles from there in a fresh interpreter."""
+    install it with pip into a private folder, and load the styles from there in a fresh interpreter.
+    The demo lab (vmesh_tui/sim/lab/demo.toml) is package data: `vmesh-tui sim --demo --json` serves it."""
     if importlib.util.find_spec("build") is None:
         skip_unless_ci("the 'build' package is not installed")
     dist = tmp_path / "dist"
@@ -83,6 +84,7 @@ def test_wheel_carries_the_stylesheets(tmp_path: Path) -> None:
     for style in STYLE_FILES:
         assert f"vmesh_tui/styles/{style}" in names
     assert "vmesh_tui/tui/styles.py" in names
+    assert "vmesh_tui/sim/lab/demo.toml" in names
 
     target = tmp_path / "installed"
     install = subprocess.run(
@@ -122,3 +124,24 @@ def test_wheel_carries_the_stylesheets(tmp_path: Path) -> None:
     assert [Path(p).name for p in found["paths"]] == list(STYLE_FILES)
     for path in found["paths"]:
         assert Path(path).parent == styles and Path(path).is_file(), path
+
+    serve = "import sys\nfrom vmesh_tui.cli import main\nsys.exit(main(['sim', '--demo', '--json']))\n"
+    sim = subprocess.Popen(
+        [sys.executable, "-c", serve],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    try:
+        assert sim.stdout is not None
+        line = sim.stdout.readline()  # one JSON line once every host listens
+    finally:
+        sim.terminate()  # SIGTERM: the sim command stops cleanly and exits 0
+        _, err = sim.communicate(timeout=60)
+    assert line.startswith("{"), err[-2000:]
+    assert sim.returncode == 0, err[-2000:]
+    announced = json.loads(line)
+    assert [h["name"] for h in announced["hosts"]] == ["esx-a.lab.local", "esx-b.lab.local"], announced
+    assert all(h["url"].startswith("https://127.0.0.1:") for h in announced["hosts"]), announced

@@ -7,19 +7,16 @@ on a switch port they hear the switch, which always advertises.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from pyVmomi import vim
 
-if TYPE_CHECKING:
-    from vmesh_tui.sim.fabric.fabric import Fabric
-    from vmesh_tui.sim.host.simhost import SimHost
+from vmesh_tui.sim.fabric.links import Links
+from vmesh_tui.sim.host.simhost import SimHost
 
 LISTENS = ("listen", "both")
 ADVERTISES = ("advertise", "both")
 
 
-def network_hint(fabric: Fabric, host: SimHost, device: str) -> vim.host.PhysicalNic.NetworkHint:
+def network_hint(fabric: Links, host: SimHost, device: str) -> vim.host.PhysicalNic.NetworkHint:
     """The hint for one NIC; the caller holds the locks of every host."""
     hint = vim.host.PhysicalNic.NetworkHint(device=device)
     own = host.state.uplink_owner(device)

@@ -27,41 +27,18 @@ docs/twin-model.md lists every rule the twin applies, with its reason.
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
+from dataclasses import dataclass
 
+from vmesh_tui.sim.fabric.links import Links
+from vmesh_tui.sim.host.simhost import SimHost
 from vmesh_tui.sim.host.state import DEFAULT_NETSTACK, NETSTACKS, VnicState, parse_ipv4
-
-if TYPE_CHECKING:
-    from vmesh_tui.sim.fabric.fabric import Fabric
-    from vmesh_tui.sim.host.simhost import SimHost
+from vmesh_tui.sim.host.wiring import PingOutcome, PingReply
 
 IP_ICMP_HEADERS = 28
 MAX_PAYLOAD = 65507
 STACK_LATENCY_MS = 0.035  # per host traversal of the vmkernel stack
 SWITCH_LATENCY_MS = 0.006
 ALL_VLANS = 4095  # a portgroup in VLAN 4095 passes every tag (virtual guest tagging)
-
-
-class PingReply(NamedTuple):
-    host: str  # the address that answered
-    ttl: int
-    seq: int
-    size: int  # bytes received: payload + 8 (ICMP header), as ping prints them
-    rtt: float  # milliseconds
-
-
-@dataclass(frozen=True)
-class PingOutcome:
-    sent: int
-    received: int
-    duplicated: int = 0
-    packet_lost_pct: int = 100
-    rtt_min: float = 0.0
-    rtt_avg: float = 0.0
-    rtt_max: float = 0.0
-    replies: list[PingReply] = field(default_factory=list)
-    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -92,7 +69,7 @@ def egress_nic(host: SimHost, vnic: VnicState) -> str | None:
 
 
 def deliver(
-    fabric: Fabric, source: str, vnic: VnicState, target: ipaddress.IPv4Address, frame: int, df: bool
+    fabric: Links, source: str, vnic: VnicState, target: ipaddress.IPv4Address, frame: int, df: bool
 ) -> Arrival | None:
     """Where one frame from ``vnic`` to ``target`` ends up, or None when it is lost."""
     host = fabric.hosts[source]
@@ -128,7 +105,7 @@ def deliver(
 
 
 def run_ping(
-    fabric: Fabric,
+    fabric: Links,
     source: str,
     target: str,
     interface: str | None,

@@ -10,11 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import threading
-from typing import TYPE_CHECKING
 
 from pyVmomi import vim
 
-from vmesh_tui.sim.fabric import cdp
 from vmesh_tui.sim.host import netfaults
 from vmesh_tui.sim.host.netconfig import NetworkConfigMethods
 from vmesh_tui.sim.host.netinfo import build_capabilities, build_net_config, build_network_info
@@ -30,17 +28,14 @@ from vmesh_tui.sim.host.state import (
     derived_mac,
 )
 from vmesh_tui.sim.host.vnicsystem import valid_link_specs
-from vmesh_tui.sim.lab.load import HostSpec
-
-if TYPE_CHECKING:
-    from vmesh_tui.sim.fabric.fabric import Fabric
-    from vmesh_tui.sim.fabric.packets import PingOutcome
+from vmesh_tui.sim.host.wiring import PingOutcome, Wiring
+from vmesh_tui.sim.lab.spec import HostSpec
 
 
 class SimHost(NetworkConfigMethods):
     """One host of a lab. ``fabric`` (set by build_fabric) answers link, CDP and packet questions."""
 
-    def __init__(self, spec: HostSpec, fabric: Fabric | None = None) -> None:
+    def __init__(self, spec: HostSpec, fabric: Wiring | None = None) -> None:
         self.name = spec.name
         self.user = spec.user
         self.password = spec.password
@@ -82,7 +77,7 @@ class SimHost(NetworkConfigMethods):
         if self.fabric is None:
             return [vim.host.PhysicalNic.NetworkHint(device=name) for name in devices]
         with self.fabric.all_locked():
-            return [cdp.network_hint(self.fabric, self, name) for name in devices]
+            return [self.fabric.network_hint(self.name, name) for name in devices]
 
     def link_of(self, device: str) -> tuple[int, bool] | None:
         """(speedMb, full duplex) of the NIC's link, or None when it is down or unplugged."""
@@ -116,11 +111,10 @@ class SimHost(NetworkConfigMethods):
         netstack: str | None = None,
         wait: float | None = None,
     ) -> PingOutcome:
-        """esxcli network diag ping from this host (see packets.py for the model)."""
-        from vmesh_tui.sim.fabric.fabric import Fabric
-
-        fabric = self.fabric or Fabric({self.name: self}, (), ())  # a lone host gets a fabric of its own
-        return fabric.ping(self.name, host, interface, size, df, count, netstack, wait)
+        """esxcli network diag ping from this host (see fabric/packets.py for the model)."""
+        if self.fabric is None:  # build_fabric wires every host, a lone one included
+            raise RuntimeError(f"{self.name} is on no fabric: build its hosts with build_fabric()")
+        return self.fabric.ping(self.name, host, interface, size, df, count, netstack, wait)
 
     def owns_address(self, address: ipaddress.IPv4Address, netstack: str) -> VnicState | None:
         return next(

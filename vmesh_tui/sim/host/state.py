@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pyVmomi import vim
 from pyVmomi.VmomiSupport import DataObject
 
-from vmesh_tui.sim.lab.check import SERVICES
+from vmesh_tui.sim.lab.spec import SERVICES
 
 DEFAULT_NETSTACK = "defaultTcpipStack"
 NETSTACKS = ("defaultTcpipStack", "vmotion", "vSphereProvisioning")

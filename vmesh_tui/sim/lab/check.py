@@ -3,26 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from vmesh_tui.sim.lab.load import HostSpec, LabSpec
-
-SERVICES = (
-    "management",
-    "vmotion",
-    "faultToleranceLogging",
-    "vSphereReplication",
-    "vSphereReplicationNFC",
-    "vSphereProvisioning",
-    "vSphereBackupNFC",
-    "vsan",
-    "vsanWitness",
-    "ptp",
-    "nvmeTcp",
-    "nvmeRdma",
-)
-
+from vmesh_tui.sim.lab.spec import SERVICES, HostSpec, LabSpec
 
 _METHODS_PYVMOMI_LACKS = ("ExecuteSoap", "RetrieveManagedMethodExecuter")  # esxcli over the API
 

@@ -51,7 +51,7 @@ class FaultPlan:
             if spec.host != host:
                 continue
             call = (spec.method, int(spec.nth))
-            # a lab file never gets here (labcheck refuses it first); specs built in code may
+            # a lab file never gets here (lab/check.py refuses it first); specs built in code may
             if call in self._by_call:
                 raise ValueError(f"{host}/{spec.method}/{spec.nth} already has a fault")
             self._by_call[call] = InjectedFault(
