@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from budgets import CONNECT_AND_DISCOVER
 
-DEMO_LAB = Path(__file__).parents[2] / "vmesh_tui" / "sim" / "demo.toml"
+DEMO_LAB = Path(__file__).parents[2] / "vmesh_tui" / "sim" / "lab" / "demo.toml"
 SERVICE_VERSIONS = "GET vimServiceVersions.xml"  # the client-side counted request, as a method name
 BUDGET_PER_HOST = CONNECT_AND_DISCOVER  # connect + discovery, Logout excluded
 CONCURRENCY_DELAY_S = 1.0  # long beside the rest of connect + discovery (~0.2 s on busy cores)

@@ -14,7 +14,7 @@ from vmesh_tui.launch import _address_port, make_connector
 from vmesh_tui.tui.app import VmeshApp
 from vmesh_tui.tui.draft import ConnectSpec, Draft
 
-DEMO_LAB = Path(__file__).resolve().parents[2] / "vmesh_tui" / "sim" / "demo.toml"
+DEMO_LAB = Path(__file__).resolve().parents[2] / "vmesh_tui" / "sim" / "lab" / "demo.toml"
 
 
 def screen_text(app: App[object]) -> str:

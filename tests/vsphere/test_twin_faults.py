@@ -15,7 +15,7 @@ from vmesh_tui.core.steps import Action, Step
 from vmesh_tui.vsphere.errors import CallTimeout, StepFailed, Unreachable
 
 A = "esx-a.lab.local"
-DEMO = Path(__file__).parents[2] / "vmesh_tui" / "sim" / "demo.toml"
+DEMO = Path(__file__).parents[2] / "vmesh_tui" / "sim" / "lab" / "demo.toml"
 FAULTS = """
 [[fault]]
 host = "esx-a.lab.local"
