@@ -15,7 +15,7 @@ import pytest
 
 from tests.benchmarks.budgets import DEMO_LINKS, REQUEST_BUDGETS, request_problems
 from vmesh_tui.cli import main
-from vmesh_tui.sim.lab import demo_lab
+from vmesh_tui.sim.lab.load import demo_lab
 from vmesh_tui.sim.runner import start_lab
 
 SUPERNET = "172.31.250.0/24"
