@@ -39,7 +39,7 @@ def lab_spec(path: Path, **changes: Any) -> Any:
     """A lab file parsed by the twin, with fields of its LabSpec replaced (e.g. faults=...)."""
     import dataclasses
 
-    from vmesh_tui.sim.lab import load_lab
+    from vmesh_tui.sim.lab.load import load_lab
 
     return dataclasses.replace(load_lab(path), **changes)
 
