@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-# The demo lab (vmesh_tui/sim/demo.toml) cables vmnic1, 2, 5 and 6 of its two hosts back to back.
+# The demo lab (vmesh_tui/sim/lab/demo.toml) cables vmnic1, 2, 5 and 6 of its two hosts back to back.
 DEMO_HOSTS = {"esx-a.lab.local", "esx-b.lab.local"}
 DEMO_CABLES = {(f"esx-a.lab.local/vmnic{n}", f"esx-b.lab.local/vmnic{n}") for n in (1, 2, 5, 6)}
 
