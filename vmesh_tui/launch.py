@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -17,7 +18,7 @@ from typing import Any
 DEMO_SUPERNET = "172.16.90.0/24"
 
 
-READ_ONLY_HELP = "discover, plan, preview and validate only; never change a host"
+READ_ONLY_HELP = "never change a host: stop at the preview (validate only hosts that already match the plan)"
 ASCII_HELP = "draw with ASCII only (automatic when the locale is not UTF-8)"
 
 
@@ -46,7 +47,7 @@ def make_connector() -> Any:
     def connect(spec: Any, password: str, ask: Any) -> Any:
         from vmesh_tui.engine import paths
         from vmesh_tui.engine.session import Engine
-        from vmesh_tui.tui.backend import CertPrompt
+        from vmesh_tui.tui.backend import CertPrompt, EngineLike
         from vmesh_tui.vsphere.client import HostsClient
         from vmesh_tui.vsphere.knownhosts import KnownHosts
         from vmesh_tui.vsphere.targets import parse_host_url, vcenter_target
@@ -61,7 +62,8 @@ def make_connector() -> Any:
 
         known = KnownHosts(paths.known_hosts_path())
         client = HostsClient.connect(targets, password, known, accept_new=accept)
-        return Engine(client, paths.state_dir())
+        engine: EngineLike = Engine(client, paths.state_dir())  # mypy holds the engine to the TUI's seam
+        return engine
 
     return connect
 
@@ -122,9 +124,19 @@ class DemoLab:
         """``connect`` with the lab's host names (as the form shows them) mapped to their local URLs."""
 
         def demo_connect(spec: Any, password: str, ask: Any) -> Any:
-            urls = {h.name: h.url.replace("https://", f"https://{h.user}@", 1) for h in self.ensure().hosts}
+            lab_hosts = self.ensure().hosts
+            urls = {h.name: h.url.replace("https://", f"https://{h.user}@", 1) for h in lab_hosts}
             hosts = tuple(urls.get(_address_port(url)[0], url) for url in spec.hosts)
-            return connect(dataclasses.replace(spec, hosts=hosts), password, ask)
+            try:
+                return connect(dataclasses.replace(spec, hosts=hosts), password, ask)
+            except Exception as exc:  # name the hosts as the form does, not by their local ports
+                for host in lab_hosts:
+                    address, port = _address_port(host.url)
+                    for attribute in ("message", "remedy"):
+                        text = getattr(exc, attribute, None)
+                        if isinstance(text, str):
+                            setattr(exc, attribute, text.replace(f"{address}:{port}", host.name))
+                raise
 
         return demo_connect
 
@@ -135,9 +147,21 @@ class DemoLab:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    """Open the wizard pre-filled with the demo lab's hosts; the lab is served in-process."""
+    """Open the wizard pre-filled with the demo lab's hosts; the lab is served in-process. Unless
+    VMESH_HOME is set, pins and journals live in a temporary folder that goes with the demo."""
+    scratch = None
     if not os.environ.get("VMESH_HOME"):
-        os.environ["VMESH_HOME"] = tempfile.mkdtemp(prefix="vmesh-demo-")  # keep demo runs out of real state
+        scratch = tempfile.mkdtemp(prefix="vmesh-demo-")  # keep demo runs out of real state
+        os.environ["VMESH_HOME"] = scratch
+    try:
+        return _run_demo_app(args)
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+            os.environ.pop("VMESH_HOME", None)
+
+
+def _run_demo_app(args: argparse.Namespace) -> int:
     from vmesh_tui.engine import paths
     from vmesh_tui.sim.lab.load import demo_lab
     from vmesh_tui.tui.app import VmeshApp

@@ -138,9 +138,9 @@ def test_demo_walk_in_a_real_terminal(terminal: Terminal, colour: str, layout: s
     assert "Rebooted since the apply: esx-b.lab.local" in screen  # found before anything changes
     if layout == "shared":  # the quirk bites: links through the rebooted host fail before recovery
         assert "failing" in screen.split("Before:")[1].splitlines()[0], screen
-        assert "nothing to toggle" not in screen
+        assert "the cure for the reboot quirk" not in screen
     else:
-        assert "One vSwitch per link: not affected by the reboot quirk; nothing to toggle." in screen
+        assert "one vSwitch per link, the cure for the reboot quirk" in screen
         assert "no failing link" in screen.split("Before:")[1].splitlines()[0], screen
     terminal.keys("g")
     terminal.wait_for("Run recovery on the connected hosts?")

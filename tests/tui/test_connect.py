@@ -119,8 +119,11 @@ async def test_wrong_password_is_said_in_words_with_a_remedy(twin: Any) -> None:
         )
         status = str(app.screen.query_one("#status").render())
         assert type(app.screen).__name__ == "ConnectScreen" and app.engine is None
-        assert "Auth failed:" in status and "refused the user name or password" in status
-        assert "Check the user and the password" in status  # what to do, as a sentence
+        ports = [h.url.split(":")[-1].split("/")[0] for h in twin.hosts]
+        where = f"127.0.0.1:{ports[0]}, 127.0.0.1:{ports[1]}"  # each host as the form names it
+        assert f"Login refused: {where} refused the login as root." in status, status
+        assert "Check the user and the password, then enter." in status  # what to do here, as a sentence
+        assert "VMESH_PASSWORD" not in status  # a setting of the headless commands, not of this form
         assert "not-the-password" not in screen_text(app)  # the secret is never shown
 
 

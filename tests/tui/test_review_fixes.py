@@ -39,7 +39,7 @@ async def test_ctrl_q_asks_first_while_hosts_change_and_palette_has_one_quit() -
         app.busy = False
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: "Recovery" in screen_text(app))
-        text = screen_text(app)
+        text = "\n".join(screen_text(app).splitlines()[:-1])  # the palette, without the footer
         assert text.count("Quit") == 1, text  # ours, which asks first; not Textual's beside it
         assert "leave vmesh-tui" in text
         await pilot.press("escape")
@@ -49,15 +49,22 @@ async def test_ctrl_q_asks_first_while_hosts_change_and_palette_has_one_quit() -
     assert app.return_code == 0
 
 
-async def test_esc_after_a_successful_apply_goes_on_never_back_to_the_plan(twin: Any) -> None:
+async def test_after_a_successful_apply_there_is_no_back_and_the_footer_says_so(twin: Any) -> None:
     app = make_app(twin)
     async with app.run_test(size=(80, 24)) as pilot:
         await walk_to_apply(pilot)
         assert app.screen.state == "applied", screen_text(app)
+        footer = screen_text(app).splitlines()[-1]
+        assert "Back" not in footer and "n Validate" in footer, footer  # the plan is spent: no way back
         await pilot.press("escape")
+        await pilot.pause(0.3)
+        assert type(app.screen).__name__ == "ApplyScreen"
+        await pilot.press("n")
         await wait_screen(pilot, "ValidateScreen")
         assert app.draft.applied  # the wizard holds the applied draft, so its guard works from here on
         await wait_for(pilot, lambda: "pass both ways" in screen_text(app), 60)
+        footer = screen_text(app).splitlines()[-1]
+        assert "Back" not in footer and "c Cabling" in footer, footer
         await pilot.press("escape")  # from Validate: never back to Apply or a stale Preview
         await pilot.pause(0.5)
         assert type(app.screen).__name__ == "ValidateScreen", screen_text(app)
@@ -139,7 +146,8 @@ async def test_recovery_says_per_link_has_nothing_to_toggle(twin: Any) -> None:
         await wait_for(pilot, lambda: "g: run recovery" in screen_text(app), 60)
         text = screen_text(app)
         assert "Rebooted since the apply: esx-b.lab.local" in text
-        assert "One vSwitch per link: not affected by the reboot quirk; nothing to toggle." in text, text
+        assert "one vSwitch per link, the cure for the reboot quirk" in text, text
+        assert text.count("Rebooted since the apply") == 1, text  # said once, not again in the log
         assert "no failing link" in text.split("Before:")[1].splitlines()[0]
 
 
@@ -200,7 +208,7 @@ async def test_status_revert_names_the_run_it_reverts_and_explains_open(twin: An
         assert "applied (open): applied and still in effect; v reverts it" in text, text
         await pilot.press("down")  # highlight the older, reverted run
         await pilot.pause(0.1)
-        assert "reverted: reverted; closed, nothing left to undo" in screen_text(app)
+        assert "reverted: undone by a revert; closed, nothing left to undo" in screen_text(app)
         await pilot.press("v")
         await wait_screen(pilot, "ConfirmScreen")
         dialog: Any = app.screen

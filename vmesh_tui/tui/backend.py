@@ -13,20 +13,52 @@ import concurrent.futures
 import threading
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from vmesh_tui.tui.draft import ConnectSpec
+
+if TYPE_CHECKING:
+    from vmesh_tui.core.model import HostState
 
 
 class EventLike(Protocol):
     """The engine's Event (engine/events.py), as the TUI reads it."""
 
-    kind: str
-    host: str | None
-    index: int
-    total: int
-    message: str
-    data: Mapping[str, Any]
+    @property
+    def kind(self) -> str: ...
+    @property
+    def host(self) -> str | None: ...
+    @property
+    def index(self) -> int: ...
+    @property
+    def total(self) -> int: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def data(self) -> Mapping[str, Any]: ...
+
+
+class HostsLike(Protocol):
+    """The connected hosts (the adapter's HostsClient), as far as the TUI touches them."""
+
+    def host_names(self) -> list[str]: ...
+    def reboot(self, host: str) -> None: ...
+    def close(self) -> None: ...
+
+
+class EngineLike(Protocol):
+    """The engine (engine/session.py Engine) as the TUI drives it: every operation is a stream of events
+    whose last, "done", carries the result; ``journal()`` is the connected hosts' open run, if any."""
+
+    @property
+    def client(self) -> HostsLike: ...
+    def journal(self) -> Any: ...
+    async def read(self) -> Mapping[str, HostState]: ...
+    def discover(self) -> AsyncIterator[EventLike]: ...
+    def apply(self, planned: Any, confirm_timeout: float | None = None) -> AsyncIterator[EventLike]: ...
+    def validate(self, links: Any = None, options: Any = None) -> AsyncIterator[EventLike]: ...
+    def revert(self) -> AsyncIterator[EventLike]: ...
+    def recover(self) -> AsyncIterator[EventLike]: ...
 
 
 @dataclass(frozen=True)
@@ -39,7 +71,7 @@ class CertPrompt:
 
 
 AskCertificate = Callable[[CertPrompt], bool]
-Connector = Callable[[ConnectSpec, str, AskCertificate], Any]
+Connector = Callable[[ConnectSpec, str, AskCertificate], EngineLike]
 
 
 @dataclass(frozen=True)
@@ -57,8 +89,15 @@ class Problem:
 
 
 def sentence(text: str) -> str:
+    """``applied 24 steps`` -> ``Applied 24 steps.``; a leading name (``esx-a.lab.local: ...``, ``vmk1 ...``)
+    keeps its case, since host and device names are lower case."""
     text = text.strip()
-    return text[0].upper() + text[1:] + ("" if text.endswith((".", "!", "?", ")")) else ".")
+    if not text:
+        return text
+    first = text.split()[0]
+    if first.rstrip(":,;.").isalpha():
+        text = text[0].upper() + text[1:]
+    return text + ("" if text.endswith((".", "!", "?", ")")) else ".")
 
 
 def describe(exc: BaseException) -> Problem:
@@ -95,8 +134,8 @@ class EngineLoop:
 
     def run_stream(
         self,
-        stream: Callable[[], AsyncIterator[Any]],
-        on_event: Callable[[Any], None],
+        stream: Callable[[], AsyncIterator[EventLike]],
+        on_event: Callable[[EventLike], None],
         cancel: threading.Event,
         timeout: float,
     ) -> Any:

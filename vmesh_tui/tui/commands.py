@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider, SearchIcon
 
 
 class VmeshCommands(Provider):
@@ -46,3 +46,13 @@ class VmeshCommands(Provider):
 
 def _call(app: object, method: str) -> None:
     getattr(app, method)()
+
+
+class AsciiPalette(CommandPalette):
+    """The command palette drawn with ASCII only: no magnifier, no ellipsis (the styles drop its blocks)."""
+
+    def __init__(self) -> None:
+        super().__init__(placeholder="Search for commands...", id="--command-palette")
+
+    def on_mount(self) -> None:
+        self.query_one(SearchIcon).icon = ">"

@@ -56,6 +56,11 @@ class Draft:
     def host_map(self) -> dict[str, HostState]:
         return {host.name: host for host in self.hosts}
 
+    def rewound(self) -> Draft:
+        """The draft for reading the hosts again: the connection and the addressing choices stay; hosts,
+        cables, links and the plan are read and made afresh."""
+        return self.with_(hosts=(), pairing=None, links=(), plan=None, applied=False)
+
 
 class Back:
     """Outcome of a wizard screen: go one step back, keeping ``draft`` (the screen's edits) if given."""
@@ -65,3 +70,7 @@ class Back:
 
 
 BACK = Back()
+
+
+class Rewind:
+    """Outcome of a wizard screen (or of the final status): read the hosts again, then Cabling."""

@@ -25,6 +25,12 @@ class VSphereError(Exception):
         return f"{self.message}. {self.remedy}" if self.remedy else self.message
 
 
+def shown_fingerprint(sha256: str) -> str:
+    """``abcd..`` -> ``AB:CD:..``: a SHA-256 fingerprint as the ESXi console (and the TUI) show it."""
+    digits = sha256.replace(":", "").upper()
+    return ":".join(digits[i : i + 2] for i in range(0, len(digits), 2))
+
+
 class CertificateUnknown(VSphereError):
     """The host's certificate is not pinned yet; the caller may accept it (trust on first use)."""
 
@@ -32,7 +38,8 @@ class CertificateUnknown(VSphereError):
 
     def __init__(self, host: str, port: int, sha256: str) -> None:
         super().__init__(
-            f"{host}:{port} presents a certificate this tool has not seen before (SHA-256 {sha256})",
+            f"{host}:{port} presents a certificate this tool has not seen before "
+            f"(SHA-256 {shown_fingerprint(sha256)})",
             "compare the fingerprint with the host's console, then accept it (--accept-new-certs)",
         )
         self.host, self.port, self.sha256 = host, port, sha256
@@ -47,7 +54,8 @@ class CertificateChanged(VSphereError):
         where = f" from {known_hosts}" if known_hosts else " from the known-hosts file"
         line = KnownHosts.key(host, port)  # as the file writes it: [fd00::5]:443 for IPv6
         super().__init__(
-            f"the certificate of {line} has changed: pinned SHA-256 {expected}, presented {actual}; "
+            f"the certificate of {line} has changed: pinned SHA-256 {shown_fingerprint(expected)}, "
+            f"presented {shown_fingerprint(actual)}; "
             "no credentials were sent",
             f"if the host was reinstalled or its certificate renewed on purpose, remove the line "
             f"'{line}'{where} and connect again to trust the new one",

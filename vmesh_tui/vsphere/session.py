@@ -78,7 +78,7 @@ def network_error(target: Target, exc: BaseException, doing: str) -> VSphereErro
     if isinstance(exc, (TimeoutError, socket.timeout)):
         return CallTimeout(
             f"{where} did not answer in time while {doing}",
-            "check that the host is up and reachable, or raise the timeout",
+            "check that the host is up and reachable from here, then try again",
         )
     if isinstance(exc, ssl.SSLError):
         return TlsFailure(

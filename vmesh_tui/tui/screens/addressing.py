@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
+from collections.abc import Sequence
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,7 +12,7 @@ from textual.containers import Grid, Vertical
 from textual.widgets import DataTable, Input, Label, Static
 
 from vmesh_tui.core.errors import CoreError
-from vmesh_tui.core.model import split_ref
+from vmesh_tui.core.model import HostState, split_ref
 from vmesh_tui.tui.screens.base import VmeshScreen
 from vmesh_tui.tui.widgets.choice import Choice
 
@@ -30,6 +33,20 @@ def parse_mtu(text: str) -> int:
     return value
 
 
+def in_use_line(hosts: Sequence[HostState]) -> str:
+    """The networks the hosts' vmks already use (the supernet must avoid them), each with its vmks."""
+    users: dict[str, list[str]] = {}
+    for host in hosts:
+        for vmk in host.vmks:
+            if vmk.cidr:
+                network = str(ipaddress.ip_interface(vmk.cidr).network)
+                users.setdefault(network, []).append(f"{vmk.device}@{host.name.split('.')[0]}")
+    if not users:
+        return "In use on the hosts: no vmk networks."
+    parts = [f"{network} ({', '.join(names)})" for network, names in sorted(users.items())]
+    return "In use on the hosts (avoided): " + "; ".join(parts)
+
+
 class AddressingScreen(VmeshScreen):
     STEP = "Addressing"
     HELP_KEYS = [
@@ -42,6 +59,7 @@ class AddressingScreen(VmeshScreen):
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("ctrl+n", "next", "Next"),
+        Binding("enter", "next", "Next", show=False),  # on a choice too: enter never changes a value
     ]
 
     def compose(self) -> ComposeResult:
@@ -49,6 +67,7 @@ class AddressingScreen(VmeshScreen):
         yield from self.compose_title()
         with Vertical(id="body"):
             yield Static("One subnet per cable, so each vmk can only reach its own peer.", classes="hint")
+            yield Static(in_use_line(self.draft.hosts), id="in-use", classes="hint", markup=False)
             with Grid(id="address-form"):
                 yield Label("Supernet")
                 yield Input(d.supernet, placeholder="e.g. 172.16.90.0/24", id="supernet")
@@ -86,6 +105,7 @@ class AddressingScreen(VmeshScreen):
         except CoreError as exc:
             mtu_input.add_class("-invalid")
             self.fill_table(())
+            self.query_one("#findings", Static).update("")  # a warning about the last good value is stale
             self.say(str(exc), error=True)
             return
         try:
@@ -98,6 +118,7 @@ class AddressingScreen(VmeshScreen):
         except CoreError as exc:
             supernet.add_class("-invalid")
             self.fill_table(())
+            self.query_one("#findings", Static).update("")  # a warning about the last good value is stale
             self.say(str(exc), error=True)
             return
         supernet.remove_class("-invalid")

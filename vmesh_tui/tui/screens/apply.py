@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import RichLog, Static
 
+from vmesh_tui.tui.backend import sentence
 from vmesh_tui.tui.operation import OperationDone, OperationEvent, OperationFailed
 from vmesh_tui.tui.screens.base import VmeshScreen
 from vmesh_tui.tui.widgets.confirm import ConfirmScreen
@@ -24,26 +25,19 @@ LOG_TEXT = {
 }
 
 
-def sentence(text: str) -> str:
-    """``applied 24 steps`` -> ``Applied 24 steps.``: engine messages read as sentences on screen."""
-    text = text.strip()
-    if not text:
-        return text
-    text = text[0].upper() + text[1:]
-    return text if text[-1] in ".!?" else f"{text}."
-
-
 class ApplyScreen(VmeshScreen):
     STEP = "Apply"
     HELP_KEYS = [
         ("c", "cancel: asks first, then rolls back every completed step"),
         ("n / enter", "after success: validate every link"),
-        ("esc", "after a rollback: back to the preview; after success: on to validation"),
+        ("r", "after a refusal or a rollback: read the hosts again, then Cabling"),
+        ("esc", "after a refusal or a rollback: back to the preview"),
     ]
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("c", "cancel", "Cancel"),
         Binding("n,enter", "next", "Validate"),
+        Binding("r", "reread", "Re-read hosts"),
     ]
 
     @property
@@ -69,7 +63,7 @@ class ApplyScreen(VmeshScreen):
             self.query_one(HostProgress).update_host(host, total=len(plan.for_host(host)), note="queued")
         self.vapp.busy = True
         self.say("Applying. c cancels (asks first, then rolls back).")
-        self.start_operation("apply", lambda: self.vapp.engine.apply(self.planned))
+        self.start_operation("apply", lambda: self.engine.apply(self.planned))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         running = getattr(self, "state", "running") == "running"
@@ -77,8 +71,8 @@ class ApplyScreen(VmeshScreen):
             return running
         if action == "next":
             return getattr(self, "state", "") == "applied"
-        if action == "back":
-            return not running
+        if action in ("back", "reread"):  # after success the plan is spent: n goes on, never back
+            return getattr(self, "state", "") in ("rolled back", "refused", "failed")
         return True
 
     @on(OperationEvent)
@@ -93,7 +87,7 @@ class ApplyScreen(VmeshScreen):
         if event.kind == "step_done" and host:
             bars.update_host(host, done=event.index, total=event.total or None, note=event.message[:30])
         elif event.kind == "step_failed" and host:
-            bars.update_host(host, failed=True, note="failed")
+            bars.update_host(host, failed=True, note=event.message[:40])  # the bar's mark says it failed
             self.say(f"A step failed on {host}: {event.message}. Rolling back all hosts ...", error=True)
         elif event.kind == "rollback_started":
             self.state = "rolling back"
@@ -121,17 +115,26 @@ class ApplyScreen(VmeshScreen):
             self.state = "applied"
             self.draft = self.draft.with_(applied=True)
             self.say(f"{self.vapp.glyphs.ok} {text} Press n to validate every link.")
+        elif getattr(result, "outcome", "") == "refused":  # engine.results.REFUSED: nothing was changed
+            self.state = "refused"
+            for host in self.planned.plan.hosts:
+                self.query_one(HostProgress).update_host(host, note="not applied: nothing was changed")
+            self.say(f"{self.vapp.glyphs.fail} Not applied. {text} r: re-read them.", error=True)
         else:
             self.state = "rolled back"
-            log.write(f"Result: {text}")
             self.say(
-                f"{self.vapp.glyphs.fail} Not applied, nothing left half-done (esc: back). {text}", error=True
+                f"{self.vapp.glyphs.fail} Not applied, nothing left half-done. {text} "
+                "r: read the hosts again, esc: back.",
+                error=True,
             )
         self.refresh_bindings()
 
+    def action_reread(self) -> None:
+        self.vapp.rewind_wizard()
+
     def start_rollback(self) -> None:
         self.rollback_attempts = getattr(self, "rollback_attempts", 0) + 1
-        self.start_operation("rollback", self.vapp.engine.revert)
+        self.start_operation("rollback", self.engine.revert)
 
     def rolled_back(self, result: Any) -> None:
         """After a cancel: the journal-driven rollback finished (retried while a cancelled step lands)."""

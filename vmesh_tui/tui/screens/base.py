@@ -1,20 +1,57 @@
-"""What every vmesh screen shares: a title line with the wizard step, `esc` back, and help keys."""
+"""What every vmesh screen shares: a title line with the wizard step, `esc` back, and help keys.
+
+Screens see the app through ``WizardApp`` (a Protocol), so no screen imports the app module: the app
+imports its screens, never the other way round.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from pathlib import Path
+from typing import Protocol, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Static
 
+from vmesh_tui.tui.backend import Connector, EngineLike
 from vmesh_tui.tui.draft import BACK, Draft
+from vmesh_tui.tui.glyphs import Glyphs
 from vmesh_tui.tui.operation import OperationScreen
 
-if TYPE_CHECKING:
-    from vmesh_tui.tui.app import VmeshApp
-
 WIZARD_STEPS = ("Connect", "Discover", "Cabling", "Addressing", "Preview", "Apply", "Validate")
+MIN_SIZE = (80, 24)  # every screen is designed for 80x24; the app says so below it (tui/app.py)
+
+
+class TooSmall(Static):
+    """Shown instead of the screen's body while the terminal is smaller than ``MIN_SIZE``."""
+
+    def render(self) -> str:
+        width, height = self.app.size
+        return (
+            f"This terminal is {width}x{height}; vmesh-tui needs at least {MIN_SIZE[0]}x{MIN_SIZE[1]} "
+            "to show every screen whole. Enlarge the window (ctrl+c quits)."
+        )
+
+
+class WizardApp(Protocol):
+    """What the screens use of the app (tui/app.py VmeshApp)."""
+
+    connector: Connector
+    draft: Draft
+    engine: EngineLike | None
+    busy: bool
+    auto_connect: bool
+    config_dir: Path | None
+    read_only: bool
+    demo: bool
+    glyphs: Glyphs
+
+    @property
+    def password(self) -> str | None: ...
+    def remember_password(self, password: str) -> None: ...
+    def open_status(self, final: bool = False) -> None: ...
+    def open_recovery(self) -> None: ...
+    def rewind_wizard(self) -> None: ...
 
 
 class VmeshScreen(OperationScreen):
@@ -29,8 +66,16 @@ class VmeshScreen(OperationScreen):
         self.draft = draft
 
     @property
-    def vapp(self) -> VmeshApp:
-        return cast("VmeshApp", self.app)
+    def vapp(self) -> WizardApp:
+        return cast("WizardApp", self.app)
+
+    @property
+    def engine(self) -> EngineLike:
+        """The connected engine: every screen after Connect has one (Connect sets it before moving on)."""
+        engine = self.vapp.engine
+        if engine is None:
+            raise RuntimeError("not connected to the hosts yet")
+        return engine
 
     def title_line(self) -> Static:
         steps = [s for s in WIZARD_STEPS if not (self.vapp.read_only and s == "Apply")]
@@ -49,6 +94,7 @@ class VmeshScreen(OperationScreen):
 
     def compose_title(self) -> ComposeResult:
         yield self.title_line()
+        yield TooSmall(id="too-small")
 
     def action_back(self) -> None:
         self.dismiss(BACK)

@@ -30,12 +30,9 @@ from vmesh_tui.tui.widgets.probebar import (
 )
 
 
-def row_words(row: PanelRow) -> str:
-    """What the filter matches: both NIC references, the cable's source and any exclusion reason."""
-    parts = [row.left or "", row.right or "", row.exclusion or ""]
-    if row.cable is not None:
-        parts.append(row.cable.source)
-    return " ".join(parts).lower()
+def row_words(row: PanelRow, drawn: str) -> str:
+    """What the filter matches: the line as drawn (speed, driver, reason), plus both full NIC references."""
+    return " ".join([drawn, row.left or "", row.right or "", row.exclusion or ""]).lower()
 
 
 class CablingScreen(VmeshScreen):
@@ -87,21 +84,24 @@ class CablingScreen(VmeshScreen):
 
     def refresh_panel(self, keep: int | None = None) -> None:
         wanted = self.filter_text.lower()
-        self.rows: list[PanelRow] = [
-            row for row in build_rows(self.hosts, self.pairing) if not wanted or wanted in row_words(row)
+        drawn = [
+            (row, render_row(row, self.hosts, self.vapp.glyphs, self.marked, self.tag_of(row)))
+            for row in build_rows(self.hosts, self.pairing)
         ]
+        shown = [(row, line) for row, line in drawn if not wanted or wanted in row_words(row, line.plain)]
+        self.rows: list[PanelRow] = [row for row, _ in shown]
         panel = self.query_one("#panel", OptionList)
         panel.clear_options()
-        panel.add_options(
-            Option(render_row(row, self.hosts, self.vapp.glyphs, self.marked, self.tag_of(row)), id=f"row{i}")
-            for i, row in enumerate(self.rows)
-        )
+        panel.add_options(Option(line, id=f"row{i}") for i, (_, line) in enumerate(shown))
         if self.rows:
             panel.highlighted = min(keep or 0, len(self.rows) - 1)
         cables = len(self.pairing.cables)
         unverified = sum(1 for c in self.pairing.cables if not c.verified)
         note = f", {unverified} unverified (validation proves them)" if unverified else ""
-        self.say(f"{cables} cable(s){note}. n: next")
+        if wanted and not self.rows:
+            self.say(f"No line matches {self.filter_text!r} (esc clears the filter).", error=True)
+        else:
+            self.say(f"{cables} cable(s){note}. n: next")
         self.show_detail()
 
     def action_filter(self) -> None:

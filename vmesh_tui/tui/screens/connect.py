@@ -14,7 +14,7 @@ from textual.containers import Grid, Vertical
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from vmesh_tui.tui.backend import CertPrompt, describe
+from vmesh_tui.tui.backend import CertPrompt, EngineLike, describe
 from vmesh_tui.tui.draft import ConnectSpec
 from vmesh_tui.tui.recent import RecentHosts
 from vmesh_tui.tui.screens.base import VmeshScreen
@@ -26,6 +26,11 @@ def host_url(entry: str, user: str) -> str:
     if entry.startswith(("https://", "http://")):
         return entry
     return f"https://{user}@{entry}/sdk" if entry else ""
+
+
+def field(value: str, placeholder: str, name: str, *, password: bool = False) -> Input:
+    """A form field that keeps its text when focused (Textual selects it all, so a key would wipe it)."""
+    return Input(value, placeholder=placeholder, id=name, password=password, select_on_focus=False)
 
 
 def fingerprint(sha256: str) -> str:
@@ -44,10 +49,11 @@ class ConnectScreen(VmeshScreen):
         ("tab", "next field"),
         ("ctrl+r", "recovery after a host reboot (connects first)"),
         ("ctrl+s", "status from the journal"),
-        ("ctrl+l", "focus the recent connections"),
+        ("ctrl+l", "focus the recent connections (enter uses the highlighted one)"),
+        ("esc", "quit: this is the first step"),
     ]
     BINDINGS = [
-        Binding("escape", "back", "Back", show=False),
+        Binding("escape", "app.quit_safely", "Quit"),  # the first step: there is nothing to go back to
         Binding("enter", "connect", "Connect", priority=False),
         Binding("ctrl+r", "recovery", "Recovery"),
         Binding("ctrl+s", "status", "Status"),
@@ -61,21 +67,19 @@ class ConnectScreen(VmeshScreen):
             yield Static("Two or more ESXi hosts, or a vCenter and a cluster.", classes="hint")
             with Grid(id="connect-form"):
                 yield Label("Host A")
-                yield Input(
-                    _plain(spec, 0), placeholder="esx-a.example.com or https://root@addr/sdk", id="host-a"
-                )
+                yield field(_plain(spec, 0), "esx-a.example.com or https://root@addr/sdk", "host-a")
                 yield Label("Host B")
-                yield Input(_plain(spec, 1), placeholder="esx-b.example.com", id="host-b")
+                yield field(_plain(spec, 1), "esx-b.example.com", "host-b")
                 yield Label("More")
-                yield Input(", ".join(spec.hosts[2:]), placeholder="more hosts, comma separated", id="more")
+                yield field(", ".join(spec.hosts[2:]), "more hosts, comma separated", "more")
                 yield Label("vCenter")
-                yield Input(spec.vcenter, placeholder="instead of hosts: vcenter.example.com", id="vcenter")
+                yield field(spec.vcenter, "instead of hosts: vcenter.example.com", "vcenter")
                 yield Label("Cluster")
-                yield Input(spec.cluster, placeholder="cluster name (with vCenter)", id="cluster")
+                yield field(spec.cluster, "cluster name (with vCenter)", "cluster")
                 yield Label("User")
-                yield Input(spec.user, id="user")
+                yield field(spec.user, "", "user")
                 yield Label("Password")
-                yield Input(self.vapp.password or "", password=True, id="password")
+                yield field(self.vapp.password or "", "", "password", password=True)
             yield Static("Recent (passwords are never stored):", classes="hint")
             yield OptionList(id="recent")
             yield Static("", id="status", markup=False)
@@ -87,13 +91,26 @@ class ConnectScreen(VmeshScreen):
         widget = self.query_one("#recent", OptionList)
         for index, spec in enumerate(options):
             widget.add_option(Option(recent_label(spec)[:74], id=str(index)))
+        if options:
+            widget.highlighted = 0  # enter picks the newest at once
         self._recent = options
-        self.query_one("#host-a", Input).focus()
+        self.first_empty_field().focus()
         self.say("Fill in the hosts and the password, then press enter.  F1: help")
         self.warn_about_interrupted_runs()
         if self.vapp.auto_connect and self.form_spec().hosts:
             self.vapp.auto_connect = False
             self.call_after_refresh(self.action_connect)  # draw the form first, then connect (and load)
+
+    def first_empty_field(self) -> Input:
+        """Where typing should start: the first empty field of the form (the password once hosts are in)."""
+        order = ["host-a", "host-b", "password"]
+        if self.query_one("#vcenter", Input).value.strip():
+            order = ["cluster", "password"]
+        for name in order:
+            widget = self.query_one(f"#{name}", Input)
+            if not widget.value.strip():
+                return widget
+        return self.query_one("#password", Input)
 
     def warn_about_interrupted_runs(self) -> None:
         """A killed run leaves its journal open: say so before anything else happens."""
@@ -204,11 +221,16 @@ class ConnectScreen(VmeshScreen):
     def connect_failed(self, title: str, text: str, code: str) -> None:
         from vmesh_tui.tui.widgets.confirm import NoticeScreen
 
+        if code == "auth-failed":  # in the form's words: who logged in where, and what to change here
+            spec = self.form_spec()
+            where = ", ".join(dict.fromkeys(_host_port(url) for url in (spec.hosts or (spec.vcenter,))))
+            title = "Login refused"
+            text = f"{where} refused the login as {spec.user}. Check the user and the password, then enter."
         self.say(f"{title}: {text}", error=True)
         if "certificate" in code or "CERTIFICATE" in title:
             self.app.push_screen(NoticeScreen(title, text, loud=True))
 
-    def connected(self, spec: ConnectSpec, password: str, engine: object, then: str) -> None:
+    def connected(self, spec: ConnectSpec, password: str, engine: EngineLike, then: str) -> None:
         previous = self.vapp.engine
         if previous is not None:  # connecting again (after esc): end the old sessions
             with contextlib.suppress(Exception):
@@ -241,6 +263,11 @@ def _user_host_port(url: str, user: str) -> str:
     host = parts.hostname or url
     shown = f"[{host}]" if ":" in host else host
     return f"{unquote(parts.username) if parts.username else user}@{shown}:{port}"
+
+
+def _host_port(url: str) -> str:
+    """``https://root@esx-a/sdk`` -> ``esx-a``; a port other than 443 stays (``127.0.0.1:4431``)."""
+    return _user_host_port(url, "").split("@", 1)[-1].removesuffix(":443")
 
 
 def recent_label(spec: ConnectSpec) -> str:

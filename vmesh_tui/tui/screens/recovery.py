@@ -13,9 +13,13 @@ from textual.widgets import RichLog, Static
 
 from vmesh_tui.tui.operation import OperationDone, OperationEvent, OperationFailed
 from vmesh_tui.tui.screens.base import VmeshScreen
+from vmesh_tui.tui.screens.validate import link_label
 from vmesh_tui.tui.widgets.confirm import ConfirmScreen
 
-PER_LINK_NOTE = "One vSwitch per link: not affected by the reboot quirk; nothing to toggle."
+PER_LINK_NOTE = (
+    "This run has one vSwitch per link, the cure for the reboot quirk (which hits several NICs on one "
+    "vSwitch): a reboot leaves its failover order working, so there is nothing to toggle."
+)
 
 
 def applied_layout(journal: Any) -> str:
@@ -38,6 +42,9 @@ class RecoveryScreen(VmeshScreen):
         Binding("escape", "back", "Back"),
         Binding("g", "recover", "Recover"),
     ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (action == "recover" and self.vapp.read_only)
 
     def screen_title(self) -> str:
         return "Recovery"
@@ -74,9 +81,9 @@ class RecoveryScreen(VmeshScreen):
         from vmesh_tui.engine.events import Event
         from vmesh_tui.engine.recovery import rebooted_hosts
 
-        engine = self.vapp.engine
+        engine = self.engine
         journal = engine.journal()
-        states = await engine.read()
+        states = dict(await engine.read())
         rebooted = rebooted_hosts(journal, states) if journal is not None else []
         text = f"Rebooted since the apply: {', '.join(rebooted) or 'none'}."
         layout = applied_layout(journal)
@@ -118,12 +125,13 @@ class RecoveryScreen(VmeshScreen):
     def progress(self, message: OperationEvent) -> None:
         event = message.event
         log = self.query_one(RichLog)
-        if "rebooted" in (event.data or {}):
+        if "rebooted" in (event.data or {}):  # shown in its own line, not repeated in the log
             self.query_one("#rebooted", Static).update(event.message)
             self.per_link = (event.data or {}).get("layout") == "per-link"
             note = self.query_one("#layout-note", Static)
             note.update(PER_LINK_NOTE)
             note.display = self.per_link
+            return
         if event.kind in ("step_started", "step_done", "step_rolled_back") and self.phase == "before":
             self.phase = "after"
             self.query_one("#before", Static).update(self.summary("Before", self.failing_before))
@@ -131,7 +139,13 @@ class RecoveryScreen(VmeshScreen):
             ok = bool((event.data or {}).get("ok", True))
             if not ok:
                 (self.failing_before if self.phase == "before" else self.failing_after).append(event.message)
-        log.write(f"[{event.host or '-'}] {event.message}" if event.host else event.message)
+        if event.kind == "link_result":
+            data = event.data or {}
+            verdict = "pass" if data.get("ok", True) else f"FAIL: {event.message}"
+            ends = link_label(str(data["a"]), str(data["b"])) if "a" in data and "b" in data else ""
+            log.write(f"link {event.index}: {ends}: {verdict}")
+        elif event.kind != "ping":  # each ping ends in its link's line
+            log.write(f"[{event.host}] {event.message}" if event.host else event.message)
 
     def summary(self, label: str, failing: list[str]) -> str:
         glyphs = self.vapp.glyphs
@@ -150,7 +164,7 @@ class RecoveryScreen(VmeshScreen):
         toggled = ", ".join(getattr(result, "toggled", ())) or "none"
         if self.phase == "before":
             self.query_one("#before", Static).update(self.summary("Before", self.failing_before))
-        self.query_one(RichLog).write(f"Rebooted since the apply: {rebooted}. Toggled: {toggled}.")
+        self.query_one(RichLog).write(f"Toggled: {toggled} (rebooted since the apply: {rebooted}).")
         ok = bool(getattr(result, "ok", False))
         self.query_one("#after", Static).update(
             self.summary("After", [] if ok else self.failing_after or ["?"])

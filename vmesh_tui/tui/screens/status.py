@@ -10,6 +10,8 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, RichLog, Static
 
+from vmesh_tui.tui.backend import sentence
+from vmesh_tui.tui.draft import Rewind
 from vmesh_tui.tui.operation import OperationDone, OperationEvent, OperationFailed
 from vmesh_tui.tui.screens.base import VmeshScreen
 from vmesh_tui.tui.widgets.confirm import ConfirmScreen
@@ -34,19 +36,19 @@ STATUS_WORDS = {
     "applying": "stopped part-way through the apply",
     "rollback_incomplete": "failed, and its rollback did not finish",
     "rolled_back": "failed and was rolled back",
-    "reverted": "reverted",
+    "reverted": "undone by a revert",
     "probed": "a cable probe; its temporary vSwitches were removed",
 }
 
 
-def status_words(summary: Any) -> str:
+def status_words(summary: Any, read_only: bool = False) -> str:
     """What a run's status means in words: ``applied (open)`` is a run still in effect, revertable."""
     words = STATUS_WORDS.get(summary.status, summary.status.replace("_", " "))
     if getattr(summary, "kind", "apply") == "probe" and summary.status != "probed":
         words = f"a cable probe, {words}; its temporary vSwitches may still be on the hosts"
     if summary.closed:
         return f"{summary.status}: {words}; closed, nothing left to undo"
-    return f"{summary.status} (open): {words}; v reverts it"
+    return f"{summary.status} (open): {words}" + ("" if read_only else "; v reverts it")
 
 
 def journal_row(summary: Any) -> tuple[str, str, str, str, str]:
@@ -64,36 +66,58 @@ class StatusScreen(VmeshScreen):
         ("v", "revert the connected hosts' open run (the dialog names it; asks first)"),
         ("(open)", "the run is still in effect on the hosts: revert can undo it"),
         ("r", "recovery: re-steer vMotion after a host reboot"),
-        ("q", "quit (at the end of the wizard esc also quits; both ask first)"),
+        ("c", "back into the wizard: read the hosts again, then Cabling"),
+        ("esc / q", "back; at the end of the wizard esc quits (asks first)"),
     ]
     BINDINGS = [
         Binding("escape", "back", "Back"),
+        Binding("escape", "leave", "Quit"),  # the wizard's last screen: esc ends the app, and says so
         Binding("v", "revert", "Revert"),
         Binding("r", "recovery", "Recovery"),
-        Binding("q", "app.quit_safely", "Quit"),
+        Binding("c", "cabling", "Cabling"),
+        Binding("q", "leave", "Quit"),
     ]
 
     def __init__(self, draft: Any, final: bool = False) -> None:
         super().__init__(draft)
         self.final = final  # the wizard's last screen: leaving it ends the app, so esc asks and says so
-        if final:
-            self._bindings.key_to_bindings["escape"] = [Binding("escape", "back", "Quit")]
 
     def screen_title(self) -> str:
         return "Status"
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            return not self.final
+        if action == "leave":  # esc and q both quit at the end; elsewhere esc is Back and q quits
+            return True
+        if action in ("revert", "recovery"):
+            return not self.vapp.read_only
+        if action == "cabling":
+            return self.vapp.engine is not None
+        return True
+
     def action_back(self) -> None:
-        if not self.final:
-            self.dismiss(None)
-            return
-        self._ask_to_leave()
+        self.dismiss(None)
+
+    def action_cabling(self) -> None:
+        """Read the hosts again and go to Cabling: after a revert, a recabling or a failed validation."""
+        if self.final and not self.vapp.busy:
+            self.dismiss(Rewind())
+        else:
+            self.vapp.rewind_wizard()
 
     @work(exclusive=True, group="confirm")
-    async def _ask_to_leave(self) -> None:
+    async def action_leave(self) -> None:
         question = "Leave vmesh-tui?"
-        detail = "The runs stay recorded; start vmesh-tui again to see them, validate or revert."
+        if self.vapp.demo:
+            detail = "This is the demo: its simulated hosts and the runs recorded on them end with it."
+        else:
+            detail = "The runs stay recorded; start vmesh-tui again to see them, validate or revert."
         if await self.app.push_screen_wait(ConfirmScreen(question, detail, yes_label="Quit", danger=False)):
-            self.dismiss(None)
+            if self.final:
+                self.dismiss(None)
+            else:
+                self.app.exit(0)
 
     def compose(self) -> ComposeResult:
         yield from self.compose_title()
@@ -106,7 +130,7 @@ class StatusScreen(VmeshScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#journal", DataTable)
-        table.add_columns("when (UTC)", "hosts", "status", "links", "steps done")
+        table.add_columns("when (UTC)", "hosts", "status", "links", "steps in effect")
         self.reload()
         table.focus()
 
@@ -124,7 +148,10 @@ class StatusScreen(VmeshScreen):
         if not self.journals:
             self.say("No runs recorded yet: nothing has been applied from this machine.")
         else:
-            self.say(f"{len(self.journals)} run(s). v: revert the connected hosts' open run.  r: recovery.")
+            keys = "c: read the hosts again."
+            if not self.vapp.read_only:
+                keys = "v: revert the open run. r: recovery. " + keys
+            self.say(f"{len(self.journals)} run(s). {keys}")
         self.show_detail()
 
     @on(DataTable.RowHighlighted, "#journal")
@@ -134,12 +161,10 @@ class StatusScreen(VmeshScreen):
             self.query_one("#detail", Static).update("")
             return
         journal = self.journals[row]
-        lines = [f"run {journal.id}", f"  {status_words(journal)}"]
-        for link in journal.links[:2]:
+        lines = [f"run {journal.id}", f"  {status_words(journal, self.vapp.read_only)}"]
+        for link in journal.links:
             a, b = short(link.cable.a), short(link.cable.b)
             lines.append(f"  link {link.number}: {a} {link.a_ip} <-> {b} {link.b_ip}")
-        if len(journal.links) > 2:
-            lines.append(f"  ... and {len(journal.links) - 2} more link(s)")
         self.query_one("#detail", Static).update("\n".join(lines))
 
     @work(exclusive=True, group="confirm")
@@ -192,8 +217,10 @@ class StatusScreen(VmeshScreen):
         for line in (*getattr(result, "differences", ()), *getattr(result, "problems", ())):
             self.query_one(RichLog).write(f"  {line}")
         self.reload()
-        text = str(getattr(result, "message", "")) or ("Reverted." if ok else "Revert did not finish.")
-        self.say(f"{self.vapp.glyphs.ok if ok else self.vapp.glyphs.fail} {text}", error=not ok)
+        text = str(getattr(result, "message", "")) or ("reverted" if ok else "the revert did not finish")
+        then = " c: read the hosts again (to cable anew), q: quit." if ok else " See the log; v tries again."
+        mark = self.vapp.glyphs.ok if ok else self.vapp.glyphs.fail
+        self.say(f"{mark} {sentence(text)}{then}", error=not ok)
 
     @on(OperationFailed)
     def failed(self, message: OperationFailed) -> None:

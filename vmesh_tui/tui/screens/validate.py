@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
 from vmesh_tui.core.model import split_ref
+from vmesh_tui.tui.backend import EngineLike, EventLike
 from vmesh_tui.tui.operation import OperationDone, OperationEvent, OperationFailed
 from vmesh_tui.tui.screens.base import VmeshScreen
 
@@ -33,17 +35,31 @@ def direction_of(event: Any) -> tuple[int, bool, bool] | None:
     return int(index), bool(forward), bool(ok)
 
 
+async def rebooted_stream(engine: EngineLike) -> AsyncIterator[EventLike]:
+    """Which hosts rebooted since the open run was applied (boot time against the journal's)."""
+    from vmesh_tui.engine.events import done
+    from vmesh_tui.engine.recovery import rebooted_hosts
+
+    journal = engine.journal()
+    rebooted = rebooted_hosts(journal, dict(await engine.read())) if journal is not None else []
+    yield done(rebooted)
+
+
 class ValidateScreen(VmeshScreen):
     STEP = "Validate"
     HELP_KEYS = [
         ("r", "run the pings again"),
         ("up/down", "pick a link to read its explanation"),
-        ("n / enter", "finish: show the status"),
+        ("ctrl+r", "recovery, when a host rebooted since the apply"),
+        ("c", "back into the wizard: read the hosts again, then Cabling"),
+        ("n", "finish: show the status"),
         ("marks", "OK / FAIL are written out, so no colour is needed"),
     ]
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("r", "run", "Re-run"),
+        Binding("ctrl+r", "recovery", "Recovery"),
+        Binding("c", "cabling", "Cabling"),
         Binding("n", "next", "Finish"),
     ]
 
@@ -52,9 +68,17 @@ class ValidateScreen(VmeshScreen):
         with Vertical(id="body"):
             yield Static("Ping with don't-fragment at full MTU, both directions, every link.", classes="hint")
             yield DataTable(id="matrix", cursor_type="row")
-            yield Static("", id="explanation", markup=False)
+            with VerticalScroll(id="explanation-scroll"):
+                yield Static("", id="explanation", markup=False)
             yield Static("", id="status", markup=False)
         yield self.footer()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":  # after an apply the plan is spent: no way back to it (c re-reads instead)
+            return not self.draft.applied
+        if action == "recovery":
+            return bool(getattr(self, "rebooted", ())) and not self.vapp.read_only
+        return True
 
     def on_mount(self) -> None:
         table = self.query_one("#matrix", DataTable)
@@ -65,6 +89,7 @@ class ValidateScreen(VmeshScreen):
         table.add_column("subnet")
         self.links = tuple(self.draft.plan.links) if self.draft.plan is not None else tuple(self.draft.links)
         self.details: dict[int, str] = {}
+        self.rebooted: list[str] = []
         for link in self.links:
             table.add_row(
                 str(link.number),
@@ -90,15 +115,27 @@ class ValidateScreen(VmeshScreen):
         return self.vapp.glyphs.pending in cell or not cell.strip()
 
     def action_run(self) -> None:
-        if self.vapp.engine is None or self.draft.plan is None:
+        engine, plan = self.vapp.engine, self.draft.plan
+        if engine is None or plan is None:
             self.say("Nothing to validate: connect and plan first.", error=True)
             return
         for link in self.links:
             self.set_cell(link.index, "ab", None)
             self.set_cell(link.index, "ba", None)
+        self.details.clear()
+        self.rebooted = []
+        self.refresh_bindings()
         self.say("Pinging ...")
-        plan = self.draft.plan
-        self.start_operation("validate", lambda: self.vapp.engine.validate(plan.links, plan.options))
+        self.start_operation("validate", lambda: engine.validate(plan.links, plan.options))
+
+    def action_recovery(self) -> None:
+        self.vapp.open_recovery()
+
+    def action_cabling(self) -> None:
+        self.vapp.rewind_wizard()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_bindings()
 
     @on(OperationEvent)
     def progress(self, message: OperationEvent) -> None:
@@ -117,6 +154,9 @@ class ValidateScreen(VmeshScreen):
 
     @on(OperationDone)
     def finished(self, message: OperationDone) -> None:
+        if message.name == "reboots":
+            self.reboots_found(list(message.result or ()))
+            return
         result = message.result
         glyphs = self.vapp.glyphs
         for check in getattr(result, "links", ()):
@@ -131,12 +171,31 @@ class ValidateScreen(VmeshScreen):
             )
         else:
             self.say(
-                f"{glyphs.fail} {len(failed)} link(s) fail. Pick one for the reason. r: re-run.", error=True
+                f"{glyphs.fail} {len(failed)} link(s) fail. Pick one for the reason. r: re-run, "
+                "c: read the hosts again (recabling).",
+                error=True,
+            )
+            engine = self.vapp.engine
+            if engine is not None:  # a reboot since the apply explains more than a cable could
+                self.start_operation("reboots", lambda: rebooted_stream(engine))
+        self.show_explanation()
+
+    def reboots_found(self, rebooted: list[str]) -> None:
+        self.rebooted = rebooted
+        self.refresh_bindings()
+        if rebooted:
+            names = ", ".join(rebooted)
+            self.say(
+                f"{self.vapp.glyphs.fail} {names} rebooted since the apply: its failover order may need a "
+                "toggle. ctrl+r: recovery (asks first).",
+                error=True,
             )
         self.show_explanation()
 
     @on(OperationFailed)
     def failed(self, message: OperationFailed) -> None:
+        if message.name == "reboots":  # the validation's own verdict stands; the reboot check is extra
+            return
         self.say(f"{message.problem.title}: {message.problem} r: try again.", error=True)
 
     @on(DataTable.RowHighlighted, "#matrix")
@@ -147,8 +206,16 @@ class ValidateScreen(VmeshScreen):
             return
         link = self.links[row]
         detail = self.details.get(link.index, "")
-        text = f"Link {link.number}: {link.cable.a} {link.a_ip} <-> {link.cable.b} {link.b_ip}"
-        self.query_one("#explanation", Static).update(f"{text}\n{detail}" if detail else text)
+        lines = [f"Link {link.number}: {link.cable.a} {link.a_ip} <-> {link.cable.b} {link.b_ip}"]
+        if detail:
+            lines.append(detail)
+        touched = [h for h in self.rebooted if h in {split_ref(ref)[0] for ref in link.cable.ends}]
+        if touched and detail:
+            lines.append(
+                f"{', '.join(touched)} rebooted since the apply: a reboot can break vMotion with no setting "
+                "lost until the failover order is toggled. Recovery (ctrl+r) does that, then pings again."
+            )
+        self.query_one("#explanation", Static).update("\n".join(lines))
 
     def action_next(self) -> None:
         self.dismiss(self.draft)

@@ -1,4 +1,5 @@
-"""A one-line, focusable choice among a few values: space, enter or the arrows step through them."""
+"""A one-line, focusable choice among a few values: space or the arrows step through them (enter is left to
+the screen, where it means "next", as in every other field)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ class Choice(Static, can_focus=True):
     """Shows ``< value >``; emits Choice.Changed. Cannot hold a value outside ``options``."""
 
     BINDINGS = [
-        Binding("space,enter,right", "step(1)", "Change", show=False),
+        Binding("space,right", "step(1)", "Change", show=False),
         Binding("left", "step(-1)", "Change", show=False),
     ]
 

@@ -187,7 +187,5 @@ def summary_text(
             elif object_kind(step.obj) == "pnic" and step.target not in on_rows:
                 assert step.before is not None and step.after is not None
                 lines.append(f"  NIC {step.target}: {', '.join(differences(step.before, step.after))}")
-        if not steps:
-            lines.append("  nothing to change on this host")
         blocks.append("\n".join(lines))
     return "\n\n".join([*blocks, LEGEND])
