@@ -244,7 +244,8 @@ class CablingScreen(VmeshScreen):
         self.probe_cancel = threading.Event()
         self.query_one(ProbeBar).start(timeout)
         options, cancel = ProbeOptions(timeout_s=timeout), self.probe_cancel
-        self.start_operation("probe", lambda: self.vapp.engine.probe(options, cancel))
+        engine = self.engine
+        self.start_operation("probe", lambda: engine.probe(options, cancel))
 
     @on(OperationEvent)
     def probe_progress(self, message: OperationEvent) -> None:
