@@ -171,13 +171,19 @@ def test_no_cable_means_no_link_and_a_timeout() -> None:
     assert (outcome.sent, outcome.received, outcome.error) == (2, 0, None)
 
 
-def test_shared_vswitch_breaks_after_reboot_until_the_portgroup_is_updated(fabric: Fabric) -> None:
+def test_shared_vswitch_breaks_after_reboot_until_the_failover_order_is_toggled(fabric: Fabric) -> None:
     shared(fabric, SLASH30)
     assert link_results(fabric, SLASH30, interface=True) == [True] * 4
     a = fabric.hosts[A]
     a.reboot()
     assert link_results(fabric, SLASH30, interface=True) == [True, False, False, False]
     spec = next(p.spec for p in a.network_info().portgroup if p.spec.name == "vmesh-2")
+    a.UpdatePortGroup("vmesh-2", spec)  # the same order again: the quirk stays
+    spec.vlanId = 4095
+    a.UpdatePortGroup("vmesh-2", spec)  # another change, the same order: it stays
+    spec.vlanId = 0
+    a.UpdatePortGroup("vmesh-2", spec)
+    assert link_results(fabric, SLASH30, interface=True) == [True, False, False, False]
     spec.policy.nicTeaming.nicOrder.activeNic, spec.policy.nicTeaming.nicOrder.standbyNic = [], ["vmnic2"]
     a.UpdatePortGroup("vmesh-2", spec)
     spec.policy.nicTeaming.nicOrder.activeNic, spec.policy.nicTeaming.nicOrder.standbyNic = ["vmnic2"], []

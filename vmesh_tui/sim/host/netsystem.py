@@ -22,6 +22,7 @@ from vmesh_tui.sim.host.state import (
     PortgroupState,
     VSwitchState,
     default_vswitch_policy,
+    failover_order,
     nic_order_of,
     overlay,
 )
@@ -101,7 +102,10 @@ class NetworkSystemMethods(_Locked):
                 "portgrp.vswitchName", f"give the portgroup's own vSwitch {current.vswitch}; it cannot move"
             )
         updated = self._portgroup_from_spec(portgrp)
-        updated.override_ignored = current.override_ignored and updated.nic_order is None
+        # the reboot quirk ends only when an update changes the failover order (active -> standby and
+        # back, as recover does); the same order sent again leaves it (docs/twin-model.md)
+        reordered = failover_order(updated.nic_order) != failover_order(current.nic_order)
+        updated.override_ignored = current.override_ignored and not reordered
         del self.state.portgroups[pgName]
         self.state.portgroups[updated.name] = updated
         for vnic in self.state.vnics.values():

@@ -94,8 +94,8 @@ class SimHost(NetworkConfigMethods):
 
     @locked
     def reboot(self) -> None:
-        """A new boot time, the configuration kept; failover overrides are ignored for egress until
-        their portgroup's nicOrder is updated again (only matters on vSwitches with several uplinks)."""
+        """A new boot time, the configuration kept; failover overrides are ignored for egress until an
+        update changes their portgroup's failover order (only matters on vSwitches with several uplinks)."""
         now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
         self.boot_time = max(now, self.boot_time + dt.timedelta(seconds=1))
         for pg in self.state.portgroups.values():

@@ -50,7 +50,7 @@ class PortgroupState:
     vswitch: str
     vlan: int
     policy: vim.host.NetworkPolicy  # only the fields the spec set
-    override_ignored: bool = False  # after a reboot, until the nicOrder is updated again
+    override_ignored: bool = False  # after a reboot, until an update changes the failover order
 
     @property
     def nic_order(self) -> vim.host.NetworkPolicy.NicOrderPolicy | None:
@@ -123,6 +123,15 @@ def nic_order_of(policy: vim.host.NetworkPolicy | None) -> vim.host.NetworkPolic
     """The failover order a policy sets, or None when it sets none."""
     teaming = policy.nicTeaming if policy is not None else None
     return teaming.nicOrder if teaming is not None else None
+
+
+def failover_order(
+    order: vim.host.NetworkPolicy.NicOrderPolicy | None,
+) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """(active, standby) of a nicOrder, for comparing two orders; None when there is no override."""
+    if order is None:
+        return None
+    return tuple(order.activeNic or ()), tuple(order.standbyNic or ())
 
 
 def default_vswitch_policy(nics: list[str], standby: list[str] | None = None) -> vim.host.NetworkPolicy:
