@@ -18,10 +18,14 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[2]
 # The engine's reliability is counted from these matrices only, case by case, by their collected test ids:
 # fault points (a fault or a lost reply at each step of each host, and at the vMotion tag inside a vmk
-# step) and crash points (apply killed after each step, then revert or apply again).
+# step) and crash points (apply killed after each step, then revert or apply again; discover --probe
+# killed after each of its steps, then revert or probe again).
 RELIABILITY_MATRICES = {
     "fault_points": ("tests/engine/test_faults_twin.py::test_fault_at_every_step",),
-    "crash_points": ("tests/engine/test_crash_twin.py::test_killed_apply_converges",),
+    "crash_points": (
+        "tests/engine/test_crash_twin.py::test_killed_apply_converges",
+        "tests/engine/test_probe_crash_twin.py::test_killed_probe_leaves_nothing_after_revert_or_the_next_probe",
+    ),
 }
 QUICK_MATRICES = ("fault_points",)  # --quick: the crash matrix (a killed process per case) shows "not run"
 PROPERTY_TESTS_QUICK = ("tests/core", "tests/sim/test_soap_fuzz.py")
