@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 
+from tests.engine.test_faults_twin import promised_problems
 from tests.engine.twinlab import SUPERNET, TWO_LINKS, Twin, demo_spec, fault
+from tests.hostview.reader import differences, read_lab
 from vmesh_tui.cli import main
 from vmesh_tui.engine.lock import HostSetLock
 
@@ -38,6 +40,7 @@ def _cli(capsys: pytest.CaptureFixture[str], twin: Twin, *argv: str) -> tuple[in
 def test_json_shapes_and_exit_codes_through_a_whole_cycle(
     capsys: pytest.CaptureFixture[str], twin: Twin
 ) -> None:
+    start = read_lab(twin.lab)
     code, found, _ = _cli(capsys, twin, "discover", "--json")
     assert code == 0
     assert {h["name"] for h in found["hosts"]} == {"esx-a.lab.local", "esx-b.lab.local"}
@@ -60,6 +63,7 @@ def test_json_shapes_and_exit_codes_through_a_whole_cycle(
     code, applied, _ = _cli(capsys, twin, "apply", *PLAN, "--yes", "--json")
     assert code == 0 and applied["outcome"] == "applied"
     assert len(applied["steps"]) == 12 and len(applied["links"]) == 2
+    assert promised_problems(start, read_lab(twin.lab)) == []
 
     code, checked, _ = _cli(capsys, twin, "validate", "--json")
     assert code == 0 and checked["ok"] is True
@@ -73,6 +77,8 @@ def test_json_shapes_and_exit_codes_through_a_whole_cycle(
 
     code, reverted, _ = _cli(capsys, twin, "revert", "--yes", "--json")
     assert code == 0 and reverted["ok"] and reverted["differences"] == []
+    after = read_lab(twin.lab)
+    assert after == start, differences(start, after)
 
     code, _, err = _cli(capsys, twin, "validate", "--json")
     assert code == 2 and "apply first" in err
@@ -98,10 +104,11 @@ def test_failed_step_exits_1_after_rollback(
     try:
         monkeypatch.setenv("VMESH_HOME", str(tmp_path))
         monkeypatch.setenv("VMESH_PASSWORD", faulty.password)
-        start = faulty.client.read_all()
+        start = read_lab(faulty.lab)
         code, result, _ = _cli(capsys, faulty, "apply", *PLAN, "--yes", "--json")
         assert code == 1 and result["outcome"] == "rolled_back" and result["differences"] == []
-        assert faulty.client.read_all() == start
+        after = read_lab(faulty.lab)
+        assert after == start, differences(start, after)
     finally:
         faulty.close()
 
@@ -152,11 +159,14 @@ def test_revert_with_differences_left_exits_1(capsys: pytest.CaptureFixture[str]
     from vmesh_tui.core.model import VSwitch
     from vmesh_tui.core.steps import Action, Step
 
+    start = read_lab(twin.lab)
     assert _cli(capsys, twin, "apply", *PLAN, "--yes", "--json")[0] == 0
     twin.client.run_step(Step("esx-a.lab.local", Action.ADD, None, VSwitch("someone-elses")))
     code, reverted, _ = _cli(capsys, twin, "revert", "--yes", "--json")
     assert code == 1 and reverted["ok"] is False
     assert any("someone-elses" in d for d in reverted["differences"]), reverted
+    left = differences(start, read_lab(twin.lab))  # the tool's own objects are gone; the other one stays
+    assert len(left) == 1 and left[0].startswith("esx-a.lab.local/vswitches/someone-elses: new"), left
 
 
 def test_commit_confirmed_whose_revert_fails_exits_1(
@@ -177,5 +187,7 @@ def test_commit_confirmed_whose_revert_fails_exits_1(
         assert code == 1, err
         assert result["outcome"] == "revert_failed" and result["ok"] is False
         assert "was reverted" not in result["message"] and result["differences"]
+        left = read_lab(crossed.lab)  # the vmk whose removal failed is still there, as reported
+        assert any(v["portgroup"].startswith("vmesh-") for v in left["esx-b.lab.local"]["vmks"].values())
     finally:
         crossed.close()

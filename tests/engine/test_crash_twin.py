@@ -2,7 +2,8 @@
 done, and (``mid:N``) after the host made the change but before the journal says so.
 
 The next `status` shows the interrupted journal; `revert` converges to the starting state and, separately,
-`apply` again converges to the full result, both decided from the hosts' actual state.
+`apply` again converges to the full result, both decided from the hosts' actual state. The hosts are
+judged by the independent reader (tests/hostview).
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from typing import Any
 
 import pytest
 
+from tests.engine.test_faults_twin import promised_problems
 from tests.engine.twinlab import SUPERNET, TWO_LINKS
+from tests.hostview.reader import differences, read_lab
 
 TOTAL_STEPS = 12  # two links, three steps per link end
 LINK_ARGS = [arg for a, b in TWO_LINKS for arg in ("--link", f"{a}={b}")]
@@ -41,7 +44,7 @@ CRASH_POINTS = [*range(1, TOTAL_STEPS + 1), *(f"mid:{n}" for n in range(1, TOTAL
 @pytest.mark.parametrize("then", ["revert", "apply"])
 def test_killed_apply_converges(make_twin: Any, crash_after: int | str, then: str) -> None:
     twin = make_twin()
-    start = twin.client.read_all()
+    start = read_lab(twin.lab)
     killed = _cli(
         twin, "apply", "--supernet", SUPERNET, *LINK_ARGS, "--yes", "--json", crash_after=crash_after
     )
@@ -56,14 +59,17 @@ def test_killed_apply_converges(make_twin: Any, crash_after: int | str, then: st
         reverted = _cli(twin, "revert", "--yes", "--json")
         assert reverted.returncode == 0, reverted.stderr
         assert json.loads(reverted.stdout)["differences"] == []
-        assert twin.client.read_all() == start
+        after = read_lab(twin.lab)
+        assert after == start, differences(start, after)
     else:
         resumed = _cli(twin, *APPLY)
         assert resumed.returncode == 0, resumed.stderr
+        assert promised_problems(start, read_lab(twin.lab)) == []
         validated = _cli(twin, "validate", "--json")
         assert validated.returncode == 0, validated.stdout
         assert all(link["ok"] for link in json.loads(validated.stdout)["links"])
         again = json.loads(_cli(twin, *APPLY).stdout)
         assert again["outcome"] == "nothing_to_do"
         assert _cli(twin, "revert", "--yes").returncode == 0
-        assert twin.client.read_all() == start
+        after = read_lab(twin.lab)
+        assert after == start, differences(start, after)

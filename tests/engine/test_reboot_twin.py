@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from tests.engine.twinlab import SUPERNET, TWO_LINKS, collect
+from tests.hostview.reader import differences, read_lab
 from vmesh_tui.core.design import DesignOptions
 from vmesh_tui.engine import results
 from vmesh_tui.engine.planning import PlanRequest
@@ -38,6 +39,7 @@ async def _apply(twin: Any, layout: str) -> None:
 async def test_shared_layout_reboot_then_recover(make_twin: Any) -> None:
     twin = make_twin()
     await _apply(twin, "shared")
+    applied = read_lab(twin.lab)
     _reboot(twin, "esx-b.lab.local")
     _, broken = await collect(twin.engine.validate())
     assert not broken.ok
@@ -47,16 +49,18 @@ async def test_shared_layout_reboot_then_recover(make_twin: Any) -> None:
     assert recovered.before is not None and not recovered.before.ok
     assert recovered.after is not None and recovered.after.ok
     assert all(t.startswith("esx-b.lab.local/") for t in recovered.toggled) and recovered.toggled
+    after = read_lab(twin.lab)  # the toggles put every failover order back as it was
+    assert after == applied, differences(applied, after)
 
 
 async def test_per_link_layout_survives_reboot(make_twin: Any) -> None:
     twin = make_twin()
     await _apply(twin, "per-link")
-    before = twin.client.read_all()
+    before = read_lab(twin.lab)
     _reboot(twin, "esx-a.lab.local")
     _, check = await collect(twin.engine.validate())
     assert check.ok, check
     _, recovered = await collect(twin.engine.recover())
     assert recovered.ok and recovered.toggled == ()
-    after = twin.client.read_all()
-    assert after["esx-a.lab.local"].vswitches == before["esx-a.lab.local"].vswitches
+    after = read_lab(twin.lab)
+    assert after == before, differences(before, after)

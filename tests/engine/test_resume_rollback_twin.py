@@ -13,22 +13,24 @@ from typing import Any
 
 from tests.engine.test_crash_twin import APPLY, LINK_ARGS, _cli
 from tests.engine.twinlab import SUPERNET, demo_spec, fault
+from tests.hostview.reader import differences, read_lab
 
 
 def test_failed_resume_undoes_the_killed_runs_steps_too(make_twin: Any) -> None:
     # esx-b's 5th step is its first AddVirtualNic: never reached by a run killed after 4 steps in all
     twin = make_twin(demo_spec(faults=(fault("esx-b.lab.local", "AddVirtualNic", 1, "fault"),)))
-    start = twin.client.read_all()
+    start = read_lab(twin.lab)
     killed = _cli(twin, "apply", "--supernet", SUPERNET, *LINK_ARGS, "--yes", "--json", crash_after=4)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
-    assert twin.client.read_all() != start
+    assert read_lab(twin.lab) != start
 
     resumed = _cli(twin, *APPLY)
     assert resumed.returncode == 1, resumed.stderr
     result = json.loads(resumed.stdout)
     assert result["outcome"] == "rolled_back" and result["differences"] == [], result
     assert "back to their starting state" in result["message"]
-    assert twin.client.read_all() == start
+    after = read_lab(twin.lab)
+    assert after == start, differences(start, after)
 
     (journal,) = json.loads(_cli(twin, "status", "--json").stdout)["journals"]
     assert journal["status"] == "rolled_back" and journal["closed"] is True, journal

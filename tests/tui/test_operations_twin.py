@@ -22,8 +22,7 @@ from vmesh_tui.tui.widgets.choice import Choice
 
 def owned_vswitches(lab: Any) -> dict[str, list[str]]:
     return {
-        n: sorted(v.name for v in h.vswitches if v.name.startswith("vmesh-"))
-        for n, h in read_hosts(lab).items()
+        n: sorted(v for v in h["vswitches"] if v.startswith("vmesh-")) for n, h in read_hosts(lab).items()
     }
 
 
@@ -46,6 +45,7 @@ async def test_failed_step_rolls_back_every_host(tmp_path: Path) -> None:
     faults = '[[fault]]\nhost = "esx-b.lab.local"\nmethod = "AddVirtualNic"\nnth = 3\nkind = "fault"\n'
     lab = start_lab(lab_with_faults(tmp_path, faults))
     try:
+        start = read_hosts(lab)
         app = make_app(lab)
         async with app.run_test(size=(80, 24)) as pilot:
             await walk_to_apply(pilot)
@@ -54,7 +54,7 @@ async def test_failed_step_rolls_back_every_host(tmp_path: Path) -> None:
             assert "FAIL" in text and "undone" in text
             assert "Not applied, nothing left half-done" in text
             assert not app.busy
-        assert owned_vswitches(lab) == {"esx-a.lab.local": [], "esx-b.lab.local": []}
+        assert read_hosts(lab) == start
     finally:
         lab.stop()
 
@@ -103,6 +103,7 @@ async def test_recovery_after_reboot_shows_before_and_after(twin: Any) -> None:
 
 
 async def test_status_lists_the_run_and_reverts_it(twin: Any) -> None:
+    start = read_hosts(twin)
     app = make_app(twin)
     async with app.run_test(size=(80, 24)) as pilot:
         await walk_to_apply(pilot)
@@ -116,7 +117,7 @@ async def test_status_lists_the_run_and_reverts_it(twin: Any) -> None:
         await pilot.press("y")
         await wait_for(pilot, lambda: "reverted" in screen_text(app).lower(), 60)
         assert "reverted" in screen_text(app)
-    assert owned_vswitches(twin) == {"esx-a.lab.local": [], "esx-b.lab.local": []}
+    assert read_hosts(twin) == start
 
 
 async def test_cancel_asks_then_rolls_back(tmp_path: Path) -> None:
@@ -127,6 +128,7 @@ async def test_cancel_asks_then_rolls_back(tmp_path: Path) -> None:
     # every vmk add is slow (nth defaults to 1 only), so the cancel lands while the apply still runs
     lab = start_lab(lab_with_faults(tmp_path, "\n".join(fault.format(n) for n in range(1, 5))))
     try:
+        start = read_hosts(lab)
         app = make_app(lab)
         async with app.run_test(size=(80, 24)) as pilot:
             await walk_to_preview(pilot)
@@ -139,6 +141,6 @@ async def test_cancel_asks_then_rolls_back(tmp_path: Path) -> None:
             await wait_for(pilot, lambda: app.screen.state in ("rolled back", "failed"), 60)
             assert app.screen.state == "rolled back", screen_text(app)
             assert "Cancelled and rolled back" in screen_text(app)
-        assert owned_vswitches(lab) == {"esx-a.lab.local": [], "esx-b.lab.local": []}
+        assert read_hosts(lab) == start
     finally:
         lab.stop()

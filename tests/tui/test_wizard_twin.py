@@ -49,21 +49,20 @@ async def test_walk_applies_and_validates(twin: Any) -> None:
         await wait_screen(pilot, "ConfirmScreen")
         await pilot.press("n")  # declined: nothing changes
         await wait_screen(pilot, "PreviewScreen")
-        assert not any(v.name.startswith("vmesh-") for h in read_hosts(twin).values() for v in h.vswitches)
+        assert not any(v.startswith("vmesh-") for h in read_hosts(twin).values() for v in h["vswitches"])
         await confirm_apply(pilot)
         await wait_for(pilot, lambda: app.screen.state in ("applied", "rolled back", "failed"), timeout=60)
         assert app.screen.state == "applied", screen_text(app)
         assert "12/12" in screen_text(app)
         for host in read_hosts(twin).values():
-            owned = {v.name: v for v in host.vswitches if v.name.startswith("vmesh-")}
+            owned = {n: v for n, v in host["vswitches"].items() if n.startswith("vmesh-")}
             assert sorted(owned) == ["vmesh-1", "vmesh-2", "vmesh-3", "vmesh-4"]
-            assert {v.mtu for v in owned.values()} == {9000}
-            vmotion = [k for k in host.vmks if "vmotion" in k.services]
-            assert (
-                len(vmotion) == 4
-                and {k.prefix for k in vmotion} == {30}
-                and {k.mtu for k in vmotion} == {9000}
-            )
+            assert {v["mtu"] for v in owned.values()} == {9000}
+            vmotion = [k for k in host["vmks"].values() if k["vmotion"]]
+            assert len(vmotion) == 4
+            assert {k["mask"] for k in vmotion} == {"255.255.255.252"} and {k["mtu"] for k in vmotion} == {
+                9000
+            }
         await pilot.press("n")
         await wait_screen(pilot, "ValidateScreen")
         await wait_for(pilot, lambda: "pass both ways" in screen_text(app) or "fail" in screen_text(app), 60)
@@ -140,7 +139,7 @@ async def test_read_only_never_offers_apply(twin: Any) -> None:
         await pilot.pause(0.2)
         assert type(app.screen).__name__ == "PreviewScreen"
         assert "Read-only: nothing was applied, so there is nothing to validate" in screen_text(app)
-    assert not any(v.name.startswith("vmesh-") for h in read_hosts(twin).values() for v in h.vswitches)
+    assert not any(v.startswith("vmesh-") for h in read_hosts(twin).values() for v in h["vswitches"])
 
 
 async def test_cabling_filter_narrows_and_esc_clears(twin: Any) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 from textual.app import App
 from textual.pilot import Pilot
 
+from tests.hostview.reader import read_lab
 from vmesh_tui.launch import _address_port, make_connector
 from vmesh_tui.tui.app import VmeshApp
 from vmesh_tui.tui.draft import ConnectSpec, Draft
@@ -99,9 +100,5 @@ async def confirm_apply(pilot: Pilot[Any]) -> None:
 
 
 def read_hosts(lab: Any) -> dict[str, Any]:
-    """The hosts' actual state, read through the adapter in a fresh session."""
-    engine = make_connector()(spec_for(lab), lab.hosts[0].password, lambda prompt: False)
-    try:
-        return engine.client.read_all()
-    finally:
-        engine.client.close()
+    """The hosts' actual state, read by the independent reader (stock pyVmomi, not the tool's adapter)."""
+    return read_lab(lab)

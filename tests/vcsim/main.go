@@ -5,6 +5,14 @@
 // {"url": ..., "user": ..., "thumbprint": SHA-256 hex of the DER certificate, "mode": ...}
 // and runs until stdin closes or it receives SIGTERM/SIGINT.
 // The login password is read from the VCSIM_PASSWORD environment variable (never argv).
+//
+// One change to vcsim's starting inventory (its behaviour is left as it is): vcsim gives every host's
+// HostNetworkSystem a skeleton networkInfo (vSwitch0 without spec, MTU or uplinks, no physical NICs, no
+// vmks) and no HostVirtualNicManager at all, while its HostSystem.config carries a capture of a real host.
+// On a real host networkInfo is the complete configuration and config.network a copy of it, so
+// seedHostNetwork fills each networkInfo from the host's own config (once, before serving) and gives each
+// host a read-only HostVirtualNicManager whose info is the host's own config.virtualNicManagerInfo.
+// Every later change goes through vcsim's own methods, which update networkInfo only.
 package main
 
 import (
@@ -29,6 +37,8 @@ import (
 	"time"
 
 	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/mo"
+	"github.com/vmware/govmomi/vim25/types"
 )
 
 func selfSignedCertificate() (tls.Certificate, error) {
@@ -55,6 +65,47 @@ func selfSignedCertificate() (tls.Certificate, error) {
 		return tls.Certificate{}, err
 	}
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
+}
+
+// seedHostNetwork makes each host's networkInfo and vMotion selection what its config says at start.
+func seedHostNetwork(esxMode bool) {
+	for _, entity := range simulator.Map.All("HostSystem") {
+		host, ok := entity.(*simulator.HostSystem)
+		if !ok || host.Config == nil || host.Config.Network == nil || host.ConfigManager.NetworkSystem == nil {
+			continue
+		}
+		ns, ok := simulator.Map.Get(*host.ConfigManager.NetworkSystem).(*simulator.HostNetworkSystem)
+		if !ok || ns.NetworkInfo == nil {
+			continue
+		}
+		config, info := host.Config.Network, ns.NetworkInfo
+		info.Pnic = append([]types.PhysicalNic(nil), config.Pnic...)
+		info.Vnic = append([]types.HostVirtualNic(nil), config.Vnic...)
+		// vcsim's networkInfo shares its portgroup array with config.network: give it its own
+		info.Portgroup = append([]types.HostPortGroup(nil), info.Portgroup...)
+		for i := range info.Vswitch {
+			for _, captured := range config.Vswitch {
+				if captured.Name == info.Vswitch[i].Name {
+					seeded := &info.Vswitch[i]
+					seeded.Key, seeded.Spec, seeded.Mtu = captured.Key, captured.Spec, captured.Mtu
+					seeded.NumPorts, seeded.NumPortsAvailable = captured.NumPorts, captured.NumPortsAvailable
+					seeded.Pnic = append([]string(nil), captured.Pnic...)
+				}
+			}
+		}
+		if host.Config.VirtualNicManagerInfo == nil {
+			continue
+		}
+		manager := &mo.HostVirtualNicManager{Info: *host.Config.VirtualNicManagerInfo}
+		id := "vnicmgr-" + host.Self.Value
+		if esxMode {
+			id = "ha-vnic-mgr" // the id a real ESXi host uses, and the one vcsim's host already names
+		}
+		manager.Self = types.ManagedObjectReference{Type: "HostVirtualNicManager", Value: id}
+		simulator.Map.Put(manager)
+		ref := manager.Self
+		host.ConfigManager.VirtualNicManager = &ref
+	}
 }
 
 func fail(format string, args ...interface{}) {
@@ -91,6 +142,7 @@ func main() {
 		fail("cannot create the model: %v", err)
 	}
 	defer model.Remove()
+	seedHostNetwork(*mode == "esx")
 
 	cert, err := selfSignedCertificate()
 	if err != nil {

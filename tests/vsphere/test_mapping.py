@@ -12,18 +12,44 @@ from pyVmomi import vim
 
 from vmesh_tui.core.model import CdpMode, Pnic, Portgroup, Vmk, VSwitch
 from vmesh_tui.vsphere.actions import link_speed, portgroup_spec, vmk_spec, vswitch_spec
-from vmesh_tui.vsphere.inventory import RawHost, host_state, map_neighbor, map_vmk, vmk_services
+from vmesh_tui.vsphere.hostread import RawHost
+from vmesh_tui.vsphere.inventory import host_state, map_neighbor, map_portgroup, map_vmk, vmk_services
 from vmesh_tui.vsphere.ping import parse_ping, ping_arguments
 
 Order = vim.host.NetworkPolicy.NicOrderPolicy
 
 
+Policy = vim.host.NetworkPolicy
+Teaming = vim.host.NetworkPolicy.NicTeamingPolicy
+
+
 def _network() -> vim.host.NetworkInfo:
-    switch_spec = vswitch_spec(VSwitch("vmesh-1", 9000, ("vmnic1",), ("vmnic1",), (), CdpMode.ADVERTISE, 64))
-    pg_override = portgroup_spec(Portgroup("vmesh-1", "vmesh-1", 0, ("vmnic1",), (), "failover_explicit"))
-    pg_inherit = portgroup_spec(Portgroup("plain", "vmesh-1", 5))
-    vnic_spec = vmk_spec(Vmk("", "vmesh-1", "10.0.0.1", 30, 9000), with_netstack=True)
-    vnic_spec.mac = "00:50:56:00:00:01"
+    """A host's networkInfo written out as a host sends it (literal objects, not the tool's builders)."""
+    switch_spec = vim.host.VirtualSwitch.Specification(
+        numPorts=64,
+        mtu=9000,
+        bridge=vim.host.VirtualSwitch.BondBridge(
+            nicDevice=["vmnic1"],
+            linkDiscoveryProtocolConfig=vim.host.LinkDiscoveryProtocolConfig(
+                protocol="cdp", operation="advertise"
+            ),
+        ),
+        policy=Policy(nicTeaming=Teaming(nicOrder=Order(activeNic=["vmnic1"]))),
+    )
+    pg_override = vim.host.PortGroup.Specification(
+        name="vmesh-1",
+        vswitchName="vmesh-1",
+        vlanId=0,
+        policy=Policy(nicTeaming=Teaming(policy="failover_explicit", nicOrder=Order(activeNic=["vmnic1"]))),
+    )
+    pg_inherit = vim.host.PortGroup.Specification(
+        name="plain", vswitchName="vmesh-1", vlanId=5, policy=Policy()
+    )
+    vnic_spec = vim.host.VirtualNic.Specification(
+        mtu=9000,
+        mac="00:50:56:00:00:01",
+        ip=vim.host.IpConfig(dhcp=False, ipAddress="10.0.0.1", subnetMask="255.255.255.252"),
+    )
     return vim.host.NetworkInfo(
         pnic=[
             vim.host.PhysicalNic(
@@ -60,13 +86,9 @@ def test_host_state_maps_specs_exactly() -> None:
     )
     raw = RawHost(
         moref=None,
-        props={
-            "name": "esx-a",
-            "config.network": _network(),
-            "config.product.version": "8.0.3",
-            "config.virtualNicManagerInfo.netConfig": net_config,
-            "runtime.connectionState": "connected",
-        },
+        props={"name": "esx-a", "config.product.version": "8.0.3", "runtime.connectionState": "connected"},
+        network=_network(),
+        net_config=net_config,
         hints=[hint],
     )
     state = host_state(raw)
@@ -86,8 +108,28 @@ def test_host_state_maps_specs_exactly() -> None:
     )
 
 
+def test_active_and_standby_come_from_their_own_lists() -> None:
+    group = vim.host.PortGroup(
+        spec=vim.host.PortGroup.Specification(
+            name="pg",
+            vswitchName="vs",
+            vlanId=0,
+            policy=Policy(
+                nicTeaming=Teaming(
+                    policy="failover_explicit", nicOrder=Order(activeNic=["vmnic1"], standbyNic=["vmnic2"])
+                )
+            ),
+        )
+    )
+    assert map_portgroup(group) == Portgroup("pg", "vs", 0, ("vmnic1",), ("vmnic2",), "failover_explicit")
+
+
 def test_vmotion_netstack_implies_vmotion() -> None:
-    spec = vmk_spec(Vmk("", "pg", "10.2.0.1", 30, 9000, netstack="vmotion"), with_netstack=True)
+    spec = vim.host.VirtualNic.Specification(
+        mtu=9000,
+        netStackInstanceKey="vmotion",
+        ip=vim.host.IpConfig(dhcp=False, ipAddress="10.2.0.1", subnetMask="255.255.255.252"),
+    )
     raw = vim.host.VirtualNic(device="vmk2", portgroup="pg", spec=spec)
     assert map_vmk(raw, frozenset({"vmotion"})) == Vmk(
         "vmk2", "pg", "10.2.0.1", 30, 9000, frozenset(), "vmotion"
@@ -129,6 +171,9 @@ def test_portgroup_override_and_inherit_specs() -> None:
     order = override.policy.nicTeaming.nicOrder
     assert (override.name, override.vswitchName, override.vlanId) == ("pg", "vs", 7)
     assert list(order.activeNic) == ["vmnic1"] and not order.standbyNic  # others unused, not standby
+    both = portgroup_spec(Portgroup("pg", "vs", 7, ("vmnic1",), ("vmnic2",), "failover_explicit"))
+    assert list(both.policy.nicTeaming.nicOrder.activeNic) == ["vmnic1"]
+    assert list(both.policy.nicTeaming.nicOrder.standbyNic) == ["vmnic2"]
     assert override.policy.nicTeaming.policy == "failover_explicit"
     inherit = portgroup_spec(Portgroup("pg", "vs", 7), base=override)
     assert inherit.policy.nicTeaming is None

@@ -101,7 +101,7 @@ def test_an_expired_session_is_renewed_once(twin: Any, tmp_path: Path) -> None:
 def test_threads_that_all_find_the_session_gone_log_in_once(twin: Any, tmp_path: Path) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    from vmesh_tui.vsphere.inventory import read_hosts_from_root
+    from vmesh_tui.vsphere.hostread import read_hosts_from_root
 
     client = connect_twin(twin, tmp_path)
     try:

@@ -1,4 +1,5 @@
-"""Every step kind against the twin, read back through discovery; vmks named by portgroup."""
+"""Every step kind against the twin; vmks named by portgroup. What each step did is judged by the
+independent reader (tests/hostview) against literal values, and the tool's own read must agree."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 from pyVmomi import vim
 
+from tests.hostview.reader import View, read_lab
 from tests.vsphere.twinhelp import connect_twin, requests_of
 from vmesh_tui.core.model import CdpMode, HostState, Pnic, Portgroup, Vmk, VSwitch
 from vmesh_tui.core.steps import Action, Step
@@ -30,7 +32,17 @@ def _read(client: HostsClient) -> HostState:
     return client.read_all()[A]
 
 
-def test_vswitch_portgroup_vmk_add_update_remove_read_back(client: HostsClient) -> None:
+def _seen(twin: Any) -> View:
+    """Host A as the independent reader sees it."""
+    return read_lab(twin)[A]
+
+
+def _fields(table: dict[str, Any], name: str, *keys: str) -> tuple[Any, ...] | None:
+    held = table.get(name)
+    return None if held is None else tuple(held[k] for k in keys)
+
+
+def test_vswitch_portgroup_vmk_add_update_remove_read_back(client: HostsClient, twin: Any) -> None:
     switch = VSwitch("vmesh-1", 9000, ("vmnic1",), ("vmnic1",), (), CdpMode.BOTH)
     group = Portgroup("vmesh-1", "vmesh-1", 0, ("vmnic1",), (), "failover_explicit")
     vmk = Vmk("", "vmesh-1", "10.77.0.1", 30, 9000, frozenset({"vmotion"}))
@@ -39,6 +51,16 @@ def test_vswitch_portgroup_vmk_add_update_remove_read_back(client: HostsClient) 
     assert client.run_step(Step(A, Action.ADD, None, group)) is None
     device = client.run_step(Step(A, Action.ADD, None, vmk))
     assert device is not None and device.startswith("vmk") and device != "vmk0"
+    seen = _seen(twin)
+    assert _fields(seen["vswitches"], "vmesh-1", "mtu", "uplinks", "cdp", "active", "standby") == (
+        9000, ("vmnic1",), ("cdp", "both"), ("vmnic1",), ()
+    )  # fmt: skip
+    assert _fields(seen["portgroups"], "vmesh-1", "vswitch", "vlan", "active", "standby", "teaming") == (
+        "vmesh-1", 0, ("vmnic1",), (), "failover_explicit"
+    )  # fmt: skip
+    assert _fields(seen["vmks"], device, "portgroup", "ip", "mask", "mtu", "vmotion") == (
+        "vmesh-1", "10.77.0.1", "255.255.255.252", 9000, True
+    )  # fmt: skip
     state = _read(client)
     assert state.vswitch("vmesh-1") == switch
     assert state.portgroup("vmesh-1") == group
@@ -57,6 +79,14 @@ def test_vswitch_portgroup_vmk_add_update_remove_read_back(client: HostsClient) 
     client.run_step(Step(A, Action.UPDATE, group, standby))
     moved = Vmk(device, "vmesh-1", "10.77.0.5", 30, 1500, frozenset())
     client.run_step(Step(A, Action.UPDATE, created, moved))
+    seen = _seen(twin)
+    assert _fields(seen["vswitches"], "vmesh-1", "mtu", "uplinks", "cdp", "active", "standby") == (
+        1500, ("vmnic1", "vmnic2"), ("cdp", "listen"), ("vmnic1",), ("vmnic2",)
+    )  # fmt: skip
+    assert _fields(seen["portgroups"], "vmesh-1", "active", "standby") == (("vmnic2",), ("vmnic1",))
+    assert _fields(seen["vmks"], device, "ip", "mask", "mtu", "vmotion") == (
+        "10.77.0.5", "255.255.255.252", 1500, False
+    )  # fmt: skip
     state = _read(client)
     assert state.vswitch("vmesh-1") == wider
     assert state.portgroup("vmesh-1") == standby
@@ -67,37 +97,47 @@ def test_vswitch_portgroup_vmk_add_update_remove_read_back(client: HostsClient) 
     client.run_step(Step(A, Action.REMOVE, Vmk("", "vmesh-1", "10.77.0.5", 30, 1500), None))
     client.run_step(Step(A, Action.REMOVE, standby, None))
     client.run_step(Step(A, Action.REMOVE, wider, None))
+    seen = _seen(twin)
+    assert "vmesh-1" not in seen["vswitches"] and "vmesh-1" not in seen["portgroups"]
+    assert list(seen["vmks"]) == ["vmk0"]
     state = _read(client)
     assert state.vswitch("vmesh-1") is None and state.portgroup("vmesh-1") is None
     assert state.vmk_on("vmesh-1") is None and [v.device for v in state.vmks] == ["vmk0"]
 
 
-def test_inherited_portgroup_policy_round_trips(client: HostsClient) -> None:
+def test_inherited_portgroup_policy_round_trips(client: HostsClient, twin: Any) -> None:
     switch = VSwitch("vmesh-9", 9000, ("vmnic5",), ("vmnic5",), (), CdpMode.LISTEN)
     inherit = Portgroup("vmesh-9", "vmesh-9", 12)
+    keys = ("vlan", "active", "standby", "teaming")
     client.run_step(Step(A, Action.ADD, None, switch))
     client.run_step(Step(A, Action.ADD, None, inherit))
+    assert _fields(_seen(twin)["portgroups"], "vmesh-9", *keys) == (12, None, None, None)
     assert _read(client).portgroup("vmesh-9") == inherit
     override = Portgroup("vmesh-9", "vmesh-9", 12, ("vmnic5",), (), "failover_explicit")
     client.run_step(Step(A, Action.UPDATE, inherit, override))
+    assert _fields(_seen(twin)["portgroups"], "vmesh-9", *keys) == (12, ("vmnic5",), (), "failover_explicit")
     assert _read(client).portgroup("vmesh-9") == override
     client.run_step(Step(A, Action.UPDATE, override, inherit))
+    assert _fields(_seen(twin)["portgroups"], "vmesh-9", *keys) == (12, None, None, None)
     assert _read(client).portgroup("vmesh-9") == inherit
 
 
-def test_forced_link_speed_and_back_to_auto(client: HostsClient) -> None:
+def test_forced_link_speed_and_back_to_auto(client: HostsClient, twin: Any) -> None:
     before = _read(client).pnic("vmnic6")
     assert before is not None and before.configured_speed_mb is None
+    assert _seen(twin)["pnics"]["vmnic6"]["forced"] is None
     forced = Pnic(before.device, before.mac, before.driver, 1000, True, 1000, True)
     client.run_step(Step(A, Action.UPDATE, before, forced))
+    assert _seen(twin)["pnics"]["vmnic6"]["forced"] == (1000, True)
     now = _read(client).pnic("vmnic6")
     assert now is not None and (now.configured_speed_mb, now.configured_full_duplex) == (1000, True)
     client.run_step(Step(A, Action.UPDATE, forced, before))
+    assert _seen(twin)["pnics"]["vmnic6"]["forced"] is None
     back = _read(client).pnic("vmnic6")
     assert back is not None and back.configured_speed_mb is None
 
 
-def test_host_faults_become_step_failed_naming_the_step(client: HostsClient) -> None:
+def test_host_faults_become_step_failed_naming_the_step(client: HostsClient, twin: Any) -> None:
     taken = VSwitch("vmesh-2", 9000, ("vmnic0",), ("vmnic0",), ())  # vmnic0 is vSwitch0's uplink
     with pytest.raises(StepFailed) as caught:
         client.run_step(Step(A, Action.ADD, None, taken))
@@ -108,7 +148,7 @@ def test_host_faults_become_step_failed_naming_the_step(client: HostsClient) -> 
     with pytest.raises(StepFailed) as gone:
         client.run_step(Step(A, Action.REMOVE, missing, None))
     assert gone.value.fault_type == "NotFound" and "discover again" in gone.value.remedy
-    assert _read(client).vswitch("vmesh-2") is None
+    assert "vmesh-2" not in _seen(twin)["vswitches"]
 
 
 def test_a_vmk_missing_from_the_cache_is_found_with_one_read(twin: Any, tmp_path: Path) -> None:

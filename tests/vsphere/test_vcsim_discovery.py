@@ -25,7 +25,7 @@ from vmesh_tui.vsphere.errors import (
     StepFailed,
     VSphereError,
 )
-from vmesh_tui.vsphere.inventory import list_clusters
+from vmesh_tui.vsphere.hostread import list_clusters
 from vmesh_tui.vsphere.knownhosts import KnownHosts
 from vmesh_tui.vsphere.session import Session, fault_error
 from vmesh_tui.vsphere.targets import parse_host_url, vcenter_target

@@ -15,7 +15,7 @@ from pyVmomi import vim, vmodl
 
 from vmesh_tui.core.model import HostState, Neighbor
 from vmesh_tui.core.steps import Step
-from vmesh_tui.vsphere import inventory
+from vmesh_tui.vsphere import hostread, inventory
 from vmesh_tui.vsphere.actions import StepRunner
 from vmesh_tui.vsphere.errors import (
     CallTimeout,
@@ -45,7 +45,7 @@ def _parallel(fn: Callable[[Any], T], items: Sequence[Any]) -> list[T]:
         return [future.result() for future in futures]
 
 
-def _check_usable(raw: inventory.RawHost) -> None:
+def _check_usable(raw: hostread.RawHost) -> None:
     state = str(raw.props.get("runtime.connectionState", "connected"))
     if state != "connected":
         raise HostUnavailable(
@@ -57,13 +57,34 @@ def _check_usable(raw: inventory.RawHost) -> None:
         )
 
 
+def _check_network_read(raws: list[hostread.RawHost]) -> list[hostread.RawHost]:
+    """Refuse a host whose network objects returned nothing: an empty picture would look like a host
+    with no NICs and no vmks, and a rollback judged on it would see nothing to undo."""
+    for raw in raws:
+        missing = [
+            what
+            for what, value in (
+                ("HostNetworkSystem.networkInfo", raw.network),
+                ("its vMotion selection (HostVirtualNicManager.info)", raw.net_config),
+            )
+            if value is None
+        ]
+        if missing:
+            raise VSphereError(
+                f"{raw.name} returned no {' and no '.join(missing)}",
+                "check that the user may read the host's network configuration (System.Read on the host)",
+                code="network-unreadable",
+            )
+    return raws
+
+
 class HostsClient:
     """Sessions and hosts; build it with :meth:`connect`."""
 
     def __init__(self, sessions: list[Session], handles: dict[str, HostHandle]) -> None:
         self._sessions = sessions
         self._handles = handles
-        self._fresh: list[inventory.RawHost] | None = None  # the connect read, served once by read_all
+        self._fresh: list[hostread.RawHost] | None = None  # the connect read, served once by read_all
         self._fresh_at = 0.0
 
     # -- connecting ---------------------------------------------------------------------------------
@@ -105,24 +126,26 @@ class HostsClient:
         client._fresh_at = time.monotonic()
         return client
 
-    def _discover(self, session: Session) -> list[inventory.RawHost]:
+    def _discover(self, session: Session) -> list[hostread.RawHost]:
         content = session.content
         cluster = session.target.cluster
         if cluster is None:
-            return session.read(lambda: inventory.read_hosts_from_root(content), "reading the host")
-        clusters = session.read(lambda: inventory.list_clusters(content), "listing the clusters")
+            return _check_network_read(
+                session.read(lambda: hostread.read_hosts_from_root(content), "reading the host")
+            )
+        clusters = session.read(lambda: hostread.list_clusters(content), "listing the clusters")
         if cluster not in clusters:
             known = ", ".join(sorted(clusters)) or "none"
             raise ClusterNotFound(
                 f"vCenter {session.target.endpoint} has no cluster named {cluster!r} (clusters: {known})",
                 "name one of its clusters with --cluster",
             )
-        raws = session.read(lambda: inventory.read_hosts(content, clusters[cluster]), "reading the hosts")
+        raws = session.read(lambda: hostread.read_hosts(content, clusters[cluster]), "reading the hosts")
         for raw in raws:
             _check_usable(raw)
-        return raws
+        return _check_network_read(raws)
 
-    def _adopt(self, session: Session, raw: inventory.RawHost) -> HostHandle:
+    def _adopt(self, session: Session, raw: hostread.RawHost) -> HostHandle:
         handle = self._handles.get(raw.name)
         if handle is None or handle.session is not session:
             handle = HostHandle(
@@ -133,7 +156,7 @@ class HostsClient:
                 vnic_manager=raw.props.get("configManager.virtualNicManager"),
             )
             self._handles[raw.name] = handle
-        handle.remember_network(raw.props.get("config.network"))
+        handle.remember_network(raw.network)
         return handle
 
     # -- reading ------------------------------------------------------------------------------------
@@ -165,27 +188,29 @@ class HostsClient:
             handle = self._handles.get(raw.name)
             if handle is not None:
                 with handle.lock:
-                    handle.remember_network(raw.props.get("config.network"))
+                    handle.remember_network(raw.network)
                 states[raw.name] = inventory.host_state(raw)
         return states
 
-    def _read_connection(self, session: Session) -> list[inventory.RawHost]:
+    def _read_connection(self, session: Session) -> list[hostread.RawHost]:
         handles = [h for h in self._handles.values() if h.session is session]
         content = session.content
         if session.target.cluster is None:
-            return session.read(lambda: inventory.read_hosts_from_root(content), "reading the host")
+            return _check_network_read(
+                session.read(lambda: hostread.read_hosts_from_root(content), "reading the host")
+            )
         raws = session.read(
-            lambda: inventory.read_hosts(content, [h.moref for h in handles]),
+            lambda: hostread.read_hosts(content, [h.moref for h in handles]),
             "reading the hosts",
             {h.moref._moId: h.name for h in handles},
         )
         for raw in raws:
             _check_usable(raw)
-        return raws
+        return _check_network_read(raws)
 
-    def _add_hints(self, raw: inventory.RawHost) -> None:
+    def _add_hints(self, raw: hostread.RawHost) -> None:
         handle = self._handles.get(raw.name)
-        devices = inventory.hint_candidates(raw.props.get("config.network"))
+        devices = hostread.hint_candidates(raw.network)
         if handle is None or not devices or handle.network_system is None:
             return
         ns = handle.network_system
@@ -273,15 +298,15 @@ class HostsClient:
     @staticmethod
     def _wait_task(session: Session, task: Any, host: str, wait_s: float) -> None:
         collector = session.content.propertyCollector
-        spec = inventory.PC.FilterSpec(
-            objectSet=[inventory.PC.ObjectSpec(obj=task, skip=False)],
-            propSet=[inventory.PC.PropertySpec(type=vim.Task, pathSet=["info.state", "info.error"])],
+        spec = hostread.PC.FilterSpec(
+            objectSet=[hostread.PC.ObjectSpec(obj=task, skip=False)],
+            propSet=[hostread.PC.PropertySpec(type=vim.Task, pathSet=["info.state", "info.error"])],
         )
         deadline = time.monotonic() + wait_s
         while time.monotonic() < deadline:
             try:
                 objects = session.call(
-                    lambda: inventory.retrieve(collector, spec), f"waiting for {host}", idempotent=True
+                    lambda: hostread.retrieve(collector, spec), f"waiting for {host}", idempotent=True
                 )
             except (Unreachable, CallTimeout, vmodl.fault.ManagedObjectNotFound):
                 return  # the endpoint went away (or forgot its tasks): the host is rebooting

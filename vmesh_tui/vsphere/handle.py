@@ -11,7 +11,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from vmesh_tui.vsphere import inventory
+from vmesh_tui.vsphere import hostread
 from vmesh_tui.vsphere.session import Session
 
 
@@ -29,7 +29,7 @@ class HostHandle:
     method_executer: Any = None
 
     def remember_network(self, network: Any) -> None:
-        """Cache raw specs and vmk devices from a HostNetworkInfo."""
+        """Cache raw specs and vmk devices from a HostNetworkInfo (HostNetworkSystem.networkInfo)."""
         self.vswitch_specs = {v.name: v.spec for v in (getattr(network, "vswitch", None) or [])}
         self.portgroup_specs = {p.spec.name: p.spec for p in (getattr(network, "portgroup", None) or [])}
         self.vmk_devices = {
@@ -39,19 +39,15 @@ class HostHandle:
         }
 
     def refresh_network(self) -> None:
-        """Re-read config.network of this host alone (one request)."""
-        collector = self.session.content.propertyCollector
-        spec = inventory.PC.FilterSpec(
-            objectSet=[inventory.PC.ObjectSpec(obj=self.moref, skip=False)],
-            propSet=[inventory.PC.PropertySpec(type=type(self.moref), pathSet=["config.network"])],
+        """Re-read this host's HostNetworkSystem.networkInfo (one request)."""
+        content = self.session.content
+        network = self.session.read(
+            lambda: hostread.read_network_info(content, self.moref),
+            f"reading {self.name}",
+            {self.moref._moId: self.name},
         )
-        objects = self.session.read(
-            lambda: inventory.retrieve(collector, spec), f"reading {self.name}", {self.moref._moId: self.name}
-        )
-        for obj in objects:
-            for prop in obj.propSet or []:
-                if prop.name == "config.network":
-                    self.remember_network(prop.val)
+        if network is not None:
+            self.remember_network(network)
 
     def vmk_device(self, portgroup: str) -> str | None:
         """The vmk on ``portgroup``: from the cache, refreshed once when missing."""

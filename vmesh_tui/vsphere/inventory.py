@@ -1,16 +1,13 @@
-"""Discovery: one PropertyCollector read per connection, mapped onto core.model.HostState.
-
-Attribute walks on managed objects are hidden round trips in pyVmomi, so every property is fetched
-with RetrievePropertiesEx (plus at most one QueryNetworkHint per host for CDP/LLDP neighbours).
+"""Discovery's mapping: what vsphere.hostread read (networkInfo, the vMotion selection, network hints)
+becomes core.model.HostState. Pure: pyVmomi data objects in, frozen core values out.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass, field
 from typing import Any
 
-from pyVmomi import vim, vmodl
+from pyVmomi import vim
 
 from vmesh_tui.core.model import (
     DEFAULT_NETSTACK,
@@ -23,100 +20,7 @@ from vmesh_tui.core.model import (
     Vmk,
     VSwitch,
 )
-
-HOST_PATHS = (
-    "name",
-    "config.network",
-    "config.product.version",
-    "config.virtualNicManagerInfo.netConfig",
-    "runtime.bootTime",
-    "runtime.connectionState",
-    "runtime.inMaintenanceMode",
-    "configManager.networkSystem",
-    "configManager.virtualNicManager",
-)
-
-PC = vmodl.query.PropertyCollector
-
-
-@dataclass
-class RawHost:
-    """What one host's read returned: the properties by path and the host's managed object."""
-
-    moref: Any
-    props: dict[str, Any]
-    hints: list[Any] = field(default_factory=list)
-
-    @property
-    def name(self) -> str:
-        name = self.props.get("name")
-        return str(name) if name else str(getattr(self.moref, "_moId", "?"))
-
-
-def _traversal(to_hosts: bool = True) -> list[Any]:
-    """Folder -> Datacenter.hostFolder -> Folder(s) [-> ComputeResource.host], as select specs."""
-    to_child = PC.TraversalSpec(name="folderToChild", type=vim.Folder, path="childEntity", skip=False)
-    dc_to_hosts = PC.TraversalSpec(name="dcToHostFolder", type=vim.Datacenter, path="hostFolder", skip=False)
-    follow_folder = [PC.SelectionSpec(name="folderToChild")]
-    to_child.selectSet = [*follow_folder, PC.SelectionSpec(name="dcToHostFolder")]
-    dc_to_hosts.selectSet = follow_folder
-    if not to_hosts:
-        return [to_child, dc_to_hosts]
-    cr_to_host = PC.TraversalSpec(name="crToHost", type=vim.ComputeResource, path="host", skip=False)
-    to_child.selectSet.append(PC.SelectionSpec(name="crToHost"))
-    return [to_child, dc_to_hosts, cr_to_host]
-
-
-def retrieve(collector: Any, spec: Any) -> list[Any]:
-    """RetrievePropertiesEx plus its continuations (one request unless the result is paged)."""
-    result = collector.RetrievePropertiesEx([spec], PC.RetrieveOptions())
-    objects = list(result.objects) if result else []
-    while result is not None and result.token:
-        result = collector.ContinueRetrievePropertiesEx(result.token)
-        objects += list(result.objects) if result else []
-    return objects
-
-
-def _as_raw(objects: list[Any]) -> list[RawHost]:
-    return [RawHost(obj.obj, {p.name: p.val for p in (obj.propSet or [])}) for obj in objects]
-
-
-def read_hosts_from_root(content: Any) -> list[RawHost]:
-    """Every HostSystem below the root folder with HOST_PATHS: one request (used for ESXi hosts)."""
-    spec = PC.FilterSpec(
-        objectSet=[PC.ObjectSpec(obj=content.rootFolder, skip=True, selectSet=_traversal())],
-        propSet=[PC.PropertySpec(type=vim.HostSystem, pathSet=list(HOST_PATHS))],
-    )
-    return _as_raw(retrieve(content.propertyCollector, spec))
-
-
-def list_clusters(content: Any) -> dict[str, list[Any]]:
-    """Cluster name -> its hosts' managed objects (one request)."""
-    spec = PC.FilterSpec(
-        objectSet=[PC.ObjectSpec(obj=content.rootFolder, skip=True, selectSet=_traversal(to_hosts=False))],
-        propSet=[PC.PropertySpec(type=vim.ClusterComputeResource, pathSet=["name", "host"])],
-    )
-    clusters: dict[str, list[Any]] = {}
-    for obj in retrieve(content.propertyCollector, spec):
-        props = {p.name: p.val for p in (obj.propSet or [])}
-        clusters[str(props.get("name", ""))] = list(props.get("host") or [])
-    return clusters
-
-
-def read_hosts(content: Any, hosts: list[Any]) -> list[RawHost]:
-    """HOST_PATHS of the given hosts (one request)."""
-    if not hosts:
-        return []
-    spec = PC.FilterSpec(
-        objectSet=[PC.ObjectSpec(obj=host, skip=False) for host in hosts],
-        propSet=[PC.PropertySpec(type=vim.HostSystem, pathSet=list(HOST_PATHS))],
-    )
-    return _as_raw(retrieve(content.propertyCollector, spec))
-
-
-def hint_candidates(network: Any) -> list[str]:
-    """NICs worth a CDP/LLDP question: link up (only those can hear a neighbour)."""
-    return [p.device for p in (getattr(network, "pnic", None) or []) if p.linkSpeed is not None]
+from vmesh_tui.vsphere.hostread import RawHost
 
 
 # -- mapping ------------------------------------------------------------------------------------------
@@ -179,7 +83,7 @@ def _prefix(mask: str | None) -> int | None:
 
 
 def vmk_services(net_configs: Any) -> dict[str, frozenset[str]]:
-    """vmk device -> the services (nic types) it is selected for, from virtualNicManagerInfo.netConfig."""
+    """vmk device -> the services (nic types) it is selected for, from HostVirtualNicManager.info."""
     services: dict[str, set[str]] = {}
     for config in net_configs or []:
         by_key = {vnic.key: vnic.device for vnic in (config.candidateVnic or [])}
@@ -238,11 +142,11 @@ def map_pnic(raw: Any, neighbor: Neighbor | None) -> Pnic:
 
 
 def host_state(raw: RawHost) -> HostState:
-    """Map one host's properties (and network hints) onto the core's HostState."""
+    """Map one host's read (networkInfo, vMotion selection, network hints) onto the core's HostState."""
     props = raw.props
-    network = props.get("config.network")
+    network = raw.network
     neighbors = {hint.device: map_neighbor(hint) for hint in raw.hints}
-    services = vmk_services(props.get("config.virtualNicManagerInfo.netConfig"))
+    services = vmk_services(raw.net_config)
     pnics = tuple(map_pnic(p, neighbors.get(p.device)) for p in (getattr(network, "pnic", None) or []))
     vswitches = tuple(map_vswitch(v) for v in (getattr(network, "vswitch", None) or []))
     portgroups = tuple(map_portgroup(p) for p in (getattr(network, "portgroup", None) or []))
