@@ -140,3 +140,29 @@ def test_vmotion_vmk_on_a_lookalike_portgroup_is_not_mistaken_for_the_tools():
     hosts = [a, typical_host("esx-b")]
     findings = _run(hosts, propose_cables(hosts).cables)
     assert ("other-vmotion-vmk", "warning", "esx-a/vmk1") in _codes(findings)
+
+
+def test_vmotion_netstack_names_each_default_stack_vmotion_vmk_and_says_the_links_serve_only_these_hosts():
+    a = typical_host("esx-a")
+    a = replace(
+        a,
+        vmks=(*a.vmks, Vmk("vmk1", "Management Network", "192.168.10.21", 24, 1500, frozenset({"vmotion"}))),
+    )
+    on_stack = Vmk("vmk2", "Management Network", "192.168.10.22", 24, 1500, frozenset({"vmotion"}), "vmotion")
+    b = replace(typical_host("esx-b"), vmks=(*typical_host("esx-b").vmks, on_stack))
+    cables = [Cable.between("esx-a/vmnic1", "esx-b/vmnic1", "cdp", True)]
+    findings = _run([a, b], cables, DesignOptions(netstack="vmotion"))
+    assert _codes(findings) == [
+        ("vmotion-netstack", "warning", ""),
+        ("vmotion-stack-takeover", "warning", "esx-a/vmk1"),
+        ("other-vmotion-vmk", "warning", "esx-b/vmk2"),  # on the vMotion stack too: used besides the links
+    ]
+    general, takeover, _ = findings
+    assert "only migrations between these hosts (esx-a, esx-b)" in general.message
+    assert "vmk1 on esx-a carries vMotion on the default TCP/IP stack" in takeover.message
+    assert "stops carrying vMotion" in takeover.message and "--netstack default" in takeover.remedy
+    default = _run([a, b], cables, DesignOptions(netstack="default"))
+    assert _codes(default) == [  # both are used besides the links; nothing is taken over
+        ("other-vmotion-vmk", "warning", "esx-a/vmk1"),
+        ("other-vmotion-vmk", "warning", "esx-b/vmk2"),
+    ]

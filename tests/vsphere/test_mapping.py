@@ -257,3 +257,28 @@ def test_ping_arguments_leave_out_unset_values() -> None:
         ("count", "3"),
         ("wait", "1"),
     ]
+
+
+def _summary(fields: str) -> ET.Element:
+    return _returnval(f"<response>{escape(f'<obj><Summary>{fields}</Summary></obj>')}</response>")
+
+
+def test_ping_pass_and_fail_come_from_the_counts_never_from_round_trips() -> None:
+    # every reply back, round-trip fields absent or not numbers: a pass
+    whole = parse_ping(
+        _summary("<Transmitted>3</Transmitted><Recieved>3</Recieved><RoundtripAvg>n/a</RoundtripAvg>"), 3
+    )
+    assert (whole.sent, whole.received, whole.loss_pct, whole.rtt_avg_ms, whole.ok) == (3, 3, 0.0, None, True)
+    # nothing back, yet round-trip values present (as a build might send zeros or stale values): a failure
+    silent = "<Transmitted>3</Transmitted><Recieved>0</Recieved><PacketLost>100</PacketLost>"
+    silent += "<RoundtripAvg>250</RoundtripAvg><RoundtripMin>188</RoundtripMin>"
+    assert not parse_ping(_summary(silent), 3).ok
+    # the counts missing, the loss given: the loss decides
+    assert (
+        parse_ping(_summary("<PacketLost>100</PacketLost><RoundtripAvgMS>1</RoundtripAvgMS>"), 3).ok is False
+    )
+    lossy = parse_ping(_summary("<PacketLost>33</PacketLost>"), 3)
+    assert (lossy.sent, lossy.received, lossy.ok) == (3, 2, True)
+    # neither counts nor loss: not judged a pass, whatever the round trips say
+    none = parse_ping(_summary("<RoundtripAvg>250</RoundtripAvg>"), 3)
+    assert not none.ok and none.error == "the ping response has no summary"

@@ -14,6 +14,7 @@ from vmesh_tui.core.addressing import Addressing
 from vmesh_tui.core.design import DesignOptions
 from vmesh_tui.core.errors import Finding, Severity
 from vmesh_tui.core.model import HostState, split_ref
+from vmesh_tui.core.netstack import default_stack_vmotion, netstack_findings
 from vmesh_tui.core.ordering import is_owned_name, is_owned_vmk, is_protected_vmk, owned_portgroup_names
 from vmesh_tui.core.pairing import Cable, Pairing, foreign_owner
 from vmesh_tui.core.validation import (
@@ -248,19 +249,16 @@ def _host_findings(states: dict[str, HostState], options: DesignOptions) -> list
                 "use the per-link layout unless you need the older recipe",
             )
         )
-    if options.netstack == "vmotion":
-        found.append(
-            _warning(
-                "vmotion-netstack",
-                "",
-                "vmks on the vMotion netstack take vMotion over from every default-stack vmk tagged for it",
-                "make sure no other vMotion network is needed on these hosts",
-            )
-        )
+    found += netstack_findings(states, options)  # names the vMotion vmks the vMotion stack takes over
     for host in states.values():
         found += _ownership_findings(host, options.name_prefix)
+        taken_over = default_stack_vmotion(host, options.name_prefix) if options.netstack == "vmotion" else ()
         for vmk in host.vmks:
-            if "vmotion" in vmk.services and not is_owned_vmk(host, vmk, options.name_prefix):
+            if (
+                "vmotion" in vmk.services
+                and not is_owned_vmk(host, vmk, options.name_prefix)
+                and vmk not in taken_over
+            ):
                 found.append(
                     _warning(
                         "other-vmotion-vmk",

@@ -188,11 +188,15 @@ def parse_ping(returnval: ET.Element, count: int) -> PingResult:
         root = ET.fromstring(text) if text.strip() else ET.Element("empty")
     except ET.ParseError:
         return PingResult(count, 0, 100.0, None, f"unreadable ping response: {text[:80]!r}")
+    # pass/fail comes from the counts (and the loss), never from round-trip values, whose unit is undocumented
     sent = _number(root, "Transmitted")
     received = _number(root, "Recieved", "Received")  # ESXi spells it "Recieved"
+    loss = _number(root, "PacketLost")
+    if (sent is None or received is None) and loss is not None:
+        sent = sent if sent is not None else float(count)
+        received = received if received is not None else float(round(sent * (100.0 - loss) / 100.0))
     if sent is None or received is None:
         return PingResult(count, 0, 100.0, None, "the ping response has no summary")
-    loss = _number(root, "PacketLost")
     if loss is None:
         loss = 100.0 * (sent - received) / sent if sent else 100.0
     if not received:
