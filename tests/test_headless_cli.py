@@ -12,6 +12,8 @@ from vmesh_tui.core.model import HostState
 from vmesh_tui.engine.journal import Journal
 
 HOST = "https://root@127.0.0.1:9/sdk"  # nothing listens on port 9 (discard)
+HOST2 = "https://root@127.0.0.2:9/sdk"
+TWICE = ("--link", "a/vmnic1=b/vmnic1", "--link", "a/vmnic1=b/vmnic2")  # one NIC in two cables
 NET = ("--supernet", "10.0.0.0/24")
 
 
@@ -29,6 +31,12 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]
         (["discover", "--vcenter", "https://administrator@vc/sdk"], "--vcenter needs --cluster"),
         (["discover", "--host", "ftp://esx/"], "not a usable host URL"),
         (["plan", "--host", HOST, "--supernet", "x", "--link", "a"], "HOST/vmnicX"),
+        (["plan", "--host", HOST, *NET], "plan needs two or more hosts to cable"),  # not "nothing to do"
+        (["plan", "--host", HOST, "--host", HOST2, "--supernet", "10.0.0.0/33"], "no prefix length"),
+        (
+            ["apply", "--host", HOST, "--host", HOST2, *NET, *TWICE],
+            "a/vmnic1 is in two --link options (a/vmnic1=b/vmnic1 and a/vmnic1=b/vmnic2)",
+        ),
         (
             ["plan", "--host", HOST, *NET, "--mtu", "99999"],
             "MTU",

@@ -159,3 +159,19 @@ async def test_cabling_filter_matches_what_is_drawn_and_says_when_nothing_does(t
         await pilot.press("ctrl+u", *"nothing-like-this")
         assert screen.rows == [] and "No line matches 'nothing-like-this'" in status_line(app)
         await wait_for(pilot, lambda: "esc clears" in screen_text(app))
+
+
+@pytest.mark.usefixtures("twin")
+async def test_only_speeds_every_cabled_nic_accepts_are_offered(twin: Any) -> None:
+    app = make_app(twin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_screen(pilot, "CablingScreen")
+        await pilot.press("n")
+        await wait_screen(pilot, "AddressingScreen")
+        speed = app.screen.query_one("#speed", Choice)
+        labels = [label for label, _ in speed.options]
+        assert labels == ["auto-negotiate", "force 10/full", "force 100/full", "force 1000/full"], labels
+        speed.focus()
+        await pilot.press("left", "ctrl+n")  # the last one: 1000/full, which the 1 GbE NICs run
+        await wait_screen(pilot, "PreviewScreen")
+        assert app.draft.speed_mb == 1000 and "ERROR" not in screen_text(app)

@@ -11,9 +11,9 @@ from collections.abc import Mapping, Sequence
 from typing import Union
 
 from vmesh_tui.core.addressing import Addressing
-from vmesh_tui.core.design import DesignOptions
+from vmesh_tui.core.design import DesignOptions, NicSpeed
 from vmesh_tui.core.errors import Finding, Severity
-from vmesh_tui.core.model import HostState, split_ref
+from vmesh_tui.core.model import HostState, Pnic, split_ref
 from vmesh_tui.core.netstack import default_stack_vmotion, netstack_findings
 from vmesh_tui.core.ordering import is_owned_name, is_owned_vmk, is_protected_vmk, owned_portgroup_names
 from vmesh_tui.core.pairing import Cable, Pairing, foreign_owner
@@ -119,6 +119,23 @@ def _end_findings(states: dict[str, HostState], ref: str, options: DesignOptions
     return found
 
 
+def _spec(speed: NicSpeed) -> tuple[int, bool]:
+    assert speed.speed_mb is not None
+    return speed.speed_mb, speed.full_duplex
+
+
+def _unsupported_speed(ref: str, pnic: Pnic, speed_mb: int, full_duplex: bool) -> Finding:
+    """A forced speed the NIC does not list in its valid link specifications: the host would refuse it."""
+    offered = ", ".join(f"{mb}/{'full' if full else 'half'}" for mb, full in pnic.valid_speeds)
+    return _error(
+        "speed-unsupported",
+        ref,
+        f"{ref} cannot be forced to {speed_mb} Mb/s {'full' if full_duplex else 'half'} duplex "
+        f"(it accepts {offered})",
+        "force one of the speeds it accepts, or leave it on auto-negotiate",
+    )
+
+
 def _host_key(name: str) -> str:
     """Host names compared the way CDP device ids appear: case-insensitive, short name."""
     return name.casefold().split(".")[0]
@@ -168,6 +185,8 @@ def _cable_findings(states: dict[str, HostState], cable: Cable, options: DesignO
     for ref, pnic in pnics:
         assert pnic is not None
         wanted = forced.get(ref)
+        if wanted is not None and wanted.speed_mb is not None and not pnic.accepts(*_spec(wanted)):
+            found.append(_unsupported_speed(ref, pnic, wanted.speed_mb, wanted.full_duplex))
         speed = wanted.speed_mb if wanted else pnic.configured_speed_mb
         duplex = (wanted.full_duplex if wanted else pnic.configured_full_duplex) or speed is None
         settings.append((speed, duplex))

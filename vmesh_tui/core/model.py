@@ -53,6 +53,13 @@ class Pnic:
     configured_speed_mb: int | None = None  # forced speed; None = auto-negotiate
     configured_full_duplex: bool = True
     neighbor: Neighbor | None = None
+    # (speed Mb/s, full duplex) the NIC accepts as a forced speed (PhysicalNic.validLinkSpecification);
+    # empty when the host does not say. A capability, not a setting: it takes no part in comparisons.
+    valid_speeds: tuple[tuple[int, bool], ...] = field(default=(), compare=False)
+
+    def accepts(self, speed_mb: int, full_duplex: bool = True) -> bool:
+        """Whether the NIC can be forced to this speed (True when the host does not say)."""
+        return not self.valid_speeds or (speed_mb, full_duplex) in self.valid_speeds
 
     @property
     def link_up(self) -> bool:

@@ -52,6 +52,7 @@ def netstack_findings(states: Mapping[str, HostState], options: DesignOptions) -
                     "vMotion once the vMotion stack has a vmk on this host",
                     f"keep --netstack default if vMotion through {vmk.device} is still needed",
                     f"{name}/{vmk.device}",
+                    "{n} default-stack vMotion vmks stop carrying vMotion once the vMotion stack has a vmk",
                 )
             )
     return found

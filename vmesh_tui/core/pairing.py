@@ -127,6 +127,26 @@ def find_host(by_name: dict[str, HostState], device_id: str) -> HostState | None
     return matches[0] if len(matches) == 1 else None
 
 
+def resolve_ref(ref: str, hosts: Sequence[HostState]) -> str:
+    """``HOST/vmnicN`` with HOST as the host names itself; a unique short name (``esx-a`` for
+    ``esx-a.lab.local``) or another case is accepted. CoreError when HOST matches no host, or several."""
+    host, device = split_ref(ref)
+    names = sorted(h.name for h in hosts)
+    if host in names:
+        return ref
+    folded = host.casefold()
+    matches = [n for n in names if n.casefold() == folded or n.casefold().split(".")[0] == folded]
+    if len(matches) == 1:
+        return nic_ref(matches[0], device)
+    if matches:
+        raise CoreError(
+            "ambiguous-host", f"{ref}: {host} could be {' or '.join(matches)}", "write the host's full name"
+        )
+    raise CoreError(
+        "unknown-host", f"{ref}: there is no host {host}", f"use one of: {', '.join(names) or 'none'}"
+    )
+
+
 def propose_cables(hosts: Sequence[HostState], owned_prefix: str = "vmesh") -> Pairing:
     """Propose cables: neighbour evidence first (verified), then equal names on two hosts (unverified)."""
     by_name = _hosts_by_name(hosts)

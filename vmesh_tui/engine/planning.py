@@ -6,16 +6,16 @@ those cables are used (scripts get what they wrote); otherwise the proposed cabl
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from vmesh_tui.core.addressing import Addressing, Link, carve
 from vmesh_tui.core.checks import preflight
 from vmesh_tui.core.design import DesignOptions, NicSpeed, design
-from vmesh_tui.core.errors import Finding, Severity
+from vmesh_tui.core.errors import CoreError, Finding, Severity
 from vmesh_tui.core.model import HostState
-from vmesh_tui.core.pairing import Cable, Pairing, link, propose_cables
+from vmesh_tui.core.pairing import Cable, Pairing, link, propose_cables, resolve_ref
 from vmesh_tui.core.plan import Plan, make_plan
 from vmesh_tui.core.probing import leftover_findings
 from vmesh_tui.engine import codec, objects
@@ -67,9 +67,28 @@ class PlanResult:
         return tuple(f for f in self.findings if f.severity == Severity.ERROR)
 
 
+def resolved(request: PlanRequest, hosts: Sequence[HostState]) -> PlanRequest:
+    """The request with every NIC reference naming its host as the host does (``esx-a/vmnic1`` ->
+    ``esx-a.lab.local/vmnic1``); CoreError for an unknown or ambiguous host, or a NIC in two links."""
+    links = [(resolve_ref(a, hosts), resolve_ref(b, hosts)) for a, b in request.manual_links]
+    first: dict[str, tuple[str, str]] = {}
+    for pair in links:
+        for ref in pair:
+            if ref in first:
+                raise CoreError(
+                    "duplicate-nic",
+                    f"{ref} is in two links ({'='.join(first[ref])} and {'='.join(pair)})",
+                    "give each NIC one cable",
+                )
+            first[ref] = pair
+    speeds = tuple(replace(s, ref=resolve_ref(s.ref, hosts)) for s in request.options.nic_speeds)
+    return replace(request, manual_links=tuple(links), options=replace(request.options, nic_speeds=speeds))
+
+
 def build_plan(observed: Mapping[str, HostState], request: PlanRequest) -> PlanResult:
     """Run pairing, addressing, design, plan and preflight. Raises CoreError on bad input."""
     hosts = [observed[name] for name in sorted(observed)]
+    request = resolved(request, hosts)
     prefix_name = request.options.name_prefix
     pairing = request.pairing
     if pairing is None and request.manual_links:

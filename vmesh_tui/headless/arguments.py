@@ -86,7 +86,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--confirm-timeout",
         type=float,
         metavar="SECONDS",
-        help="validate after applying and revert by itself unless every link passes within SECONDS",
+        help="commit-confirmed: validate after applying, again every 2 s, and revert by itself unless "
+        "every link passes within SECONDS",
     )
 
     for name, text in (

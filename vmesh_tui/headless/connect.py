@@ -6,6 +6,7 @@ import argparse
 import getpass
 import os
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 from vmesh_tui.engine import paths
@@ -17,16 +18,31 @@ class UsageError(Exception):
     """Bad input on the command line: the message is a sentence with the remedy (exit 2)."""
 
 
-def read_password() -> str:
-    """VMESH_PASSWORD, else a prompt on a terminal; never from argv, never stored."""
+def read_password(targets: Sequence[Any] = ()) -> str:
+    """VMESH_PASSWORD, else a prompt on a terminal naming who logs in where; never from argv, never stored."""
     value = os.environ.get(PASSWORD_ENV)
     if value:
         return value
     if sys.stdin.isatty():
-        value = getpass.getpass("Password: ")
+        value = getpass.getpass(f"Password for {prompt_name(targets)}: ")
         if value:
             return value
     raise UsageError(f"no password: set {PASSWORD_ENV} or run on a terminal to be asked for it")
+
+
+def prompt_name(targets: Sequence[Any]) -> str:
+    """``root@esx-a`` for one host, ``root@esx-a, esx-b`` for several (one password for all of them)."""
+    if not targets:
+        return "the hosts"
+    first = targets[0]
+    where = []
+    for target in targets:
+        address, port = str(getattr(target, "address", target)), getattr(target, "port", 443)
+        address = f"[{address}]" if ":" in address else address
+        where.append(address if port == 443 else f"{address}:{port}")
+    cluster = getattr(first, "cluster", None)
+    tail = f" (cluster {cluster})" if cluster else ""
+    return f"{getattr(first, 'user', 'root')}@{', '.join(where)}{tail}"
 
 
 def targets_from(args: argparse.Namespace) -> list[Any]:
@@ -56,7 +72,7 @@ def connect(args: argparse.Namespace) -> Any:
     from vmesh_tui.vsphere.knownhosts import KnownHosts
 
     targets = targets_from(args)
-    password = read_password()
+    password = read_password(targets)
     known_hosts = KnownHosts(paths.known_hosts_path())
     return HostsClient.connect(targets, password, known_hosts, accept_new=bool(args.accept_new_certs))
 

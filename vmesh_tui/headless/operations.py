@@ -7,8 +7,6 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from vmesh_tui.core.design import DesignOptions, NicSpeed
-from vmesh_tui.core.model import CdpMode
 from vmesh_tui.headless import probing, render
 from vmesh_tui.headless.commands import (
     BAD_INPUT,
@@ -22,38 +20,9 @@ from vmesh_tui.headless.commands import (
 )
 from vmesh_tui.headless.connect import UsageError
 from vmesh_tui.headless.render import Output
+from vmesh_tui.headless.requests import needs_two_hosts, plan_request
 
 Handler = Callable[[argparse.Namespace, Output], Coroutine[Any, Any, int]]
-
-
-def plan_request(args: argparse.Namespace) -> Any:
-    """The PlanRequest the plan options describe (CoreError/UsageError on bad values)."""
-    from vmesh_tui.engine.planning import PlanRequest
-
-    probing.check_probe_arguments(args)
-    links = []
-    for text in args.link:
-        a, sep, b = text.partition("=")
-        if not sep or not a or not b:
-            raise UsageError(f"--link {text!r} is not HOST/vmnicX=HOST/vmnicY")
-        links.append((a.strip(), b.strip()))
-    speeds = []
-    for text in args.speed:
-        ref, sep, value = text.partition("=")
-        if not sep or not (value.isdigit() or value == "auto"):
-            raise UsageError(
-                f"--speed {text!r} is not HOST/vmnicN=MB or HOST/vmnicN=auto, e.g. esx-a/vmnic1=1000"
-            )
-        speeds.append(NicSpeed(ref, None if value == "auto" else int(value)))
-    options = DesignOptions(
-        name_prefix=args.name_prefix,
-        mtu=args.mtu,
-        layout=args.layout,
-        netstack=args.netstack,
-        cdp=CdpMode(args.cdp),
-        nic_speeds=tuple(speeds),
-    )
-    return PlanRequest(args.supernet, args.prefix, options, tuple(links))
 
 
 async def discover(args: argparse.Namespace, out: Output) -> int:
@@ -78,6 +47,9 @@ async def discover(args: argparse.Namespace, out: Output) -> int:
             for nic in host["nics"]:
                 link = f"{nic['link_mb']} Mb/s" if nic["link_mb"] else "no link"
                 out.line(f"  {nic['device']:<8} {link:<12} {nic['used_by'] or 'free'}")
+            for vmk in host["vmks"]:  # the networks a supernet must stay clear of
+                services = f" ({', '.join(vmk['services'])})" if vmk["services"] else ""
+                out.line(f"  {vmk['device']:<8} {vmk['cidr'] or 'no IP':<18} on {vmk['portgroup']}{services}")
         for cable in data["cables"]:
             sure = "verified" if cable["verified"] else "unverified"
             out.line(f"cable {cable['a']} <-> {cable['b']} ({cable['source']}, {sure})")
@@ -95,8 +67,9 @@ async def plan(args: argparse.Namespace, out: Output) -> int:
         if isinstance(probed, int):
             return probed
         if args.esxcli:
-            return await _plan_esxcli(engine, probed_request)
+            return await _plan_esxcli(engine, args, probed_request)
         planned = await drain(engine.plan(probed_request), out)
+        needs_two_hosts(args, planned.observed)
         data: dict[str, Any] = {
             "links": [render.link_json(link) for link in planned.links],
             "steps": [render.step_json(step) for step in planned.plan.steps],
@@ -112,12 +85,13 @@ async def plan(args: argparse.Namespace, out: Output) -> int:
     return await with_engine(args, body)
 
 
-async def _plan_esxcli(engine: Any, request: Any) -> int:
+async def _plan_esxcli(engine: Any, args: argparse.Namespace, request: Any) -> int:
     """Only the commands on stdout (a script to review or paste); progress and findings go to stderr."""
     from vmesh_tui.core.esxcli import render_esxcli
 
     progress = Output(False, sys.stderr)
     planned = await drain(engine.plan(request), progress)
+    needs_two_hosts(args, planned.observed)
     script = Output(False)
     for commands in render_esxcli(planned.plan, planned.observed).values():
         for line in commands:  # each host's block starts with its own "# HOST: N steps" line
@@ -159,6 +133,7 @@ async def apply(args: argparse.Namespace, out: Output) -> int:
             return probed
         probing.print_probe(out, probing.probe_json(probed) if probed is not None else None)
         planned = await drain(engine.plan(probed_request), out)
+        needs_two_hosts(args, planned.observed)
         if not planned.plan.is_empty and not planned.errors:
             confirm(args, f"Apply {len(planned.plan.steps)} steps to {', '.join(sorted(planned.observed))}?")
         result = await drain(engine.apply(planned, args.confirm_timeout), out)

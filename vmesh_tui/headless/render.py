@@ -22,15 +22,24 @@ class Output:
         self.as_json = as_json
         self.stream = stream or sys.stdout
         self.reader_gone = False
+        self.last_said: dict[tuple[str, int], str] = {}  # a link's verdict or the phase, as last printed
 
     def line(self, text: str) -> None:
         if not self.as_json:
             self._write(text)
 
     def event(self, event: Event) -> None:
+        """One progress line; a link verdict or phase repeated word for word (commit-confirmed validates
+        every 2 s) is printed once, until it changes."""
         text = human_event(event)
-        if text is not None:
-            self.line(text)
+        if text is None:
+            return
+        key = {"link_result": ("link", event.index), "phase": ("phase", 0)}.get(event.kind)
+        if key is not None:
+            if self.last_said.get(key) == text:
+                return
+            self.last_said[key] = text
+        self.line(text)
 
     def document(self, data: Mapping[str, Any]) -> None:
         if self.as_json:
@@ -116,7 +125,17 @@ def discover_json(found: results.DiscoverResult) -> dict[str, Any]:
             nics.append(
                 {"device": pnic.device, "link_mb": pnic.speed_mb, "used_by": owner.name if owner else None}
             )
-        hosts.append({"name": name, "version": state.version, "nics": nics})
+        vmks = [
+            {
+                "device": vmk.device,
+                "portgroup": vmk.portgroup,
+                "cidr": vmk.cidr,
+                "services": sorted(vmk.services),
+                "netstack": vmk.netstack,
+            }
+            for vmk in state.vmks
+        ]
+        hosts.append({"name": name, "version": state.version, "nics": nics, "vmks": vmks})
     cables = [{"a": c.a, "b": c.b, "source": c.source, "verified": c.verified} for c in found.pairing.cables]
     excluded = [{"ref": e.ref, "reason": e.reason} for e in found.pairing.excluded]
     return {"hosts": hosts, "cables": cables, "excluded": excluded}

@@ -138,6 +138,9 @@ def map_pnic(raw: Any, neighbor: Neighbor | None) -> Pnic:
         configured_speed_mb=int(configured.speedMb) if configured is not None else None,
         configured_full_duplex=bool(configured.duplex) if configured is not None else True,
         neighbor=neighbor,
+        valid_speeds=tuple(
+            (int(s.speedMb), bool(s.duplex)) for s in (getattr(raw, "validLinkSpecification", None) or [])
+        ),
     )
 
 

@@ -13,13 +13,30 @@ from textual.widgets import DataTable, Input, Label, Static
 
 from vmesh_tui.core.errors import CoreError
 from vmesh_tui.core.model import HostState, split_ref
+from vmesh_tui.core.pairing import Pairing
 from vmesh_tui.tui.screens.base import VmeshScreen
 from vmesh_tui.tui.widgets.choice import Choice
 
 PREFIXES = [("/30 (safe)", 30), ("/31 (unconfirmed)", 31)]
 LAYOUTS = [("one vSwitch per link", "per-link"), ("shared vSwitch (older)", "shared")]
 NETSTACKS = [("default", "default"), ("vmotion stack", "vmotion")]
-SPEEDS = [("auto-negotiate", None), ("force 1000/full", 1000), ("force 10000/full", 10000)]
+AUTO = ("auto-negotiate", None)
+
+
+def speed_choices(hosts: Sequence[HostState], pairing: Pairing | None) -> list[tuple[str, int | None]]:
+    """Auto-negotiate, then every full-duplex speed that all the cabled NICs accept (as their hosts report
+    in validLinkSpecification): a speed one end cannot run is never offered."""
+    by_name = {host.name: host for host in hosts}
+    common: set[int] | None = None
+    for cable in pairing.cables if pairing else ():
+        for ref in cable.ends:
+            host, device = split_ref(ref)
+            pnic = by_name[host].pnic(device) if host in by_name else None
+            if pnic is None or not pnic.valid_speeds:
+                continue  # a NIC that does not say restricts nothing here; preflight still checks
+            speeds = {mb for mb, full in pnic.valid_speeds if full}
+            common = speeds if common is None else common & speeds
+    return [AUTO, *((f"force {mb}/full", mb) for mb in sorted(common or ()))]
 
 
 def parse_mtu(text: str) -> int:
@@ -80,7 +97,7 @@ class AddressingScreen(VmeshScreen):
                 yield Label("Netstack")
                 yield Choice(NETSTACKS, d.netstack, id="netstack")
                 yield Label("NIC speed")
-                yield Choice(SPEEDS, d.speed_mb, id="speed")
+                yield Choice(speed_choices(d.hosts, d.pairing), d.speed_mb, id="speed")
             yield DataTable(id="links", cursor_type="row", zebra_stripes=True)
             yield Static("", id="findings", markup=False)
             yield Static("", id="status", markup=False)

@@ -26,8 +26,10 @@ def hosts_of(result: Any) -> tuple[HostState, ...]:
 
 
 def summary(host: HostState) -> str:
+    """NICs, vSwitches and the vmks with their networks (what the supernet must stay clear of)."""
     up = sum(1 for p in host.pnics if p.link_up)
-    return f"{len(host.pnics)} NICs ({up} up), {len(host.vswitches)} vSwitches, {len(host.vmks)} vmks"
+    vmks = ", ".join(f"{v.device} {v.cidr or 'no IP'}" for v in host.vmks) or "no vmks"
+    return f"{len(host.pnics)} NICs ({up} up), {len(host.vswitches)} vSwitches, {vmks}"
 
 
 class DiscoverScreen(VmeshScreen):
