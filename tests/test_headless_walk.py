@@ -120,3 +120,16 @@ def test_the_password_prompt_says_who_logs_in_where() -> None:
     assert prompt_name(hosts) == "root@esx-a, 10.0.0.2:8443"
     vc = vcenter_target("https://administrator@vsphere.local@vc.example/sdk", "Branch01")
     assert prompt_name([vc]) == "administrator@vsphere.local@vc.example (cluster Branch01)"
+
+
+def test_discover_shows_the_vmk_networks_a_supernet_must_avoid(
+    capsys: pytest.CaptureFixture[str], twin: Twin
+) -> None:
+    code, out, err = cli(capsys, twin, "discover")
+    assert code == 0, err
+    vmk0 = [line.split() for line in out.splitlines() if line.strip().startswith("vmk0")]
+    assert len(vmk0) == 2 and all(v[1].startswith("192.168.10.") and v[1].endswith("/24") for v in vmk0), out
+    code, out, err = cli(capsys, twin, "discover", "--json")
+    vmks = {h["name"]: h["vmks"] for h in json.loads(out)["hosts"]}
+    assert [v["device"] for v in vmks["esx-a.lab.local"]] == ["vmk0"]
+    assert "management" in vmks["esx-a.lab.local"][0]["services"]

@@ -52,7 +52,15 @@ async def test_failed_step_rolls_back_every_host(tmp_path: Path) -> None:
             text = screen_text(app)
             assert app.screen.state == "rolled back", text
             assert "FAIL" in text and "undone" in text
-            assert "Not applied, nothing left half-done" in text
+            status = str(app.screen.query_one("#status").render())
+            assert "Not applied: step 11/12 on esx-b.lab.local failed" in status, status
+            assert "every completed step was undone, nothing is left half-done" in status, status
+            text = screen_text(app)
+            assert "FAIL failed" not in text and text.count("rolled back") == 2, text  # once per host bar
+            from textual.widgets import RichLog
+
+            logged = "\n".join(str(line.text) for line in app.screen.query_one(RichLog).lines)
+            assert logged.count("Injected HostConfigFault") == 1, logged  # the failure once, not three times
             assert not app.busy
         assert read_hosts(lab) == start
     finally:

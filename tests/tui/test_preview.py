@@ -46,6 +46,7 @@ async def test_the_whole_demo_plan_at_a_glance_then_every_view_to_its_last_line(
             assert row.split()[:6] == [str(number), f"vmesh-{number}", nic, "-", "new", cidr], row
             assert row.split()[6:] == ["9000", "yes", "new"], row
         assert len(lines) == 24
+        assert "CDP 'both'" not in text  # no advice the TUI offers no way to follow
         scroll = app.screen.query_one("#preview-scroll", VerticalScroll)
         assert scroll.max_scroll_y == 0, "the demo's summary must fit 80x24 without scrolling"
 

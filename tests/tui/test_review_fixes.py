@@ -148,6 +148,10 @@ async def test_recovery_says_per_link_has_nothing_to_toggle(twin: Any) -> None:
         assert "Rebooted since the apply: esx-b.lab.local" in text
         assert "one vSwitch per link, the cure for the reboot quirk" in text, text
         assert text.count("Rebooted since the apply") == 1, text  # said once, not again in the log
+        for number, nic in enumerate(
+            ("vmnic1", "vmnic2", "vmnic5", "vmnic6"), start=1
+        ):  # numbered, once each
+            assert text.count(f"link {number}: esx-a/{nic} - esx-b/{nic}: pass") == 1, text
         assert "no failing link" in text.split("Before:")[1].splitlines()[0]
 
 

@@ -81,14 +81,18 @@ class ApplyScreen(VmeshScreen):
         log = self.query_one(RichLog)
         bars = self.query_one(HostProgress)
         host = event.host or ""
-        if event.kind in LOG_TEXT:
+        if event.kind == "rollback_started":  # its message repeats the failure the log already shows
+            log.write("ROLLING BACK every completed step on every host")
+        elif event.kind in LOG_TEXT:
             count = f"{event.index}/{event.total} " if event.total else ""
             log.write(f"[{host}] {count}{event.message} {LOG_TEXT[event.kind]}".replace("  ", " "))
         if event.kind == "step_done" and host:
             bars.update_host(host, done=event.index, total=event.total or None, note=event.message[:30])
         elif event.kind == "step_failed" and host:
             bars.update_host(host, failed=True, note=event.message[:40])  # the bar's mark says it failed
-            self.say(f"A step failed on {host}: {event.message}. Rolling back all hosts ...", error=True)
+            if not hasattr(self, "failed_at"):
+                self.failed_at = f"step {event.index}/{event.total} on {host} failed"
+            self.say(f"{sentence(self.failed_at)} (the log says why). Rolling back all hosts ...", error=True)
         elif event.kind == "rollback_started":
             self.state = "rolling back"
             self.say("Rolling back every completed step on every host ...", error=True)
@@ -122,10 +126,20 @@ class ApplyScreen(VmeshScreen):
             self.say(f"{self.vapp.glyphs.fail} Not applied. {text} r: re-read them.", error=True)
         else:
             self.state = "rolled back"
+            failure = getattr(self, "failed_at", "a step failed")
+            left = len(getattr(result, "differences", ()))
+            outcome = (
+                f"the rollback left {left} difference(s), listed in the log: revert from Status (ctrl+p)"
+                if left
+                else "every completed step was undone, nothing is left half-done"
+            )
+            for host in self.planned.plan.hosts:
+                self.query_one(HostProgress).update_host(
+                    host, note="rolled back" if not left else "see the log"
+                )
+            mark = self.vapp.glyphs.fail
             self.say(
-                f"{self.vapp.glyphs.fail} Not applied, nothing left half-done. {text} "
-                "r: read the hosts again, esc: back.",
-                error=True,
+                f"{mark} Not applied: {failure}; {outcome}. r: read the hosts again, esc: back.", error=True
             )
         self.refresh_bindings()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from textual import on, work
@@ -28,8 +28,17 @@ def applied_layout(journal: Any) -> str:
 
 
 def failing_links(validation: Any) -> list[str]:
-    """``HOST/vmnicX-HOST/vmnicY`` for each failing link of a ValidationResult."""
-    return [f"{c.a} - {c.b}" for c in validation.links if not c.ok]
+    """``esx-a/vmnicX - esx-b/vmnicY`` for each failing link of a ValidationResult."""
+    return [link_label(c.a, c.b) for c in validation.links if not c.ok]
+
+
+def toggled_text(toggled: Sequence[str]) -> str:
+    """``HOST/portgroup`` items as ``vmesh-vmotion-1, vmesh-vmotion-2 on esx-b.lab.local``, per host."""
+    by_host: dict[str, list[str]] = {}
+    for item in toggled:
+        host, _, group = item.rpartition("/")
+        by_host.setdefault(host, []).append(group)
+    return "; ".join(f"{', '.join(groups)} on {host}" for host, groups in by_host.items()) or "nothing"
 
 
 class RecoveryScreen(VmeshScreen):
@@ -135,23 +144,21 @@ class RecoveryScreen(VmeshScreen):
         if event.kind in ("step_started", "step_done", "step_rolled_back") and self.phase == "before":
             self.phase = "after"
             self.query_one("#before", Static).update(self.summary("Before", self.failing_before))
-        if event.kind == "link_result" and message.name == "recover":
-            ok = bool((event.data or {}).get("ok", True))
-            if not ok:
-                (self.failing_before if self.phase == "before" else self.failing_after).append(event.message)
-        if event.kind == "link_result":
-            data = event.data or {}
-            verdict = "pass" if data.get("ok", True) else f"FAIL: {event.message}"
-            ends = link_label(str(data["a"]), str(data["b"])) if "a" in data and "b" in data else ""
-            log.write(f"link {event.index}: {ends}: {verdict}")
+        data = event.data or {}
+        ends = link_label(str(data["a"]), str(data["b"])) if "a" in data and "b" in data else "?"
+        if event.kind == "link_result" and message.name == "recover" and not data.get("ok", True):
+            (self.failing_before if self.phase == "before" else self.failing_after).append(ends)
+        if event.kind == "link_result":  # the reasons are Validate's to explain; here, which links
+            log.write(f"link {event.index}: {ends}: {'pass' if data.get('ok', True) else 'FAIL'}")
         elif event.kind != "ping":  # each ping ends in its link's line
-            log.write(f"[{event.host}] {event.message}" if event.host else event.message)
+            count = f"{event.index}/{event.total} " if event.total else ""
+            log.write(f"[{event.host}] {count}{event.message}" if event.host else event.message)
 
     def summary(self, label: str, failing: list[str]) -> str:
         glyphs = self.vapp.glyphs
         if not failing:
             return f"{label}: {glyphs.ok} no failing link reported"
-        return f"{label}: {glyphs.fail} {len(failing)} failing: " + "; ".join(failing)[:150]
+        return f"{label}: {glyphs.fail} {len(failing)} failing: " + "; ".join(failing)
 
     @on(OperationDone)
     def finished(self, message: OperationDone) -> None:
@@ -161,7 +168,7 @@ class RecoveryScreen(VmeshScreen):
             self.checked(result)
             return
         rebooted = ", ".join(getattr(result, "rebooted", ())) or "none"
-        toggled = ", ".join(getattr(result, "toggled", ())) or "none"
+        toggled = toggled_text(getattr(result, "toggled", ()))
         if self.phase == "before":
             self.query_one("#before", Static).update(self.summary("Before", self.failing_before))
         self.query_one(RichLog).write(f"Toggled: {toggled} (rebooted since the apply: {rebooted}).")
