@@ -17,9 +17,9 @@ READ = 2  # one full read of a host: RetrievePropertiesEx (network, vnic manager
 PING_SESSION = 1  # RetrieveManagedMethodExecuter, once per connection before the first esxcli ping
 PINGS_PER_LINK = 3  # each host pings its own direction: a warm-up, the jumbo DF ping, a routing check
 APPLY_PER_LINK = 4  # AddVirtualSwitch, AddPortGroup, AddVirtualNic, SelectVnicForNicType
-APPLY_PER_HOST = 3  # the checks around the steps: the re-read after them and its hint, one spare
+APPLY_PER_HOST = 3  # the re-read before the steps and its hint, the one read after them that confirms them
 REVERT_PER_LINK = 3  # RemoveVirtualNic, RemovePortGroup, RemoveVirtualSwitch
-TOGGLE_PER_PORTGROUP = 2  # UpdatePortGroup active -> standby, then back
+TOGGLE_PER_PORTGROUP = 3  # UpdatePortGroup active -> standby, the read that confirms it, then back
 DEMO_LINKS = 4  # the built-in demo lab's cables, which run.py applies
 # bench_discovery counts connect + discovery on the client side too: the versions GET, RetrieveServiceContent,
 # Login, RetrievePropertiesEx, QueryNetworkHint (Logout excluded); through vCenter 5 in all + 1 hint per host.
@@ -66,7 +66,7 @@ REQUEST_BUDGETS: dict[str, Budget] = {
         DISCOVER.per_host + PING_SESSION + 3 * READ,
         2 * PINGS_PER_LINK + TOGGLE_PER_PORTGROUP,
         "every portgroup toggled: discover 5 + 1 executer + two validations (6 per link)"
-        " + 2 updates per link + three reads 6",
+        " + 2 updates and 1 confirming read per link + three reads 6",
     ),
 }
 

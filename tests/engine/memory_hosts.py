@@ -23,8 +23,11 @@ class MemoryHosts:
     def host_names(self) -> list[str]:
         return sorted(self.states)
 
-    def read_all(self) -> dict[str, HostState]:
+    def read_all(self, hints: bool = True) -> dict[str, HostState]:
         return dict(self.states)
+
+    def read_host(self, host: str) -> HostState:
+        return self.states[host]
 
     def run_step(self, step: Step) -> str | None:
         with self._lock:

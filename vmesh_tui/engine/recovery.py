@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING
 from vmesh_tui.core.model import HostState, Portgroup
 from vmesh_tui.core.ordering import is_owned_portgroup
 from vmesh_tui.core.steps import Action, Step
+from vmesh_tui.engine.confirm import unconfirmed
 from vmesh_tui.engine.events import Event, done, phase
 from vmesh_tui.engine.hostsapi import error_text
 from vmesh_tui.engine.journal import DONE, FAILED, Journal
-from vmesh_tui.engine.objects import step_to
+from vmesh_tui.engine.objects import describe_step, step_to, step_took_effect
 from vmesh_tui.engine.results import RecoverResult, ValidationResult
 from vmesh_tui.engine.runner import StepError, StepExecutor
 
@@ -102,6 +103,18 @@ async def _journaled(executor: StepExecutor, journal: Journal, step: Step) -> No
     journal.step_finished(record, DONE)
 
 
+async def _confirm(engine: Engine, step: Step) -> None:
+    """Read the step's host again (one request): StepError when it does not show the change."""
+    try:
+        state = await asyncio.to_thread(engine.client.read_host, step.host)
+    except Exception as exc:
+        raise StepError(f"it cannot be read to confirm the change ({error_text(exc)})") from None
+    if not step_took_effect(state, step):
+        raise StepError(
+            f"{describe_step(step)} was answered as done, but the host does not show it (read just after)"
+        )
+
+
 async def _restore(engine: Engine, executor: StepExecutor, journal: Journal, step: Step) -> str | None:
     """Put a portgroup back to its order (``step`` is standby -> original): try twice, then re-read the host
     and restore the original spec from what it shows. Returns the problem when all of that failed."""
@@ -141,6 +154,7 @@ async def recover_hosts(engine: Engine, journal: Journal) -> AsyncIterator[Event
     executor = StepExecutor(engine.client, journal, asyncio.Queue())
     problems: list[str] = []
     toggled: list[str] = []
+    restored: list[Step] = []
     done_hosts: list[str] = []
     journal.begin_recover()
     try:
@@ -178,6 +192,7 @@ async def recover_hosts(engine: Engine, journal: Journal) -> AsyncIterator[Event
                     down, up = steps[index], steps[index + 1]
                     try:
                         await _journaled(executor, journal, down)
+                        await _confirm(engine, down)
                     except StepError as exc:
                         problems.append(f"{host}: {exc}")
                         yield Event("step_failed", host, index + 1, total, str(exc))
@@ -192,12 +207,14 @@ async def recover_hosts(engine: Engine, journal: Journal) -> AsyncIterator[Event
                         break
                     yield Event("step_done", host, index + 2, total, f"failover order of {up.target} updated")
                     toggled.append(f"{host}/{up.target}")
+                    restored.append(up)
                 done_hosts.append(host)
             pending = []
             after = await _validated(engine, journal, pending)
             for event in pending:
                 yield event
         now = await engine.read()
+        problems += [sentence for _, sentence in unconfirmed(now, restored)]  # each order back as it was
         journal.set_boot_times({h: s.boot_time for h, s in now.items() if h in journal.hosts})
     finally:
         journal.end_recover()

@@ -18,6 +18,7 @@ from vmesh_tui.core.model import HostState
 from vmesh_tui.core.pairing import propose_cables
 from vmesh_tui.engine import journal as jr
 from vmesh_tui.engine import objects, paths, results
+from vmesh_tui.engine.confirm import confirm_steps
 from vmesh_tui.engine.events import Event, done, phase, warning
 from vmesh_tui.engine.hostsapi import HostsApi, error_text
 from vmesh_tui.engine.lock import HostSetLock, LockBusy
@@ -38,9 +39,10 @@ class Engine:
         self.state_dir = state_dir or paths.state_dir()
         self.hosts_at_once = hosts_at_once  # False runs one host after the other (benchmarks compare)
 
-    async def read(self) -> dict[str, HostState]:
-        """Re-read every host (one call per host, concurrently, in the adapter)."""
-        return await asyncio.to_thread(self.client.read_all)
+    async def read(self, hints: bool = True) -> dict[str, HostState]:
+        """Re-read every host (one call per host, concurrently, in the adapter); ``hints=False`` without
+        CDP/LLDP neighbours (one request per connection)."""
+        return await asyncio.to_thread(lambda: self.client.read_all(hints=hints))
 
     async def _read_or_report(self, problems: list[str]) -> dict[str, HostState] | None:
         """Re-read, or note why the hosts cannot be read (the journal stays open for a later revert)."""
@@ -130,6 +132,8 @@ class Engine:
             jobs = [_one_after_another(jobs)]
         async for event in stream(jobs, queue):
             yield event
+        if outcome.failure is None:  # the one read after the steps: a host may answer and change nothing
+            outcome.failure, outcome.failed_host = await confirm_steps(lambda: self.read(hints=False), steps)
         if outcome.failure is not None:
             async for event in self._roll_back(executor, outcome, start, planned, resumed):
                 yield event

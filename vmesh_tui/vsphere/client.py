@@ -11,22 +11,21 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from pyVmomi import vim, vmodl
+from pyVmomi import vmodl
 
 from vmesh_tui.core.model import HostState, Neighbor
 from vmesh_tui.core.steps import Step
 from vmesh_tui.vsphere import hostread, inventory
 from vmesh_tui.vsphere.actions import StepRunner
 from vmesh_tui.vsphere.errors import (
-    CallTimeout,
     ClusterNotFound,
     HostUnavailable,
     NotSupported,
     StepFailed,
-    Unreachable,
     VSphereError,
 )
 from vmesh_tui.vsphere.handle import HostHandle
+from vmesh_tui.vsphere.hostchecks import check_network_read, check_usable, wait_for_task
 from vmesh_tui.vsphere.knownhosts import KnownHosts
 from vmesh_tui.vsphere.ping import PingResult, execute_ping, parse_ping, ping_arguments, retrieve_executer
 from vmesh_tui.vsphere.session import AcceptNew, Session, fault_name, fault_text
@@ -43,39 +42,6 @@ def _parallel(fn: Callable[[Any], T], items: Sequence[Any]) -> list[T]:
     with ThreadPoolExecutor(max_workers=min(8, len(items)), thread_name_prefix="vmesh-vsphere") as pool:
         futures = [pool.submit(fn, item) for item in items]
         return [future.result() for future in futures]
-
-
-def _check_usable(raw: hostread.RawHost) -> None:
-    state = str(raw.props.get("runtime.connectionState", "connected"))
-    if state != "connected":
-        raise HostUnavailable(
-            f"{raw.name} is {state} in vCenter", "reconnect the host in vCenter, then discover again"
-        )
-    if raw.props.get("runtime.inMaintenanceMode"):
-        raise HostUnavailable(
-            f"{raw.name} is in maintenance mode", "exit maintenance mode, or configure it later"
-        )
-
-
-def _check_network_read(raws: list[hostread.RawHost]) -> list[hostread.RawHost]:
-    """Refuse a host whose network objects returned nothing: an empty picture would look like a host
-    with no NICs and no vmks, and a rollback judged on it would see nothing to undo."""
-    for raw in raws:
-        missing = [
-            what
-            for what, value in (
-                ("HostNetworkSystem.networkInfo", raw.network),
-                ("its vMotion selection (HostVirtualNicManager.info)", raw.net_config),
-            )
-            if value is None
-        ]
-        if missing:
-            raise VSphereError(
-                f"{raw.name} returned no {' and no '.join(missing)}",
-                "check that the user may read the host's network configuration (System.Read on the host)",
-                code="network-unreadable",
-            )
-    return raws
 
 
 class HostsClient:
@@ -130,7 +96,7 @@ class HostsClient:
         content = session.content
         cluster = session.target.cluster
         if cluster is None:
-            return _check_network_read(
+            return check_network_read(
                 session.read(lambda: hostread.read_hosts_from_root(content), "reading the host")
             )
         clusters = session.read(lambda: hostread.list_clusters(content), "listing the clusters")
@@ -142,8 +108,8 @@ class HostsClient:
             )
         raws = session.read(lambda: hostread.read_hosts(content, clusters[cluster]), "reading the hosts")
         for raw in raws:
-            _check_usable(raw)
-        return _check_network_read(raws)
+            check_usable(raw)
+        return check_network_read(raws)
 
     def _adopt(self, session: Session, raw: hostread.RawHost) -> HostHandle:
         handle = self._handles.get(raw.name)
@@ -173,16 +139,42 @@ class HostsClient:
                 code="unknown-host",
             ) from None
 
-    def read_all(self) -> dict[str, HostState]:
+    def read_all(self, hints: bool = True) -> dict[str, HostState]:
         """Every host's state: one RetrievePropertiesEx per connection, one QueryNetworkHint per host.
 
         The first call soon after connect, with no change in between, uses the read connect made
-        (it needed the host names anyway).
+        (it needed the host names anyway). ``hints=False`` reads no CDP/LLDP neighbours (a check of
+        what the hosts hold after a change costs one request per connection).
         """
         raws, self._fresh = self._fresh, None
         if raws is None or time.monotonic() - self._fresh_at > FRESH_READ_S:
             raws = [raw for found in _parallel(self._read_connection, self._sessions) for raw in found]
-        _parallel(self._add_hints, raws)
+        if hints:
+            _parallel(self._add_hints, raws)
+        return self._states(raws)
+
+    def read_host(self, host: str) -> HostState:
+        """One host's state, fresh and without neighbours: one RetrievePropertiesEx on its connection."""
+        handle = self.handle(host)
+        session, content = handle.session, handle.session.content
+        if session.target.cluster is None:
+            raws = session.read(lambda: hostread.read_hosts_from_root(content), f"reading {host}")
+        else:
+            raws = session.read(
+                lambda: hostread.read_hosts(content, [handle.moref]),
+                f"reading {host}",
+                {handle.moref._moId: host},
+            )
+            for raw in raws:
+                check_usable(raw)
+        found = self._states(check_network_read([raw for raw in raws if raw.name == host]))
+        if host not in found:
+            raise HostUnavailable(
+                f"{host} is no longer among the hosts of {session.target.endpoint}", "discover again"
+            )
+        return found[host]
+
+    def _states(self, raws: list[hostread.RawHost]) -> dict[str, HostState]:
         states: dict[str, HostState] = {}
         for raw in raws:
             handle = self._handles.get(raw.name)
@@ -196,7 +188,7 @@ class HostsClient:
         handles = [h for h in self._handles.values() if h.session is session]
         content = session.content
         if session.target.cluster is None:
-            return _check_network_read(
+            return check_network_read(
                 session.read(lambda: hostread.read_hosts_from_root(content), "reading the host")
             )
         raws = session.read(
@@ -205,8 +197,8 @@ class HostsClient:
             {h.moref._moId: h.name for h in handles},
         )
         for raw in raws:
-            _check_usable(raw)
-        return _check_network_read(raws)
+            check_usable(raw)
+        return check_network_read(raws)
 
     def _add_hints(self, raw: hostread.RawHost) -> None:
         handle = self._handles.get(raw.name)
@@ -290,36 +282,10 @@ class HostsClient:
                 task = session.call(lambda: moref.RebootHost_Task(force=True), f"rebooting {host}")
             except vmodl.MethodFault as fault:
                 raise StepFailed(None, fault_name(fault), f"reboot of {host}: {fault_text(fault)}") from None
-            self._wait_task(session, task, host, wait_s)
+            wait_for_task(session, task, f"the reboot of {host}", wait_s)
             handle.method_executer = None
             if session.stub is not None:
                 session.stub.DropConnections()
-
-    @staticmethod
-    def _wait_task(session: Session, task: Any, host: str, wait_s: float) -> None:
-        collector = session.content.propertyCollector
-        spec = hostread.PC.FilterSpec(
-            objectSet=[hostread.PC.ObjectSpec(obj=task, skip=False)],
-            propSet=[hostread.PC.PropertySpec(type=vim.Task, pathSet=["info.state", "info.error"])],
-        )
-        deadline = time.monotonic() + wait_s
-        while time.monotonic() < deadline:
-            try:
-                objects = session.call(
-                    lambda: hostread.retrieve(collector, spec), f"waiting for {host}", idempotent=True
-                )
-            except (Unreachable, CallTimeout, vmodl.fault.ManagedObjectNotFound):
-                return  # the endpoint went away (or forgot its tasks): the host is rebooting
-            props = {p.name: p.val for obj in objects for p in (obj.propSet or [])}
-            if props.get("info.state") == "success":
-                return
-            if props.get("info.state") == "error":
-                error = props.get("info.error")
-                raise StepFailed(None, fault_name(error), f"reboot of {host}: {fault_text(error)}")
-            time.sleep(0.2)
-        raise CallTimeout(
-            f"the reboot task of {host} did not finish in {wait_s:.0f} s", "check the host's console"
-        )
 
     def close(self) -> None:
         for session in self._sessions:

@@ -32,7 +32,7 @@ from vmesh_tui.sim.lab.spec import (
 from vmesh_tui.sim.lab.tables import Table
 
 CDP_MODES = ("none", "listen", "advertise", "both")
-FAULT_KINDS = ("fault", "lost", "delay")
+FAULT_KINDS = ("fault", "lost", "delay", "ignored")
 NETSTACKS = ("defaultTcpipStack", "vmotion", "vSphereProvisioning")
 
 

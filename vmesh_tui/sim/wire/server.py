@@ -195,10 +195,25 @@ class HostEndpoint:
         if injected is not None and injected.kind == "delay":
             time.sleep(injected.delay_s)
         self._current.session = session
+        if injected is not None and injected.kind == "ignored":
+            return self._invoke_ignored(request, raw_call, entry, session)
         reply = self._invoke(request, raw_call, entry, session)
         if injected is not None and injected.kind == "lost":
             return Reply(0, b"", drop=True, after=reply.after)
         return reply
+
+    def _invoke_ignored(
+        self, request: soap.SoapRequest, raw: Any, entry: ManagedEntry, session: Session | None
+    ) -> Reply:
+        """A host that lies: the call runs (so its answer is the usual one), then the configuration is put
+        back as it was before it, as if the host had never applied it."""
+        with self.sim.lock:
+            kept = self.sim.state.snapshot()
+        try:
+            return self._invoke(request, raw, entry, session)
+        finally:
+            with self.sim.lock:
+                self.sim.state = kept
 
     def _check_method(self, entry: ManagedEntry, method: str) -> None:
         if method == "Fetch" or method in soap.RAW_METHODS:

@@ -35,7 +35,7 @@ class RequestCounter:
 
 @dataclass(frozen=True)
 class InjectedFault:
-    """What to do to one call: kind is "fault", "lost" or "delay"."""
+    """What to do to one call: kind is "fault", "lost", "delay" or "ignored"."""
 
     kind: str
     fault_type: str = "HostConfigFault"

@@ -1,0 +1,108 @@
+"""A host that lies (`[[fault]] kind = "ignored"`: success, nothing changed) at every step of apply, of the
+rollback, of revert and of recover's toggle: each reports a failure, and what it reports agrees with the
+independent reader (tests/hostview): it claims the starting state only when the hosts show it, and
+otherwise names what is left."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.engine.test_faults_twin import HOSTS, INNER_CALLS, STEP_CALLS, promised_problems
+from tests.engine.twinlab import SUPERNET, TWO_LINKS, collect, demo_spec, fault
+from tests.hostview.reader import differences, read_lab
+from vmesh_tui.core.design import DesignOptions
+from vmesh_tui.engine import results
+from vmesh_tui.engine.planning import PlanRequest
+
+REMOVALS = ("RemoveVirtualNic", "RemovePortGroup", "RemoveVirtualSwitch")
+
+
+async def _apply(twin: Any, layout: str = "per-link") -> Any:
+    request = PlanRequest(SUPERNET, options=DesignOptions(layout=layout), manual_links=TWO_LINKS)
+    _, planned = await collect(twin.engine.plan(request))
+    events, applied = await collect(twin.engine.apply(planned))
+    return events, applied
+
+
+def _named(left: list[str], reported: tuple[str, ...]) -> list[str]:
+    """The leftovers the independent reader sees that the report does not name (host and object)."""
+    missed = []
+    for line in left:
+        host, _, rest = line.partition("/")
+        name = rest.split("/")[1].split(":")[0] if rest.count("/") else rest
+        if not any(host in r and name in r for r in reported):
+            missed.append(line)
+    return missed
+
+
+@pytest.mark.parametrize(
+    ("host", "method", "nth"), [(h, m, n) for h in HOSTS for m, n in STEP_CALLS + INNER_CALLS]
+)
+async def test_apply_catches_a_step_the_host_ignored(
+    make_twin: Any, host: str, method: str, nth: int
+) -> None:
+    twin = make_twin(demo_spec(faults=(fault(host, method, nth, "ignored"),)))
+    start = read_lab(twin.lab)
+    _, applied = await _apply(twin)
+    assert applied.outcome == results.ROLLED_BACK, applied
+    assert applied.message.startswith(f"{host}: "), applied.message
+    if method == "SelectVnicForNicType":  # nothing later trips over it: only the read after the steps sees it
+        assert "does not show it" in applied.message, applied.message
+    else:  # the next call of the same link finds its vSwitch, portgroup or vmk missing
+        assert "NotFound" in applied.message or "is not a VMkernel NIC" in applied.message, applied.message
+    after = read_lab(twin.lab)
+    assert after == start, differences(start, after)
+    assert applied.differences == () and "back to their starting state" in applied.message
+
+
+@pytest.mark.parametrize(("host", "method"), [(h, m) for h in HOSTS for m in REMOVALS])
+async def test_rollback_says_what_an_ignored_undo_left(make_twin: Any, host: str, method: str) -> None:
+    # the last step of esx-b fails, so both hosts roll back every step; one undo is ignored
+    faults = (fault("esx-b.lab.local", "AddVirtualNic", 2, "fault"), fault(host, method, 1, "ignored"))
+    twin = make_twin(demo_spec(faults=faults))
+    start = read_lab(twin.lab)
+    _, applied = await _apply(twin)
+    assert applied.outcome == results.ROLLED_BACK, applied
+    left = differences(start, read_lab(twin.lab))
+    if left:
+        assert "back to their starting state" not in applied.message and applied.differences, applied
+        assert _named(left, applied.differences) == [], (left, applied.differences)
+    else:  # the host dropped the object with its vSwitch anyway: then, and only then, a clean claim
+        assert applied.differences == () and "back to their starting state" in applied.message
+
+
+@pytest.mark.parametrize("nth", [1, 2])
+@pytest.mark.parametrize(("host", "method"), [(h, m) for h in HOSTS for m in REMOVALS])
+async def test_revert_says_what_an_ignored_removal_left(
+    make_twin: Any, host: str, method: str, nth: int
+) -> None:
+    twin = make_twin(demo_spec(faults=(fault(host, method, nth, "ignored"),)))
+    start = read_lab(twin.lab)
+    _, applied = await _apply(twin)
+    assert applied.outcome == results.APPLIED, applied
+    assert promised_problems(start, read_lab(twin.lab)) == []
+    _, reverted = await collect(twin.engine.revert())
+    left = differences(start, read_lab(twin.lab))
+    if left:
+        assert not reverted.ok and reverted.differences + reverted.problems, reverted
+        assert _named(left, reverted.differences + reverted.problems) == [], (left, reverted)
+    else:
+        assert reverted.ok and reverted.differences == (), reverted
+
+
+@pytest.mark.parametrize("nth", [1, 2], ids=["to-standby", "back-to-active"])
+async def test_recover_catches_an_ignored_toggle(make_twin: Any, nth: int) -> None:
+    from tests.engine.test_reboot_twin import _reboot
+
+    b = "esx-b.lab.local"
+    twin = make_twin(demo_spec(faults=(fault(b, "UpdatePortGroup", nth, "ignored"),)))
+    _, applied = await _apply(twin, "shared")
+    assert applied.outcome == results.APPLIED, applied
+    _reboot(twin, b)
+    _, recovered = await collect(twin.engine.recover())
+    assert not recovered.ok, recovered
+    assert "does not show it" in recovered.message and "vmesh-vmotion-1" in recovered.message, (
+        recovered.message
+    )
