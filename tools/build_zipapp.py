@@ -67,16 +67,21 @@ def main(argv: list[str] | None = None) -> int:
 
 def pex_command() -> list[str]:
     """`python -m pex` from this interpreter if it has pex, else from a private venv made for it."""
-    probe = subprocess.run([sys.executable, "-m", "pex", "--version"], capture_output=True)
-    if probe.returncode == 0:
+    if has_pex(sys.executable):
         return [sys.executable, "-m", "pex"]
     home = REPO / "build" / "zipapp" / "pex-venv"
     python = home / "bin" / "python"
-    if subprocess.run([str(python), "-m", "pex", "--version"], capture_output=True).returncode != 0:
+    if not has_pex(str(python)):
         print(f"installing {PEX_REQUIREMENT} into {home}", file=sys.stderr)
         venv.create(home, with_pip=True, clear=True)
         subprocess.run([str(python), "-m", "pip", "install", "-q", PEX_REQUIREMENT], check=True)
     return [str(python), "-m", "pex"]
+
+
+def has_pex(python: str) -> bool:
+    if not os.path.exists(python):
+        return False
+    return subprocess.run([python, "-m", "pex", "--version"], capture_output=True).returncode == 0
 
 
 def build_wheel(scratch: Path) -> Path:
@@ -122,8 +127,10 @@ def tags(major: int, minor: int) -> list[str]:
         if glibc in legacy:
             platforms.append(f"{legacy[glibc]}_x86_64")
     out = [f"{cp}-{cp}-{p}" for p in platforms]
+    if minor <= 9:
+        out += [f"{cp}-abi3-{p}" for p in platforms]
     out += [f"{cp}-none-{p}" for p in platforms]
-    out += [f"cp{major}{older}-abi3-{p}" for older in range(min(minor, 9), 1, -1) for p in platforms]
+    out += [f"cp{major}{older}-abi3-{p}" for older in range(min(minor - 1, 9), 1, -1) for p in platforms]
     pys = [f"py{major}{minor}", f"py{major}"] + [f"py{major}{older}" for older in range(minor - 1, -1, -1)]
     out += [f"{py}-none-{p}" for py in pys for p in platforms]
     out += [f"{cp}-none-any"] + [f"{py}-none-any" for py in pys]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,15 @@ def zipapp(tmp_path_factory: pytest.TempPathFactory) -> Path:
         skip_unless_ci("no package index to fetch the zipapp's wheels from")
     assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
     return out
+
+
+def test_zipapp_holds_one_cryptography_and_both_pyvmomis(zipapp: Path) -> None:
+    """Each Python's set: pyVmomi 9.0 for 3.9 beside 9.1, cffi per version, one abi3 cryptography for all."""
+    wheels = {name.split("/")[1] for name in zipfile.ZipFile(zipapp).namelist() if name.startswith(".deps/")}
+    assert len([w for w in wheels if w.startswith("cryptography-")]) == 1, sorted(wheels)
+    assert {w.split("-")[1][:3] for w in wheels if w.startswith("pyvmomi-")} == {"9.0", "9.1"}
+    assert {w.split("-")[2] for w in wheels if w.startswith("cffi-")} == {f"cp3{m}" for m in range(9, 14)}
+    assert zipapp.stat().st_size < 20_000_000  # 15.7 MB on 2026-12-01; the README states the figure
 
 
 def _this_python() -> str:
