@@ -23,6 +23,10 @@ DEMO_HOSTS = {"esx-a.lab.local", "esx-b.lab.local"}
 DEMO_CABLES = {(f"esx-a.lab.local/vmnic{n}", f"esx-b.lab.local/vmnic{n}") for n in (1, 2, 5, 6)}
 
 
+# What pip (for pipx, build and pex) prints when no package index answers.
+NO_INDEX = ("Failed to establish a new connection", "Could not find a version", "No matching distribution")
+
+
 def skip_unless_ci(reason: str) -> None:
     """Skip locally when something is missing; under CI=true it is a failure, never a skip."""
     if os.environ.get("CI") == "true":

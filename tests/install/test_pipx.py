@@ -12,11 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.install.support import REPO, check_discover, demo_screens, skip_unless_ci, twin
+from tests.install.support import NO_INDEX, REPO, check_discover, demo_screens, skip_unless_ci, twin
 
 pytestmark = pytest.mark.slow
-
-NO_INDEX = ("Failed to establish a new connection", "Could not find a version", "No matching distribution")
 
 
 def _run(command: list[str], env: dict[str, str], timeout: float = 600) -> subprocess.CompletedProcess[str]:
