@@ -1,13 +1,14 @@
 """The reboot quirk over HTTPS: after esx-b reboots, the shared layout's link whose NIC is not the vSwitch's
 first uplink fails; an unchanged UpdatePortGroup does not bring it back, recover's toggle (active ->
-standby -> active) does. Judged from outside the tool: esxcli pings on each host's own SOAP session and
-stock pyVmomi reads of HostNetworkSystem.networkInfo (tests/sim/test_server_scenarios.Host)."""
+standby -> active) does. Judged from outside the tool: esxcli pings on each host's own SOAP session
+(tests/sim/test_server_scenarios.Host) and the independent reader (tests/hostview)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from tests.engine.twinlab import SUPERNET, TWO_LINKS, collect
+from tests.hostview.reader import read_lab
 from tests.sim.test_server_scenarios import Host
 from vmesh_tui.core.design import DesignOptions
 from vmesh_tui.engine import results
@@ -17,38 +18,25 @@ A, B = "esx-a.lab.local", "esx-b.lab.local"
 PORTGROUPS = ("vmesh-vmotion-1", "vmesh-vmotion-2")  # on vmesh-shared, uplinks vmnic1 and vmnic2
 
 
-def _vmks(host: Host) -> dict[str, tuple[str, str]]:
-    """Portgroup -> (vmk device, IP) of the tool's vmks, from networkInfo."""
-    return {
-        v.portgroup: (v.device, v.spec.ip.ipAddress)
-        for v in host.ns.networkInfo.vnic
-        if v.portgroup in PORTGROUPS
-    }
-
-
-def _orders(host: Host) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
-    """Portgroup -> (active, standby) NICs of the tool's portgroups, from networkInfo."""
-    found = {}
-    for group in host.ns.networkInfo.portgroup:
-        if group.spec.name in PORTGROUPS:
-            order = group.spec.policy.nicTeaming.nicOrder
-            found[group.spec.name] = (tuple(order.activeNic or ()), tuple(order.standbyNic or ()))
-    return found
-
-
 def _judged(twin: Any) -> tuple[list[bool], dict[str, Any]]:
-    """Per link, did jumbo DF pings answer both ways from the link's own vmks; and esx-b's failover orders."""
+    """Per link, did jumbo DF pings answer both ways from the link's own vmks; and esx-b's failover orders
+    of the tool's portgroups, as the independent reader sees them."""
+    views = read_lab(twin.lab)
+    vmks = {
+        name: {v["portgroup"]: (device, v["ip"]) for device, v in view["vmks"].items()}
+        for name, view in views.items()
+    }
     hosts = {name: Host(twin.lab.host(name)) for name in (A, B)}
     try:
-        vmks = {name: _vmks(host) for name, host in hosts.items()}
         links = []
         for group in PORTGROUPS:
             (a_vmk, a_ip), (b_vmk, b_ip) = vmks[A][group], vmks[B][group]
             links.append(hosts[A].ping(b_ip, a_vmk) == 2 and hosts[B].ping(a_ip, b_vmk) == 2)
-        return links, _orders(hosts[B])
     finally:
         for host in hosts.values():
             host.close()
+    groups = views[B]["portgroups"]
+    return links, {name: (groups[name]["active"], groups[name]["standby"]) for name in PORTGROUPS}
 
 
 def _send_unchanged_updates(twin: Any) -> None:

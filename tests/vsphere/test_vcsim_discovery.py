@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pyVim.connect import Disconnect, SmartConnect
 from pyVmomi import SoapStubAdapter, vim, vmodl
 
+from tests.hostview.reader import Endpoint, read_endpoint
 from tests.vsphere.conftest import VCSIM_PASSWORD, Vcsim, start_vcsim
 from vmesh_tui.core.model import CdpMode, Portgroup, Vmk, VSwitch
 from vmesh_tui.core.steps import Action, Step
@@ -141,22 +141,10 @@ def test_steps_vcsim_implements_and_those_it_does_not(vcsim_vc: Vcsim, tmp_path:
 
 
 def _names_on(sim: Vcsim, host_name: str) -> dict[str, list[str]]:
-    """vSwitches, portgroups and vmks of one host, read with stock pyVmomi (none of the tool's code) from
-    HostNetworkSystem.networkInfo: the object that takes the changes, which vcsim keeps current."""
-    si = SmartConnect(
-        host="127.0.0.1", port=sim.port, user="root", pwd=VCSIM_PASSWORD, disableSslCertValidation=True
-    )
-    try:
-        view = si.content.viewManager.CreateContainerView(si.content.rootFolder, [vim.HostSystem], True)
-        host = next(h for h in view.view if h.name == host_name)
-        info = host.configManager.networkSystem.networkInfo
-        return {
-            "vswitches": [v.name for v in info.vswitch],
-            "portgroups": [g.spec.name for g in info.portgroup],
-            "vmks": [n.device for n in info.vnic],
-        }
-    finally:
-        Disconnect(si)
+    """vSwitches, portgroups and vmks of one host, in the host's order, as the independent reader
+    (tests/hostview: stock pyVmomi on HostNetworkSystem.networkInfo, which vcsim keeps current) sees them."""
+    view = read_endpoint(Endpoint(sim.url, "root", VCSIM_PASSWORD, "DC0_C0"))[host_name]
+    return {kind: list(view[kind]) for kind in ("vswitches", "portgroups", "vmks")}
 
 
 def test_host_in_maintenance_mode_is_a_clear_error(tmp_path: Path) -> None:
