@@ -19,15 +19,23 @@ REPO = Path(__file__).resolve().parents[2]
 # The engine's reliability is counted from these matrices only, case by case, by their collected test ids:
 # fault points (a fault or a lost reply at each step of each host, and at the vMotion tag inside a vmk
 # step) and crash points (apply killed after each step, then revert or apply again; discover --probe
-# killed after each of its steps, then revert or probe again).
+# killed after each of its steps, then revert or probe again); lie points: a host that answers success
+# and changes nothing (`kind = "ignored"`) at each step of apply, rollback, revert and recover.
+IGNORED = "tests/engine/test_ignored_twin.py::"
 RELIABILITY_MATRICES = {
     "fault_points": ("tests/engine/test_faults_twin.py::test_fault_at_every_step",),
+    "lie_points": (
+        IGNORED + "test_apply_catches_a_step_the_host_ignored",
+        IGNORED + "test_rollback_says_what_an_ignored_undo_left",
+        IGNORED + "test_revert_says_what_an_ignored_removal_left",
+        IGNORED + "test_recover_catches_an_ignored_toggle",
+    ),
     "crash_points": (
         "tests/engine/test_crash_twin.py::test_killed_apply_converges",
         "tests/engine/test_probe_crash_twin.py::test_killed_probe_leaves_nothing_after_revert_or_the_next_probe",
     ),
 }
-QUICK_MATRICES = ("fault_points",)  # --quick: the crash matrix (a killed process per case) shows "not run"
+QUICK_MATRICES = ("fault_points", "lie_points")  # --quick: crash points (a killed process each) not run
 PROPERTY_TESTS_QUICK = ("tests/core", "tests/sim/test_soap_fuzz.py")
 PROPERTY_TESTS = (*PROPERTY_TESTS_QUICK, "tests/sim/test_hostnet_props.py")
 # "40 passing, 0 failing, and 7 invalid test cases" (hypothesis 6.1xx) or "... passing examples, ..." (older)
@@ -65,7 +73,8 @@ def measure(quick: bool, workdir: Path) -> dict[str, Any]:
             result.setdefault(group, {"run": False})
     result["hypothesis"] = hypothesis_counts(done.stdout)
     result["wall_s"] = round(time.perf_counter() - started, 1)
-    result["command"] = "python -m pytest " + " ".join(args)
+    shown = ["python -m pytest -p no:cacheprovider", *args, "--hypothesis-show-statistics"]
+    result["command"] = " ".join(shown)
     result["exit_code"] = done.returncode
     return result
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from budgets import REQUEST_BUDGETS
 from common import BenchError, ratio
+from reliability import RELIABILITY_MATRICES
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -142,11 +143,11 @@ def _flat(result: Any, prefix: str = "") -> str:
     return ", ".join(p for p in parts if p)
 
 
-def _matrix(counts: dict[str, Any], kind: str) -> str:
+def _matrix(counts: dict[str, Any], name: str) -> str:
     if not counts["run"]:
-        return f"{kind} points not run"
+        return f"{name} not run"
     return (
-        f"{kind} points {counts['tried']} of {counts['collected']} collected tried,"
+        f"{name} {counts['tried']} of {counts['collected']} collected tried,"
         f" {counts['not_as_expected']} not as expected"
     )
 
@@ -183,10 +184,10 @@ def table(summary: dict[str, Any]) -> str:
     rel = summary.get("reliability")
     if rel and "fault_points" in rel:
         h = rel["hypothesis"]
+        matrices = "; ".join(_matrix(rel[group], group.replace("_", " ")) for group in RELIABILITY_MATRICES)
         lines.append(
-            f"reliability: {_matrix(rel['fault_points'], 'fault')}; {_matrix(rel['crash_points'], 'crash')}; "
-            f"{h['property_tests']} property tests, {h['passing_examples']} examples passed, "
-            f"{h['failing_examples']} failed ({rel['wall_s']} s)"
+            f"reliability: {matrices}; {h['property_tests']} property tests, {h['passing_examples']} examples"
+            f" passed, {h['failing_examples']} failed ({rel['wall_s']} s)"
         )
     elif rel:
         lines.append(f"reliability: {rel.get('error')}")

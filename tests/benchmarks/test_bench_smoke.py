@@ -105,7 +105,8 @@ def test_reliability_counts_the_matrices_cases_by_collected_id(tmp_path: Path) -
         "failed_ids": [fault + cases[1]],
     }  # fmt: skip
     assert counts["tests"] == {"passed": 1, "failed": 0, "skipped": 0}  # a fuzz test named *fault*: no point
-    counts.update(crash_points={"run": False}, hypothesis={"failing_examples": 0}, exit_code=1, command="c")
+    counts.update(crash_points={"run": False}, lie_points={"run": False}, hypothesis={"failing_examples": 0})
+    counts.update(exit_code=1, command="c")
     listed = reliability.problems(counts)
     assert len(listed) == 2
     assert listed[0].startswith("reliability: 1 fault_points not as expected: ") and "1-lost]" in listed[0]
@@ -115,6 +116,8 @@ def test_reliability_counts_the_matrices_cases_by_collected_id(tmp_path: Path) -
 def test_the_reliability_matrices_collect_their_cases() -> None:
     fault_ids = reliability.collected_ids(reliability.RELIABILITY_MATRICES["fault_points"])
     crash_ids = reliability.collected_ids(reliability.RELIABILITY_MATRICES["crash_points"])
+    lie_ids = reliability.collected_ids(reliability.RELIABILITY_MATRICES["lie_points"])
+    assert len(lie_ids) == 34 and all(case.startswith(reliability.IGNORED) for case in lie_ids), lie_ids
     assert len(fault_ids) == 28 and len(set(fault_ids)) == 28, fault_ids
     assert all("test_fault_at_every_step[" in case for case in fault_ids)
     assert len(crash_ids) == 52 and len(set(crash_ids)) == 52, crash_ids
