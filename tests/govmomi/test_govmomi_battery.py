@@ -207,7 +207,7 @@ def documented_vcsim_failures() -> dict[str, str]:
     text = TWIN_MODEL.read_text()
     assert VCSIM_SECTION in text, f"{TWIN_MODEL} has no section {VCSIM_SECTION!r}"
     section = text.split(VCSIM_SECTION, 1)[1].split("\n## ", 1)[0]
-    rows = re.findall(r"^\| `([a-z_.]+)` \| (.+?) \|$", section, flags=re.MULTILINE)
+    rows = re.findall(r"^\| `([a-z0-9_.]+)` \| (.+?) \|$", section, flags=re.MULTILINE)
     return dict(rows)
 
 
