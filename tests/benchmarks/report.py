@@ -181,6 +181,10 @@ def table(summary: dict[str, Any]) -> str:
             else "different: " + "; ".join(equivalence["differences"])
         )
         lines.append(f"host state after both (vmesh-* objects): {same}")
+        again = equivalence.get("second_run_changed") or {}
+        counts = ", ".join(f"{task}: {n}" for task, n in again.items()) or "not run"
+        verdict = "changed=false for every task" if equivalence.get("idempotent") else "NOT idempotent"
+        lines.append(f"peer's second identical run: {verdict} (changed items per task: {counts})")
     rel = summary.get("reliability")
     if rel and "fault_points" in rel:
         h = rel["hypothesis"]

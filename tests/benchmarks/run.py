@@ -211,8 +211,10 @@ def first_screen(reps: int, root: Path) -> dict[str, Any]:
 
 
 def equivalence(root: Path, venv: Path) -> dict[str, Any]:
-    """Apply with vmesh-tui and with the peer on two fresh twins; compare the resulting host state."""
+    """Apply with vmesh-tui and with the peer on two fresh twins; compare the resulting host state.
+    The peer's playbook then runs a second time, unchanged: every task must report changed=false."""
     states = {}
+    second_run: dict[str, int] = {}
     for side in ("ours", "peer"):
         workdir = Path(tempfile.mkdtemp(prefix=f"equivalence-{side}-", dir=root))
         with Twin(workdir / "twin", rtt_ms=RTT_MS) as twin:
@@ -222,11 +224,28 @@ def equivalence(root: Path, venv: Path) -> dict[str, Any]:
             else:
                 _plan_for_peer(ctx)
                 _peer(ctx)
+                second_run = _peer_again(ctx)
             states[side] = _checked(ctx.naive("state"), f"state read after {side}").json()["hosts"]
     from peer.naive import differences
 
     diffs = differences(states["ours"], states["peer"])
-    return {"same_state": not diffs, "differences": diffs, "gaps": [list(g) for g in driver.PEER_GAPS]}
+    return {
+        "same_state": not diffs,
+        "differences": diffs,
+        "gaps": [list(g) for g in driver.PEER_GAPS],
+        "second_run_changed": second_run,
+        "idempotent": bool(second_run) and not any(second_run.values()),
+    }
+
+
+def _peer_again(ctx: Context) -> dict[str, int]:
+    """The same playbook once more on the same hosts: per task, the loop items Ansible changed."""
+    assert ctx.venv is not None
+    workdir = ctx.workdir / "peer-again"
+    result = driver.run_playbook(ctx.twin.hosts, ctx.plan, ctx.twin.password, workdir, ctx.venv)
+    if result.failures:
+        raise BenchError("the peer's second run failed: " + " | ".join(result.failures[:3]))
+    return result.changed_by_task
 
 
 def _measure_part(m: Measurement, summary: dict[str, Any], reps: int, root: Path, venv: Path | None) -> None:
@@ -258,6 +277,11 @@ def _other_parts(
         try:
             summary["equivalence"] = equivalence(root, venv)
             problems += [f"equivalence: {d}" for d in summary["equivalence"]["differences"]]
+            problems += [
+                f"equivalence: the peer's second identical run changed {n} item(s) in task {task!r}"
+                for task, n in summary["equivalence"].get("second_run_changed", {}).items()
+                if n
+            ]
         except BenchError as exc:
             problems.append(f"equivalence: {exc}")
     if "modules" in wanted:

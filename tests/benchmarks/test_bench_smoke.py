@@ -190,3 +190,32 @@ def test_equivalence_differences_and_module_problems_make_the_run_fail(
         "equivalence: h/vswitches/vmesh-1/mtu: vmesh-tui 9000, peer 1500",
         "bench_twin: slow",
     ]
+
+
+def test_a_second_peer_run_that_changes_something_makes_the_run_fail(monkeypatch: pytest.MonkeyPatch) -> None:
+    import run
+
+    again = {"One vSwitch per link": 0, "The vMotion portgroup": 8, "The vMotion vmk": 0}
+    found = {"same_state": True, "differences": [], "gaps": [], "second_run_changed": again}
+    found["idempotent"] = False
+    monkeypatch.setattr(run, "equivalence", lambda root, venv: found)
+    summary: dict[str, Any] = {"problems": []}
+    run._other_parts({"equivalence"}, summary, 1, Path("."), Path("/venv"), quick=True)
+    assert summary["problems"] == [
+        "equivalence: the peer's second identical run changed 8 item(s) in task 'The vMotion portgroup'"
+    ]
+    assert "NOT idempotent (changed items per task: One vSwitch per link: 0, The vMotion portgroup: 8" in (
+        report.table({**summary, "measurements": {}, "equivalence": found, "total_s": 1})
+    )
+
+
+def test_changed_items_are_counted_per_task_over_hosts_and_loop_items() -> None:
+    task = {
+        "task": {"name": "portgroups"},
+        "hosts": {
+            "a": {"results": [{"changed": True}, {"changed": False}]},
+            "b": {"results": [{"changed": True}]},
+        },
+    }
+    plain = {"task": {"name": "one"}, "hosts": {"a": {"changed": False}}}
+    assert driver._changed_by_task({"plays": [{"tasks": [task, plain]}]}) == {"portgroups": 2, "one": 0}

@@ -52,6 +52,7 @@ class PeerResult:
     run: ChildRun
     failures: list[str] = field(default_factory=list)
     changed: dict[str, int] = field(default_factory=dict)
+    changed_by_task: dict[str, int] = field(default_factory=dict)  # task name -> loop items it changed
 
     @property
     def ok(self) -> bool:
@@ -173,8 +174,20 @@ def run_playbook(
         result.failures.append(f"ansible-playbook exit {run.returncode}: {run.stderr.strip()[-500:]}")
         return result
     result.changed = {h: s.get("changed", 0) for h, s in report.get("stats", {}).items()}
+    result.changed_by_task = _changed_by_task(report)
     result.failures.extend(_failures(report))
     return result
+
+
+def _changed_by_task(report: Mapping[str, Any]) -> dict[str, int]:
+    """Per task, how many loop items (over all hosts) Ansible reported as changed."""
+    counts: dict[str, int] = {}
+    for play in report.get("plays", []):
+        for task in play.get("tasks", []):
+            name = task.get("task", {}).get("name", "?")
+            items = [i for o in task.get("hosts", {}).values() for i in (o.get("results") or [o])]
+            counts[name] = counts.get(name, 0) + sum(1 for i in items if i.get("changed"))
+    return counts
 
 
 def _failures(report: Mapping[str, Any]) -> list[str]:
