@@ -10,6 +10,8 @@ import ssl
 import threading
 from typing import Any, Protocol
 
+from vmesh_tui.sim.wire.chunked import BadChunk, BodyTooLarge, read_chunked
+
 MAX_BODY = 2 * 1024 * 1024  # the one limit on a request body (server.py's fault text uses it too)
 HANDSHAKE_TIMEOUT_S = 30
 IDLE_TIMEOUT_S = 3600  # longer than pyVmomi keeps idle pooled connections (900 s)
@@ -98,19 +100,9 @@ class SoapRequestHandler(http.server.BaseHTTPRequestHandler):
         if self.path.split("?", 1)[0].rstrip("/") != "/sdk":
             self._send(404, b"Not found\n", "text/plain; charset=utf-8", close=True)
             return
-        length = self._content_length()
-        if length is None:  # chunked or unframed: the body cannot be read, so answer and close
-            message = "The request has no valid Content-Length header; send the body with a Content-Length."
-            reply = self.server.endpoint.invalid_request_reply(message)
-            self._send(500, reply.body, "text/xml; charset=utf-8", close=True)
+        body = self._read_body()
+        if body is None:
             return
-        if length > MAX_BODY:
-            self._discard(length)
-            self._send(
-                500, self.server.endpoint.too_large_reply().body, "text/xml; charset=utf-8", close=True
-            )
-            return
-        body = self.rfile.read(length)
         reply = self.server.endpoint.handle_soap(body, self.headers.get("Cookie"))
         if reply.drop:
             self.close_connection = True
@@ -119,6 +111,34 @@ class SoapRequestHandler(http.server.BaseHTTPRequestHandler):
             self._send(reply.status, reply.body, "text/xml; charset=utf-8", extra)
         if reply.after is not None:
             reply.after()
+
+    def _read_body(self) -> bytes | None:
+        """The request body, framed by Content-Length or chunked (govmomi sends chunks). When it cannot
+        be read (no framing, bad chunks, over MAX_BODY) the fault is sent and None returned."""
+        endpoint = self.server.endpoint
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            try:
+                return read_chunked(self.rfile, MAX_BODY)
+            except BodyTooLarge:
+                self._send(500, endpoint.too_large_reply().body, "text/xml; charset=utf-8", close=True)
+            except BadChunk as exc:
+                reply = endpoint.invalid_request_reply(f"The chunked request body is malformed: {exc}.")
+                self._send(500, reply.body, "text/xml; charset=utf-8", close=True)
+            return None
+        length = self._content_length()
+        if length is None:  # unframed: the body cannot be read, so answer and close
+            message = (
+                "The request has neither a valid Content-Length nor Transfer-Encoding: chunked; "
+                "send the body with one of them."
+            )
+            reply = endpoint.invalid_request_reply(message)
+            self._send(500, reply.body, "text/xml; charset=utf-8", close=True)
+            return None
+        if length > MAX_BODY:
+            self._discard(length)
+            self._send(500, endpoint.too_large_reply().body, "text/xml; charset=utf-8", close=True)
+            return None
+        return self.rfile.read(length)
 
     def _discard(self, length: int) -> None:
         """Read (up to a bound) and drop an oversize body, so the client can read the fault."""
