@@ -7,7 +7,9 @@
 //
 //	{"name": "vswitch.add_mtu_read_back", "ok": true, "detail": "..."}
 //
-// The password comes from the GOVMOMI_BATTERY_PASSWORD environment variable (never argv). Objects it
+// The endpoint comes from -url or, as for govc, GOVC_URL, GOVC_USERNAME and GOVC_PASSWORD (what
+// `vmesh-tui sim --govc` prints); a password only ever comes from the environment
+// (GOVMOMI_BATTERY_PASSWORD or GOVC_PASSWORD), never argv. Objects it
 // creates are named with -prefix and removed again; the host is left as it was found (maintenance
 // mode included). Exit status: 0 when every check ran (passed or not), 2 on bad arguments.
 package main
@@ -22,22 +24,22 @@ import (
 )
 
 func main() {
-	rawURL := flag.String("url", "", "https://127.0.0.1:PORT/sdk")
-	user := flag.String("user", "root", "login user")
+	rawURL := flag.String("url", os.Getenv("GOVC_URL"), "https://127.0.0.1:PORT/sdk (default $GOVC_URL)")
+	user := flag.String("user", envOr("GOVC_USERNAME", "root"), "login user (default $GOVC_USERNAME or root)")
 	thumbprint := flag.String("sha1", "", "SHA-1 thumbprint of the server certificate (AA:BB:...), pinned as govc does")
 	prefix := flag.String("prefix", "gvb", "name prefix of the vSwitches and portgroups the battery creates")
 	reboot := flag.Bool("reboot", true, "include the reboot checks (the host reboots once, in maintenance mode)")
 	only := flag.String("only", "", "comma-separated check name prefixes to run (default: all)")
 	flag.Parse()
 
-	password := os.Getenv("GOVMOMI_BATTERY_PASSWORD")
+	password := envOr("GOVMOMI_BATTERY_PASSWORD", os.Getenv("GOVC_PASSWORD"))
 	u, err := url.Parse(*rawURL)
 	if err != nil || u.Scheme != "https" || u.Host == "" {
 		fmt.Fprintln(os.Stderr, "govmomi-battery: -url must be an https URL such as https://127.0.0.1:8443/sdk")
 		os.Exit(2)
 	}
 	if password == "" {
-		fmt.Fprintln(os.Stderr, "govmomi-battery: set GOVMOMI_BATTERY_PASSWORD")
+		fmt.Fprintln(os.Stderr, "govmomi-battery: set GOVMOMI_BATTERY_PASSWORD or GOVC_PASSWORD")
 		os.Exit(2)
 	}
 	b := newBattery(u, *user, password, strings.ToUpper(*thumbprint), *prefix)
@@ -59,4 +61,11 @@ func main() {
 	maintenanceChecks(b, *reboot)
 	logoutChecks(b)
 	b.elapsed(time.Since(b.started))
+}
+
+func envOr(name, fallback string) string {
+	if value := os.Getenv(name); value != "" {
+		return value
+	}
+	return fallback
 }

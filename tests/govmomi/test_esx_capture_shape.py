@@ -33,8 +33,51 @@ TWIN_PATHS = {  # (managed object type, property path) -> the capture's kind
     ("HostNetworkSystem", "capabilities"): "capabilities",
 }
 
+NO_GATEWAY = "Labs name no gateway: the twin's hosts have none (pings off the vmks' subnets fail)."
+STATIC_DNS = (
+    "Labs name no DNS server: the twin's DNS is static, with no servers; virtualNicDevice comes with DHCP."
+)
+FIXED_TEAMING = (
+    "The capture's Management Network overrides its whole teaming (as the Host Client writes it); the "
+    "demo's portgroups override nothing, and the twin sends exactly what a portgroup sets."
+)
+GO_ZERO = "The capture's Go type drops a zero percentage (omitempty), so it cannot say; the twin sends 0."
 # (kind, element path, field, "capture only" | "twin only") -> why the difference stays
-ALLOWED: dict[tuple[str, str, str, str], str] = {}
+ALLOWED: dict[tuple[str, str, str, str], str] = {
+    ("networkInfo", "dnsConfig", "address", "capture only"): STATIC_DNS,
+    ("networkInfo", "dnsConfig", "virtualNicDevice", "capture only"): STATIC_DNS,
+    ("networkInfo", "netStackInstance.dnsConfig", "address", "capture only"): STATIC_DNS,
+    ("networkInfo", "netStackInstance.dnsConfig", "virtualNicDevice", "capture only"): STATIC_DNS,
+    ("networkInfo", "ipRouteConfig", "defaultGateway", "capture only"): NO_GATEWAY,
+    ("networkInfo", "netStackInstance.ipRouteConfig", "defaultGateway", "capture only"): NO_GATEWAY,
+    ("networkInfo", "pnic", "fcoeConfiguration", "capture only"): "The twin models no FCoE-capable NICs.",
+    ("networkInfo", "pnic.spec", "linkSpeed", "capture only"): (
+        "The capture's vmxnet3 NICs cannot auto-negotiate, so their speed is fixed; the twin's NICs "
+        "auto-negotiate and spec.linkSpeed is set only by UpdatePhysicalNicLinkSpeed (unset = auto)."
+    ),
+    ("networkInfo", "portgroup.spec.policy.nicTeaming", "nicOrder", "capture only"): FIXED_TEAMING,
+    ("networkInfo", "portgroup.spec.policy.nicTeaming", "notifySwitches", "capture only"): FIXED_TEAMING,
+    ("networkInfo", "portgroup.spec.policy.nicTeaming", "policy", "capture only"): FIXED_TEAMING,
+    ("networkInfo", "portgroup.spec.policy.nicTeaming", "rollingOrder", "capture only"): FIXED_TEAMING,
+    ("networkInfo", "portgroup.spec.policy.nicTeaming.failureCriteria", "checkBeacon", "capture only"): (
+        FIXED_TEAMING
+    ),
+    ("networkInfo", "portgroup.computedPolicy.nicTeaming.failureCriteria", "percentage", "twin only"): (
+        GO_ZERO
+    ),
+    ("networkInfo", "vswitch.spec.policy.nicTeaming.failureCriteria", "percentage", "twin only"): GO_ZERO,
+    ("networkInfo", "vswitch.spec", "mtu", "twin only"): (
+        "The installer's vSwitch0 leaves spec.mtu unset (both captures); the twin always sends the MTU it "
+        "applies, so a read-modify-write of the spec keeps it. Clients read vswitch.mtu."
+    ),
+    ("runtime", "", "bootTime", "twin only"): (
+        "The capture leaves bootTime out (vcsim sets it when it creates a host); real hosts send it and "
+        "the tool detects reboots by it."
+    ),
+    ("runtime", "", "healthSystemRuntime", "capture only"): "The twin models no hardware sensors.",
+    ("runtime", "", "hostMaxVirtualDiskCapacity", "capture only"): "The twin models no storage.",
+    ("runtime", "", "vsanRuntimeInfo", "capture only"): "The twin models no vSAN.",
+}
 
 
 def _local(tag: str) -> str:

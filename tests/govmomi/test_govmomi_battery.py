@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import re
+import shlex
 import socket
 import ssl
 import subprocess
@@ -147,8 +148,11 @@ def sha1_pin(url: str, sha256: str) -> str:
 def run_battery(binary: Path, url: str, user: str, password: str, sha256: str) -> dict[str, dict[str, Any]]:
     """Run the whole battery against one endpoint: check name -> {"ok", "detail"}."""
     command = [str(binary), "-url", url, "-user", user, "-sha1", sha1_pin(url, sha256)]
-    env = {**os.environ, "GOVMOMI_BATTERY_PASSWORD": password}
-    done = subprocess.run(command, capture_output=True, text=True, timeout=280, env=env)
+    return _battery_results(command, {"GOVMOMI_BATTERY_PASSWORD": password})
+
+
+def _battery_results(command: list[str], env: dict[str, str]) -> dict[str, dict[str, Any]]:
+    done = subprocess.run(command, capture_output=True, text=True, timeout=280, env={**os.environ, **env})
     assert done.returncode == 0, done.stderr
     results = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
     names = [r["name"] for r in results]
@@ -165,20 +169,21 @@ def served_lab(tmp_path: Path) -> Iterator[Any]:
     """serve(lab_path or None for --demo) -> hosts of `vmesh-tui sim --json`, run as its own process."""
     processes: list[subprocess.Popen[str]] = []
 
-    def serve(lab: Path | None) -> list[dict[str, str]]:
+    def serve(lab: Path | None, shown: str = "--json") -> Any:
         source = ["--demo"] if lab is None else [str(lab)]
         process = subprocess.Popen(
-            [sys.executable, "-m", "vmesh_tui", "sim", *source, "--json"],
+            [sys.executable, "-m", "vmesh_tui", "sim", *source, shown],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
         processes.append(process)
         assert process.stdout is not None
+        if shown == "--govc":  # comment and export lines per host, up to "# Serving ..."
+            return list(iter(process.stdout.readline, "# Serving; press Ctrl+C to stop.\n"))
         line = process.stdout.readline()
         assert line, process.stderr.read() if process.stderr else "vmesh-tui sim did not start"
-        hosts: list[dict[str, str]] = json.loads(line)["hosts"]
-        return hosts
+        return json.loads(line)["hosts"]
 
     yield serve
     for process in processes:
@@ -194,11 +199,15 @@ def test_twin_demo_lab_passes_every_check(battery: Path, served_lab: Any) -> Non
 
 
 def test_twin_other_lab_passes_every_check(battery: Path, served_lab: Any, tmp_path: Path) -> None:
+    """Pointed at the twin as README says for govc: the GOVC_* variables `vmesh-tui sim --govc` prints."""
     lab = tmp_path / "branch.toml"
     lab.write_text(OTHER_LAB)
-    host = served_lab(lab)[0]
-    assert host["name"] == "branch-esx1.corp.example"
-    results = run_battery(battery, host["url"], host["user"], host["password"], host["thumbprint"])
+    comment, export = served_lab(lab, "--govc")[:2]
+    assert comment.startswith("# branch-esx1.corp.example: ") and export.startswith("export ")
+    env = dict(item.split("=", 1) for item in shlex.split(export)[1:])
+    assert set(env) == {"GOVC_URL", "GOVC_USERNAME", "GOVC_PASSWORD", "GOVC_INSECURE"}
+    pin = comment.rsplit(" ", 1)[1].strip('"\n')
+    results = _battery_results([str(battery), "-sha1", pin], env)
     assert failures(results) == {}
 
 

@@ -159,7 +159,9 @@ def test_portgroup_spec_keeps_only_what_was_set_and_computed_policy_merges(host:
         vswitch(host, "vmesh-s").key,
         5,
     )
-    assert pg.spec.policy.security is None and pg.spec.policy.nicTeaming.reversePolicy is None
+    security = pg.spec.policy.security  # present and empty where nothing is overridden, as real hosts send it
+    assert security is not None and security.allowPromiscuous is security.macChanges is None
+    assert pg.spec.policy.nicTeaming.reversePolicy is None
     assert pg.spec.policy.nicTeaming.nicOrder.activeNic == ["vmnic1"]
     assert pg.computedPolicy.nicTeaming.policy == "failover_explicit"
     assert pg.computedPolicy.nicTeaming.nicOrder.activeNic == ["vmnic1"]
@@ -187,7 +189,7 @@ def test_update_portgroup_replaces_the_whole_spec(host: SimHost) -> None:
     host.AddPortGroup(pg_spec("pinned", "vSwitch1", override(["vmnic3"], ["vmnic7"])))
     host.UpdatePortGroup("pinned", pg_spec("pinned", "vSwitch1", vlan=7))
     pg = portgroup(host, "pinned")
-    assert pg.spec.vlanId == 7 and pg.spec.policy.nicTeaming is None, "an unset policy drops the override"
+    assert pg.spec.vlanId == 7 and pg.spec.policy.nicTeaming.nicOrder is None, "an unset policy drops it"
     assert pg.computedPolicy.nicTeaming.nicOrder.activeNic == ["vmnic3", "vmnic7"]
 
 

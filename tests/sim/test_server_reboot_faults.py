@@ -10,6 +10,7 @@ import time
 import xml.etree.ElementTree as ET
 
 import pytest
+from pyVim.task import WaitForTask
 from pyVmomi import vim
 
 
@@ -57,6 +58,11 @@ def test_reboot_task_ends_sessions_keeps_config_and_changes_boot_time(small_lab,
     host.configManager.networkSystem.AddVirtualSwitch(
         "vmesh-9", vim.host.VirtualSwitch.Specification(numPorts=64, mtu=9000)
     )
+    with pytest.raises(vim.fault.InvalidState):  # ESXi: no reboot without force outside maintenance mode
+        host.RebootHost_Task(force=False)
+    assert host.runtime.bootTime == boot_before and host.runtime.inMaintenanceMode is False
+    WaitForTask(host.EnterMaintenanceMode_Task(timeout=0))
+    assert host.runtime.inMaintenanceMode is True
     task = host.RebootHost_Task(force=False)
     assert isinstance(task, vim.Task)
     time.sleep(0.3)
@@ -70,7 +76,10 @@ def test_reboot_task_ends_sessions_keeps_config_and_changes_boot_time(small_lab,
     assert _raw_fault_type(lab_host, si._stub.cookie) == "NotAuthenticated"
     new_host = _host_object(again)
     assert new_host.runtime.bootTime > boot_before
+    assert new_host.runtime.inMaintenanceMode is True, "maintenance mode survives the reboot"
     assert "vmesh-9" in [s.name for s in new_host.configManager.networkSystem.networkInfo.vswitch]
+    WaitForTask(new_host.ExitMaintenanceMode_Task(timeout=0))
+    assert new_host.runtime.inMaintenanceMode is False
 
 
 def test_runner_reboot_is_synchronous(small_lab, connect) -> None:

@@ -208,7 +208,7 @@ def test_shared_layout_fails_after_reboot_task_until_the_portgroup_is_toggled(
     shared(hosts, SLASH30)
     assert link_results(hosts, SLASH30, interface=True) == [True] * 4
     boot_before = hosts[A].system.runtime.bootTime
-    hosts[A].system.RebootHost_Task(force=False)
+    hosts[A].system.RebootHost_Task(force=True)  # no maintenance mode: forced, as `reboot -f`
     time.sleep(0.2)
     hosts[A].close()
     hosts[A] = _reconnect(demo.host(A))

@@ -115,7 +115,7 @@ def test_unknown_objects_and_unsupported_methods_answer_real_faults(small_lab, c
     with pytest.raises(vmodl.fault.ManagedObjectNotFound):
         vim.host.NetworkSystem("networkSystem-999", stub).RefreshNetworkSystem()
     with pytest.raises(vmodl.fault.MethodNotFound):
-        vim.HostSystem("ha-host", stub).EnterMaintenanceMode(timeout=0)
+        vim.HostSystem("ha-host", stub).RetrieveHardwareUptime()
 
 
 def _network_system(si) -> vim.host.NetworkSystem:

@@ -134,5 +134,8 @@ def test_reboot_through_the_api_then_carry_on(twin: Any, tmp_path: Path) -> None
     finally:
         client.close()
     assert after[A].boot_time is not None and booted is not None and after[A].boot_time > booted
-    assert requests_of(twin)[A].get("RebootHost_Task") == 1
-    assert requests_of(twin)[A].get("Login") == 2
+    served = requests_of(twin)[A]
+    assert served.get("RebootHost_Task") == 1
+    assert served.get("EnterMaintenanceMode_Task") == served.get("ExitMaintenanceMode_Task") == 1
+    assert twin.endpoint(A).sim.in_maintenance is False, "back out of maintenance mode after the reboot"
+    assert served.get("Login") == 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import signal
 import sys
 import threading
@@ -23,7 +24,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     sim.add_argument("lab", nargs="?", metavar="LAB.toml", help="the lab file (format: docs/lab-format.md)")
     sim.add_argument("--demo", action="store_true", help="serve the built-in demo lab")
-    sim.add_argument("--json", action="store_true", help="print one JSON line of hosts once all listen")
+    shown = sim.add_mutually_exclusive_group()
+    shown.add_argument("--json", action="store_true", help="print one JSON line of hosts once all listen")
+    shown.add_argument(
+        "--govc",
+        action="store_true",
+        help="print, per host, the GOVC_* variables that point govc-style tools (govmomi) at it",
+    )
     sim.add_argument("--stats", metavar="FILE", help="write per-host request counts as JSON when stopping")
 
 
@@ -48,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"vmesh-tui sim: {exc}", file=sys.stderr)
             return EXIT_FAILED
         with lab:
-            _announce(lab, args.json)
+            _announce(lab, args.json, getattr(args, "govc", False))
             while not stop.wait(0.5):
                 pass
         if args.stats:
@@ -66,13 +73,35 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _announce(lab: Any, as_json: bool) -> None:
+def _announce(lab: Any, as_json: bool, govc: bool = False) -> None:
     if as_json:
         print(json.dumps({"hosts": [h.as_json() for h in lab.hosts]}), flush=True)
+        return
+    if govc:
+        for host in lab.hosts:
+            print(_govc_lines(lab, host), flush=True)
+        print("# Serving; press Ctrl+C to stop.", flush=True)
         return
     for host in lab.hosts:
         print(f"{host.name}  {host.url}  user {host.user}  sha256 {host.thumbprint}", flush=True)
     print("Serving; press Ctrl+C to stop.", flush=True)
+
+
+def _govc_lines(lab: Any, host: Any) -> str:
+    """A comment with the host's SHA-1 pin (govc's GOVC_TLS_KNOWN_HOSTS form) and one export line."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+
+    pem = lab.endpoint(host.name).certificate.cert_pem
+    sha1 = x509.load_pem_x509_certificate(pem).fingerprint(hashes.SHA1()).hex().upper()
+    pin = ":".join(sha1[i : i + 2] for i in range(0, len(sha1), 2))
+    address = host.url.split("//", 1)[1].split("/", 1)[0]
+    variables = {"GOVC_URL": host.url, "GOVC_USERNAME": host.user, "GOVC_PASSWORD": host.password}
+    exports = " ".join(f"{name}={shlex.quote(value)}" for name, value in variables.items())
+    return (
+        f'# {host.name}: to pin rather than GOVC_INSECURE, a GOVC_TLS_KNOWN_HOSTS line "{address} {pin}"\n'
+        f"export {exports} GOVC_INSECURE=1"
+    )
 
 
 def _install_stop_handlers(stop: threading.Event) -> dict[int, Any]:

@@ -81,9 +81,16 @@ class VmeshApp(WizardFlow):
 
     @work(thread=True, exclusive=True, group="demo")
     def _reboot_worker(self, host: str) -> None:
+        """As an admin reboots a host: maintenance mode, a reboot without force, out of it once back."""
+        self.call_from_thread(self.notify, f"{host}: entering maintenance mode, then rebooting ...")
         assert self.engine is not None
-        self.engine.client.reboot(host)
-        self.call_from_thread(self.notify, f"{host} rebooted (simulated). Recovery: ctrl+p, recovery.")
+        try:
+            self.engine.client.reboot(host)
+        except Exception as exc:  # the adapter's errors say what happened and what to do
+            self.call_from_thread(self.notify, f"The reboot of {host} failed: {exc}", severity="error")
+            return
+        done = f"{host} rebooted (simulated) and left maintenance mode. Recovery: ctrl+p, recovery."
+        self.call_from_thread(self.notify, done)
 
     def get_key_display(self, binding: Binding) -> str:
         if not self.glyphs.ascii:

@@ -16,7 +16,7 @@ class VmeshCommands(Provider):
         demo = [
             (
                 "Demo: reboot a host",
-                "simulate a reboot of the lab's last host",
+                "maintenance mode, reboot, back: the lab's last host",
                 partial(_call, app, "demo_reboot"),
             )
         ]

@@ -21,12 +21,12 @@ from vmesh_tui.vsphere.errors import (
     ClusterNotFound,
     HostUnavailable,
     NotSupported,
-    StepFailed,
     VSphereError,
 )
 from vmesh_tui.vsphere.handle import HostHandle
-from vmesh_tui.vsphere.hostchecks import check_network_read, check_usable, wait_for_task
+from vmesh_tui.vsphere.hostchecks import check_network_read, check_usable
 from vmesh_tui.vsphere.knownhosts import KnownHosts
+from vmesh_tui.vsphere.maintenance import reboot_in_maintenance
 from vmesh_tui.vsphere.ping import PingResult, execute_ping, parse_ping, ping_arguments, retrieve_executer
 from vmesh_tui.vsphere.session import AcceptNew, Session, fault_name, fault_text
 from vmesh_tui.vsphere.targets import Target
@@ -272,20 +272,14 @@ class HostsClient:
         return parse_ping(returnval, count)
 
     def reboot(self, host: str, wait_s: float = 120.0) -> None:
-        """RebootHost_Task(force=True) and wait for the task; the next call logs in again."""
+        """Reboot ``host`` as an admin does (maintenance.py): maintenance mode, reboot without force,
+        wait until it is back with a new bootTime, leave maintenance mode. Raises StepFailed or
+        CallTimeout (the host is then left in maintenance mode, and the message says so)."""
         handle = self.handle(host)
-        session = handle.session
         self._fresh = None
         with handle.lock:
-            moref = handle.moref
-            try:
-                task = session.call(lambda: moref.RebootHost_Task(force=True), f"rebooting {host}")
-            except vmodl.MethodFault as fault:
-                raise StepFailed(None, fault_name(fault), f"reboot of {host}: {fault_text(fault)}") from None
-            wait_for_task(session, task, f"the reboot of {host}", wait_s)
             handle.method_executer = None
-            if session.stub is not None:
-                session.stub.DropConnections()
+            reboot_in_maintenance(handle.session, handle.moref, host, wait_s)
 
     def close(self) -> None:
         for session in self._sessions:

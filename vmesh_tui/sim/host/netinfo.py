@@ -7,7 +7,8 @@ from collections.abc import Callable
 
 from pyVmomi import vim
 
-from vmesh_tui.sim.host.state import NETSTACKS, NetState, PnicState, VnicState, overlay
+from vmesh_tui.sim.host import netroutes
+from vmesh_tui.sim.host.state import NetState, PnicState, VnicState, overlay
 
 LinkOf = Callable[[str], "tuple[int, bool] | None"]
 
@@ -57,17 +58,37 @@ def build_pnic(
 
 
 def build_vnic(vnic: VnicState, key_prefix: str = "") -> vim.host.VirtualNic:
+    """A vmk as networkInfo lists it, or (with a nicType `key_prefix`) as a VirtualNicManager candidate,
+    which real hosts send without its port."""
     ip = vim.host.IpConfig(dhcp=vnic.dhcp, ipAddress=vnic.ip, subnetMask=vnic.mask)
     spec = vim.host.VirtualNic.Specification(
-        ip=ip, mac=vnic.mac, mtu=vnic.mtu, tsoEnabled=True, netStackInstanceKey=vnic.netstack
+        ip=ip,
+        mac=vnic.mac,
+        portgroup=vnic.portgroup,
+        mtu=vnic.mtu,
+        tsoEnabled=True,
+        netStackInstanceKey=vnic.netstack,
     )
     return vim.host.VirtualNic(
         device=vnic.device,
         key=f"{key_prefix}{vnic_key(vnic.device)}",
         portgroup=vnic.portgroup,
         spec=spec,
-        port=f"key-vim.host.PortGroup.Port-{_port_number(vnic)}",
+        port=None if key_prefix else f"key-vim.host.PortGroup.Port-{_port_number(vnic)}",
     )
+
+
+def spec_policy(policy: vim.host.NetworkPolicy) -> vim.host.NetworkPolicy:
+    """A portgroup's spec.policy as hosts send it: what it overrides, and empty objects where it
+    overrides nothing (security, nicTeaming with failureCriteria, offloadPolicy, shapingPolicy)."""
+    sent = copy.deepcopy(policy)
+    kinds = vim.host.NetworkPolicy
+    sent.security = sent.security or kinds.SecurityPolicy()
+    sent.nicTeaming = sent.nicTeaming or kinds.NicTeamingPolicy()
+    sent.nicTeaming.failureCriteria = sent.nicTeaming.failureCriteria or kinds.NicFailureCriteria()
+    sent.offloadPolicy = sent.offloadPolicy or vim.host.NetOffloadCapabilities()
+    sent.shapingPolicy = sent.shapingPolicy or kinds.TrafficShapingPolicy()
+    return sent
 
 
 def _port_number(vnic: VnicState) -> int:
@@ -75,7 +96,10 @@ def _port_number(vnic: VnicState) -> int:
 
 
 def build_network_info(
-    state: NetState, link_of: LinkOf, valid_of: Callable[[PnicState], list[tuple[int, bool]]]
+    state: NetState,
+    link_of: LinkOf,
+    valid_of: Callable[[PnicState], list[tuple[int, bool]]],
+    host_name: str = "",
 ) -> vim.host.NetworkInfo:
     """A fresh NetworkInfo; nothing in it is shared with the state."""
     vnics = state.vnics_sorted()
@@ -116,7 +140,7 @@ def build_network_info(
             if v.portgroup == pg.name
         ]
         spec = vim.host.PortGroup.Specification(
-            name=pg.name, vlanId=pg.vlan, vswitchName=pg.vswitch, policy=copy.deepcopy(pg.policy)
+            name=pg.name, vlanId=pg.vlan, vswitchName=pg.vswitch, policy=spec_policy(pg.policy)
         )
         portgroups.append(
             vim.host.PortGroup(
@@ -133,14 +157,12 @@ def build_network_info(
         portgroup=portgroups,
         pnic=pnics,
         vnic=[build_vnic(v) for v in vnics],
+        dnsConfig=netroutes.dns_config(host_name),
+        ipRouteConfig=vim.host.IpRouteConfig(),
+        routeTableInfo=netroutes.route_table_info(state),
         ipV6Enabled=False,
         atBootIpV6Enabled=False,
-        netStackInstance=[
-            vim.host.NetStackInstance(
-                key=key, name=key, ipV6Enabled=False, requestedMaxNumberOfConnections=11000
-            )
-            for key in NETSTACKS[:2]
-        ],
+        netStackInstance=netroutes.netstack_instances(state, host_name),
     )
 
 
@@ -161,6 +183,7 @@ def build_net_config(
 
 
 def build_capabilities() -> vim.host.NetCapabilities:
+    """As both of govmomi's real-host captures (6.5, 8.0.2): no maxPortGroupsPerVswitch, no NFC NIOC."""
     return vim.host.NetCapabilities(
         canSetPhysicalNicLinkSpeed=True,
         supportsNicTeaming=True,
@@ -168,12 +191,10 @@ def build_capabilities() -> vim.host.NetCapabilities:
         supportsVlan=True,
         usesServiceConsoleNic=False,
         supportsNetworkHints=True,
-        maxPortGroupsPerVswitch=512,
         vswitchConfigSupported=True,
         vnicConfigSupported=True,
         ipRouteConfigSupported=True,
         dnsConfigSupported=True,
         dhcpOnVnicSupported=True,
         ipV6Supported=True,
-        backupNfcNiocSupported=True,
     )

@@ -149,7 +149,7 @@ class NetworkSystemMethods(_Locked):
             raise netfaults.invalid_argument("spec.mtu", f"MTU {mtu} is not between 1280 and 9000")
         nics, cdp = self._bridge_nics(name, spec.bridge, current)
         if current is None:
-            policy = overlay(default_vswitch_policy(nics), spec.policy)
+            policy = overlay(default_vswitch_policy(nics), spec.policy, copy_base=False)
         else:
             policy = overlay(current.policy, spec.policy)
         given = nic_order_of(spec.policy)

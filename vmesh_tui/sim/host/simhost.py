@@ -13,7 +13,7 @@ import threading
 
 from pyVmomi import vim
 
-from vmesh_tui.sim.host import netfaults
+from vmesh_tui.sim.host import netfaults, netroutes
 from vmesh_tui.sim.host.netconfig import NetworkConfigMethods
 from vmesh_tui.sim.host.netinfo import build_capabilities, build_net_config, build_network_info
 from vmesh_tui.sim.host.netsystem import locked
@@ -41,6 +41,7 @@ class SimHost(NetworkConfigMethods):
         self.password = spec.password
         self.version = spec.version
         self.boot_time = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+        self.in_maintenance = False  # runtime.inMaintenanceMode; kept across reboots, as on ESXi
         self.lock = threading.RLock()
         self.state = state_from_spec(spec)
         self.fabric = fabric
@@ -52,11 +53,21 @@ class SimHost(NetworkConfigMethods):
 
     @locked
     def network_info(self) -> vim.host.NetworkInfo:
-        return build_network_info(self.state, self.link_of, lambda p: valid_link_specs(p.speed_mb))
+        return build_network_info(self.state, self.link_of, lambda p: valid_link_specs(p.speed_mb), self.name)
 
     @locked
     def net_config(self) -> list[vim.host.VirtualNicManager.NetConfig]:
         return [build_net_config(self.state, t, self.selected_for(t)) for t in NIC_TYPES]
+
+    @locked
+    def vm_portgroups(self) -> list[str]:
+        """Portgroups no vmk is on (VM portgroups: each is a Network object of the host)."""
+        used = {v.portgroup for v in self.state.vnics.values()}
+        return [name for name in self.state.portgroups if name not in used]
+
+    @locked
+    def netstack_runtime(self) -> vim.host.RuntimeInfo.NetworkRuntimeInfo:
+        return netroutes.netstack_runtime(self.state)
 
     @locked
     def capabilities(self) -> vim.host.NetCapabilities:

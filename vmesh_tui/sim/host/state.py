@@ -163,10 +163,15 @@ def default_vswitch_policy(nics: list[str], standby: list[str] | None = None) ->
 
 
 def overlay(
-    base: vim.host.NetworkPolicy | None, top: vim.host.NetworkPolicy | None
+    base: vim.host.NetworkPolicy | None, top: vim.host.NetworkPolicy | None, *, copy_base: bool = True
 ) -> vim.host.NetworkPolicy:
-    """A fresh policy: ``base`` with every field that ``top`` sets replacing it (nicOrder as a whole)."""
-    result = copy.deepcopy(base) if base is not None else vim.host.NetworkPolicy()
+    """A fresh policy: ``base`` with every field that ``top`` sets replacing it (nicOrder as a whole).
+
+    ``copy_base=False`` fills ``base`` itself, for a base made just for this call (deepcopy of pyVmomi
+    objects is the largest cost of a small call)."""
+    result = base if base is not None and not copy_base else copy.deepcopy(base)
+    if result is None:
+        result = vim.host.NetworkPolicy()
     if top is not None:
         _overlay_into(result, top)
     return result

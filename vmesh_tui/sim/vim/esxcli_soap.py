@@ -14,6 +14,8 @@ from xml.sax.saxutils import escape
 
 from pyVmomi import VmomiSupport
 
+from vmesh_tui.sim.vim import esxcli_network
+from vmesh_tui.sim.vim.esxcli_info import CLIINFO_METHOD, CLIINFO_MOID, cli_info
 from vmesh_tui.sim.vim.faults import invalid_argument, invalid_request
 
 PING_MOID = "ha-cli-handler-network-diag"
@@ -72,6 +74,10 @@ def executer_response(moid: str) -> str:
     return f'<returnval type="ReflectManagedMethodExecuter">{escape(moid)}</returnval>'
 
 
+def type_manager_response(moid: str) -> str:
+    return f'<returnval type="InternalDynamicTypeManager">{escape(moid)}</returnval>'
+
+
 def argument_text(fragment: str, name: str) -> str:
     """The text of one argument fragment (`<size>8972</size>`); InvalidArgument when it is not XML."""
     wrapped = f'<a xmlns:xsi="{_XSI}" xmlns:xsd="{_XSD}">{fragment}</a>'
@@ -117,12 +123,36 @@ class EsxcliError(Exception):
     """An esxcli command failure, answered as SoapResult.fault (not as a SOAP fault)."""
 
 
+def execute(sim: Any, call: RawCall) -> str:
+    """ExecuteSoap: the CLI info of a namespace, `network diag ping`, or one of esxcli_network's reads."""
+    moid, method = call.fields.get("moid", ""), call.fields.get("method", "")
+    unknown = _cli_fault(f"Unknown esxcli method {method} on {moid}")
+    if (moid, method) == (CLIINFO_MOID, CLIINFO_METHOD):
+        type_name = argument_text(call.arguments.get("typeName", ""), "typeName")
+        document = cli_info(type_name)
+        if document is None:
+            return _cli_fault(f"The object or item referred to could not be found: {type_name}")
+        return _response(document)
+    if (moid, method) == (PING_MOID, PING_METHOD):
+        return execute_ping(sim, call)
+    namespace, _, name = method[len("vim.EsxCLI.") :].rpartition(".")
+    if not method.startswith("vim.EsxCLI.") or moid != "ha-cli-handler-" + namespace.replace(".", "-"):
+        return unknown
+    texts = {key: argument_text(value, key) for key, value in call.arguments.items()}
+    try:
+        with sim.lock:
+            document = esxcli_network.run(sim, namespace, name, texts)
+    except esxcli_network.CommandError as exc:
+        return _cli_fault(str(exc))
+    return unknown if document is None else _response(document)
+
+
+def _response(document: str) -> str:
+    return f"<returnval><response>{escape(document)}</response></returnval>"
+
+
 def execute_ping(sim: Any, call: RawCall) -> str:
     """Run `network diag ping` on the host model and render ExecuteSoap's returnval."""
-    if call.fields.get("moid") != PING_MOID or call.fields.get("method") != PING_METHOD:
-        return _cli_fault(
-            f"Unknown esxcli method {call.fields.get('method', '')} on {call.fields.get('moid', '')}"
-        )
     try:
         args = ping_arguments(call.arguments)
     except EsxcliError as exc:
@@ -134,7 +164,7 @@ def execute_ping(sim: Any, call: RawCall) -> str:
         if "Message too long" in message:
             message = "sendto() failed (Message too long)"
         return _cli_fault(message, repeat=max(1, outcome.sent or args.count))
-    return f"<returnval><response>{escape(_ping_document(args, outcome))}</response></returnval>"
+    return _response(_ping_document(args, outcome))
 
 
 def _ms(value: float) -> int:

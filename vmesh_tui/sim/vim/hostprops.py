@@ -42,7 +42,6 @@ class HostValues:
             productLineId="embeddedEsx",
             apiType="HostAgent",
             apiVersion=self.api_version,
-            instanceUuid=self.instance_uuid,
             licenseProductName="VMware ESX Server",
             licenseProductVersion=version.split(".")[0] + ".0",
         )
@@ -52,6 +51,7 @@ class HostValues:
             rootFolder=ref(vim.Folder, "ha-folder-root"),
             propertyCollector=ref(vmodl.query.PropertyCollector, "ha-property-collector"),
             viewManager=ref(vim.view.ViewManager, "ViewManager"),
+            searchIndex=ref(vim.SearchIndex, "ha-searchindex"),
             sessionManager=ref(vim.SessionManager, "ha-sessionmgr"),
             about=self.about(),
         )
@@ -60,8 +60,9 @@ class HostValues:
         return vim.host.RuntimeInfo(
             connectionState=vim.HostSystem.ConnectionState.connected,
             powerState=vim.HostSystem.PowerState.poweredOn,
-            inMaintenanceMode=False,
+            inMaintenanceMode=self.sim.in_maintenance,
             bootTime=self.sim.boot_time,
+            networkRuntimeInfo=self.sim.netstack_runtime(),
         )
 
     def host_hardware(self) -> vim.host.HardwareInfo:

@@ -23,6 +23,7 @@ Getter = Callable[[], Any]
 NETWORK_SYSTEM_ID = "networkSystem"
 VNIC_MANAGER_ID = "ha-vnic-mgr"
 MME_ID = "ha-managed-method-executer"
+DTM_ID = "ha-dynamic-type-manager"
 
 
 @dataclass
@@ -64,6 +65,7 @@ class Inventory:
         self._port_of = port_of
         self._lock = threading.Lock()
         self._entries: dict[str, ManagedEntry] = {}
+        self.resolvers: list[Callable[[str], ManagedEntry | None]] = []
         self._task_numbers = itertools.count(1)
         self.instance_uuid = str(uuid.uuid5(uuid.NAMESPACE_DNS, sim.name))
         self.values = HostValues(sim, port_of, self.api_version, self.instance_uuid)
@@ -71,7 +73,10 @@ class Inventory:
 
     def get(self, moid: str) -> ManagedEntry | None:
         with self._lock:
-            return self._entries.get(moid)
+            found = self._entries.get(moid)
+        if found is None:  # objects that follow the host's state (networks.py)
+            found = next((e for e in (r(moid) for r in self.resolvers) if e is not None), None)
+        return found
 
     def entry(self, moid: str) -> ManagedEntry:
         """A managed object that must exist (KeyError otherwise)."""
@@ -212,7 +217,9 @@ class Inventory:
             ("ha-property-collector", vmodl.query.PropertyCollector),
             ("ha-sessionmgr", vim.SessionManager),
             ("ViewManager", vim.view.ViewManager),
+            ("ha-searchindex", vim.SearchIndex),
             (MME_ID, VmomiSupport.ManagedObject),
+            (DTM_ID, VmomiSupport.ManagedObject),
         ):
             self.add(ManagedEntry(moid, kind, {}))
 

@@ -45,7 +45,7 @@ class PropertyReader:
     def read(self, entry: ManagedEntry, path: str) -> Any:
         """The value at `path`, typed for the wire; `UNSET` when unset; InvalidProperty when unknown."""
         head, _, rest = path.partition(".")
-        info = _property_info(entry.kind, head)
+        info = property_info(entry.kind, head)
         if info is None:
             raise invalid_property(path)
         getter = entry.props.get(head)
@@ -70,7 +70,7 @@ class PropertyReader:
         return [(name, value) for name, value in values if value is not UNSET]
 
 
-def _property_info(kind: Any, name: str) -> Any:
+def property_info(kind: Any, name: str) -> Any:
     try:
         return next(p for p in kind._GetPropertyList() if p.name == name)
     except (StopIteration, AttributeError):

@@ -9,13 +9,21 @@ from typing import Any
 
 from pyVmomi import vim, vmodl
 
+from vmesh_tui.sim.vim import collectors, search
 from vmesh_tui.sim.vim.faults import SoapFault
 from vmesh_tui.sim.vim.objects import Inventory, ManagedEntry
 from vmesh_tui.sim.vim.props import PropertyCollector, PropertyReader, container_view
 from vmesh_tui.sim.vim.sessions import INVALID_LOGIN, Session, SessionTable
-from vmesh_tui.sim.vim.updates import WAIT_METHODS, create_filter, destroy_filter, wait_for_updates
 
 OPEN_METHODS = frozenset({"RetrieveServiceContent", "Login", "CurrentTime"})
+HOST_TASKS = {  # WSDL name -> the task's method name (TaskInfo.descriptionId HostSystem.<name>)
+    "RebootHost_Task": "reboot",
+    "EnterMaintenanceMode_Task": "enterMaintenanceMode",
+    "ExitMaintenanceMode_Task": "exitMaintenanceMode",
+}
+# what System.Anonymous may read without a session: the service instance and the session manager
+# (currentSession is then unset; pyVmomi's and govmomi's session checks read it)
+ANONYMOUS_OBJECTS = frozenset({"ServiceInstance", "ha-sessionmgr"})
 HOST_METHODS = frozenset({
     "AddVirtualSwitch", "UpdateVirtualSwitch", "RemoveVirtualSwitch", "AddPortGroup", "UpdatePortGroup",
     "RemovePortGroup", "AddVirtualNic", "UpdateVirtualNic", "RemoveVirtualNic", "UpdatePhysicalNicLinkSpeed",
@@ -24,8 +32,8 @@ HOST_METHODS = frozenset({
 })  # fmt: skip
 IMPLEMENTED = HOST_METHODS | OPEN_METHODS | {
     "Logout", "SessionIsActive", "RetrievePropertiesEx", "RetrieveProperties", "ContinueRetrievePropertiesEx",
-    "CancelRetrievePropertiesEx", "CreateContainerView", "DestroyView", "RebootHost_Task",
-    "CreateFilter", "DestroyPropertyFilter", *WAIT_METHODS,
+    "CancelRetrievePropertiesEx", "CreateContainerView", "DestroyView", *HOST_TASKS,
+    *collectors.COLLECTOR_METHODS, *search.SEARCH_METHODS,
 }  # fmt: skip
 
 
@@ -51,7 +59,7 @@ class HostServices:
 
     def call(self, method: str, params: dict[str, Any], entry: ManagedEntry, session: Session | None) -> Any:
         """Run `method` (already checked against the object's type and the session)."""
-        assert session is not None or method in OPEN_METHODS
+        assert session is not None or method in OPEN_METHODS or anonymous_read(method, params)
         if method in HOST_METHODS:
             return getattr(self.sim, method)(**params)
         if method == "RetrieveServiceContent":
@@ -70,17 +78,34 @@ class HostServices:
             return self.collector.continue_ex(params["token"], _key(session))
         if method == "CancelRetrievePropertiesEx":
             return self.collector.cancel_ex(params["token"], _key(session))
+        if method in search.SEARCH_METHODS:
+            return search.call(self.reader, method, params)
         if method == "CreateContainerView":
             return self._create_view(params, session)
-        if method in WAIT_METHODS or method in ("CreateFilter", "DestroyPropertyFilter"):
+        if method in collectors.COLLECTOR_METHODS:
             assert session is not None
-            return self._updates(method, params, entry, session)
+            read_lock = lambda: self.sim.lock  # noqa: E731
+            return collectors.call(
+                method, params, entry, session, self.inventory, self.collector, self._halted, read_lock
+            )
         if method == "DestroyView":
             self.inventory.remove(entry.moid)
             return None
-        if method == "RebootHost_Task":
-            return self.inventory.add_finished_task(method, "reboot", session.user if session else "")
+        if method in HOST_TASKS:
+            return self._host_task(method, params, session)
         raise method_not_found(entry, method)
+
+    def _host_task(self, method: str, params: dict[str, Any], session: Session | None) -> Any:
+        """Maintenance mode is host state; a reboot without force needs it (else InvalidState)."""
+        if method == "RebootHost_Task" and not params.get("force") and not self.sim.in_maintenance:
+            raise SoapFault(
+                vim.fault.InvalidState(),
+                "The operation is not allowed in the current state: the host is not in maintenance mode.",
+            )
+        if method != "RebootHost_Task":
+            self.sim.in_maintenance = method == "EnterMaintenanceMode_Task"
+        user = session.user if session else ""
+        return self.inventory.add_finished_task(method, HOST_TASKS[method], user)
 
     def login(self, params: dict[str, Any]) -> Session:
         """A new session, or InvalidLogin (the password is compared, never kept or echoed)."""
@@ -98,27 +123,6 @@ class HostServices:
         for moid in session.views:
             self.inventory.remove(moid)
 
-    def _updates(self, method: str, params: dict[str, Any], entry: ManagedEntry, session: Session) -> Any:
-        if method == "CreateFilter":
-            ref = create_filter(self.inventory, session.filters, params["spec"], session.key)
-            session.views.add(ref._moId)
-            return ref
-        if method == "DestroyPropertyFilter":
-            return destroy_filter(self.inventory, session.filters, entry.moid)
-        options = params.get("options")
-        max_wait = 0.0 if method == "CheckForUpdates" else getattr(options, "maxWaitSeconds", None)
-        found = wait_for_updates(
-            self.collector,
-            session.filters,
-            params.get("version"),
-            max_wait,
-            self._halted,
-            lambda: self.sim.lock,
-        )
-        if found is None and method == "WaitForUpdates":
-            return vmodl.query.PropertyCollector.UpdateSet(version=params.get("version") or "")
-        return found
-
     def _create_view(self, params: dict[str, Any], session: Session | None) -> Any:
         container = self.reader.entry_for(params["container"])
         view = container_view(
@@ -128,6 +132,16 @@ class HostServices:
         if session is not None:
             session.views.add(view.moid)
         return view.ref
+
+
+def anonymous_read(method: str, params: dict[str, Any]) -> bool:
+    """A property read that needs no session: only anonymous objects, no traversal."""
+    if method not in ("RetrievePropertiesEx", "RetrieveProperties"):
+        return False
+    object_specs = [o for spec in params.get("specSet") or [] for o in spec.objectSet or []]
+    return bool(object_specs) and all(
+        getattr(o.obj, "_moId", None) in ANONYMOUS_OBJECTS and not o.selectSet for o in object_specs
+    )
 
 
 def _key(session: Session | None) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from pyVmomi import vim
 
-from vmesh_tui.sim.vim.updates import FilterSet
+from vmesh_tui.sim.vim.collectors import Collectors
 
 COOKIE = "vmware_soap_session"
 _COOKIE_VALUE = re.compile(COOKIE + r'="?([^";,\s]+)')
@@ -23,8 +23,8 @@ class Session:
     key: str
     user: str
     login_time: dt.datetime
-    views: set[str] = field(default_factory=set)  # views and filters, removed at logout
-    filters: FilterSet = field(default_factory=FilterSet)
+    views: set[str] = field(default_factory=set)  # views, collectors and filters, removed at logout
+    collectors: Collectors = field(default_factory=Collectors)
 
     @property
     def set_cookie(self) -> str:

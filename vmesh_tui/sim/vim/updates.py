@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from pyVmomi import SoapAdapter, vmodl
+from pyVmomi import SoapAdapter, VmomiSupport, vmodl
 
 from vmesh_tui.sim.vim.faults import SoapFault
 from vmesh_tui.sim.vim.objects import Inventory, ManagedEntry
@@ -20,22 +20,29 @@ from vmesh_tui.sim.vim.props import PropertyCollector
 
 PC = vmodl.query.PropertyCollector
 WAIT_METHODS = frozenset({"WaitForUpdates", "WaitForUpdatesEx", "CheckForUpdates"})
+NEWEST_VERSION = VmomiSupport.GetServiceVersions("vim25")[0]
 POLL_S = 0.1
 LONGEST_WAIT_S = 300.0
 Snapshot = dict[tuple[str, str], tuple[str, Any]]  # (moid, path) -> (serialized value, value)
 
 
 class FilterSet:
-    """The filters one session created, and the snapshot behind each version it was handed."""
+    """The filters of one PropertyCollector of one session, and the snapshot behind each version it
+    handed out. CancelWaitForUpdates ends the waits in progress (a later wait is not affected)."""
 
     def __init__(self) -> None:
         self.filters: dict[str, Any] = {}  # moid -> FilterSpec
         self.snapshots: dict[str, Snapshot] = {}  # version -> what the client has seen
         self._versions = itertools.count(1)
         self.lock = threading.Lock()
+        self.cancels = 0  # bumped by CancelWaitForUpdates and when the collector is destroyed
 
     def next_version(self) -> str:
         return str(next(self._versions))
+
+    def cancel(self) -> None:
+        with self.lock:
+            self.cancels += 1
 
 
 def create_filter(inventory: Inventory, filters: FilterSet, spec: Any, session_key: str) -> Any:
@@ -66,7 +73,10 @@ def wait_for_updates(
     deadline = time.monotonic() + min(
         LONGEST_WAIT_S, max_wait_s if max_wait_s is not None else LONGEST_WAIT_S
     )
+    cancels = filters.cancels
     while True:
+        if filters.cancels != cancels:
+            raise SoapFault(vmodl.fault.RequestCanceled(), "The task was canceled by a user.")
         with read_lock():
             current = {moid: _snapshot(collector, spec) for moid, spec in list(filters.filters.items())}
         updates = [_filter_update(collector, moid, snapshot, seen) for moid, snapshot in current.items()]
@@ -94,8 +104,10 @@ def _snapshot(collector: PropertyCollector, spec: Any) -> Snapshot:
 
 
 def _fingerprint(value: Any) -> str:
+    """The value serialized in the newest API version (the default, the oldest, drops newer fields
+    such as a vSwitch's mtu, so their changes went unseen)."""
     try:
-        return SoapAdapter.SerializeToStr(value)
+        return SoapAdapter.SerializeToStr(value, version=NEWEST_VERSION)
     except (TypeError, ValueError, AttributeError):
         return repr(value)
 

@@ -11,10 +11,17 @@ from typing import Any
 
 from pyVmomi import VmomiSupport, vim, vmodl
 
-from vmesh_tui.sim.vim import esxcli_soap, faults, updates
-from vmesh_tui.sim.vim.objects import MME_ID, Inventory, ManagedEntry
+from vmesh_tui.sim.vim import esxcli_soap, faults, networks, updates
+from vmesh_tui.sim.vim.objects import DTM_ID, MME_ID, Inventory, ManagedEntry
 from vmesh_tui.sim.vim.props import UNSET, PropertyCollector, PropertyReader, not_found
-from vmesh_tui.sim.vim.services import HOST_METHODS, IMPLEMENTED, OPEN_METHODS, HostServices, method_not_found
+from vmesh_tui.sim.vim.services import (
+    HOST_METHODS,
+    IMPLEMENTED,
+    OPEN_METHODS,
+    HostServices,
+    anonymous_read,
+    method_not_found,
+)
 from vmesh_tui.sim.vim.sessions import Session, SessionTable
 from vmesh_tui.sim.wire import soap
 from vmesh_tui.sim.wire.certs import HostCertificate, generate_certificate, server_context
@@ -54,6 +61,7 @@ class HostEndpoint:
         self._requested_port = port
         self._port = port
         self.inventory = Inventory(sim, lambda: self._port or 443)
+        networks.install(self.inventory)
         self.reader = PropertyReader(self.inventory)
         self.collector = PropertyCollector(self.reader)
         self.sessions = SessionTable()
@@ -178,7 +186,9 @@ class HostEndpoint:
             this = esxcli_soap.this_reference(raw_call)
         else:
             this = request.this
-        if session is None and request.method not in OPEN_METHODS:
+        if session is None and not (
+            request.method in OPEN_METHODS or anonymous_read(request.method, request.params)
+        ):
             raise soap.SoapFault(
                 vim.fault.NotAuthenticated(object=this, privilegeId="System.View"),
                 "The session is not authenticated.",
@@ -217,7 +227,11 @@ class HostEndpoint:
 
     def _check_method(self, entry: ManagedEntry, method: str) -> None:
         if method == "Fetch" or method in soap.RAW_METHODS:
-            expected = {"RetrieveManagedMethodExecuter": vim.HostSystem, "ExecuteSoap": None}.get(method)
+            expected = {
+                "RetrieveManagedMethodExecuter": vim.HostSystem,
+                "RetrieveDynamicTypeManager": vim.HostSystem,
+                "ExecuteSoap": None,
+            }.get(method)
             if expected is not None and not issubclass(entry.kind, expected):
                 raise method_not_found(entry, method)
             if method == "ExecuteSoap" and entry.moid != MME_ID:
@@ -234,7 +248,9 @@ class HostEndpoint:
         if raw is not None:
             if method == "RetrieveManagedMethodExecuter":
                 return Reply(200, soap.raw_response_body(method, esxcli_soap.executer_response(MME_ID)))
-            return Reply(200, soap.raw_response_body(method, esxcli_soap.execute_ping(self.sim, raw)))
+            if method == "RetrieveDynamicTypeManager":
+                return Reply(200, soap.raw_response_body(method, esxcli_soap.type_manager_response(DTM_ID)))
+            return Reply(200, soap.raw_response_body(method, esxcli_soap.execute(self.sim, raw)))
         if method == "Login":
             session = self.services.login(params)
             body = soap.response_body(method, session.user_session(), vim.UserSession, 0, version)

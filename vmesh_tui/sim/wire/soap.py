@@ -21,7 +21,7 @@ _SEP = SoapAdapter.NS_SEP
 _ENVELOPE_START = SoapAdapter.XML_HEADER + "\n" + SoapAdapter.SOAP_START
 _ENVELOPE_END = SoapAdapter.SOAP_END
 # methods that pyVmomi 9 ships no types for: their XML is kept raw and parsed by hand elsewhere
-RAW_METHODS = frozenset({"RetrieveManagedMethodExecuter", "ExecuteSoap"})
+RAW_METHODS = frozenset({"RetrieveManagedMethodExecuter", "RetrieveDynamicTypeManager", "ExecuteSoap"})
 
 
 @dataclass
@@ -219,9 +219,21 @@ def _ns_map() -> dict[str, str]:
     return ns_map
 
 
+class _HostSerializer(SoapAdapter.SoapSerializer):
+    """pyVmomi's serializer, but a single reference in an untyped value (a DynamicProperty's val) is
+    `xsi:type="ManagedObjectReference"` as hosts send it, not pyVmomi's "ManagedObject" (which govmomi
+    reads as nothing)."""
+
+    def _QName(self, typ: Any, defNS: str) -> tuple[str, str]:  # pyVmomi's method and argument names
+        attr, name = super()._QName(typ, defNS)
+        if typ is VmomiSupport.ManagedObject:
+            name += "Reference"
+        return attr, name
+
+
 def _serialize(value: Any, info: Any, version: str, as_fault_detail: bool = False) -> str:
     writer = io.StringIO()
-    serializer = SoapAdapter.SoapSerializer(writer, version, _ns_map())
+    serializer = _HostSerializer(writer, version, _ns_map())
     serializer.outermostAttrs = ""  # real hosts send no versionId attribute
     if as_fault_detail:
         serializer.SerializeFaultDetail(value, info)
