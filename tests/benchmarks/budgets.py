@@ -9,6 +9,7 @@ A figure above its budget, or below its floor, is a problem the benchmark lists 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -81,6 +82,39 @@ TWIN_PYVMOMI_CALLS_PER_S_FLOOR = 60.0
 # bench_apply: both hosts at once over one host after the other, with 100 ms per configuration call.
 # Measured 0.52-0.63; one host after the other would be 1.0.
 APPLY_CONCURRENCY_RATIO_LIMIT = 0.8
+
+
+# The cable probe (`discover --probe`), when every probed NIC finds its far end: a session 3, a read 2
+# before and one after, AddVirtualSwitch and RemoveVirtualSwitch of the temporary vSwitch, and one
+# QueryNetworkHint per poll while it listens. The far end is heard one CDP interval after the adds, so at
+# most ceil(interval / poll) + 2 polls (the first at once, the one that sees it, one for the adds' time).
+PROBE_FIXED = SESSION + 2 * READ + 2
+PROBE_SPARE_POLLS = 2
+# The whole command (start-up included) within one CDP interval plus this (the issue's aim).
+PROBE_WALL_MARGIN_S = 10.0
+
+
+def probe_request_limit(interval_s: float, poll_s: float) -> int:
+    return PROBE_FIXED + math.ceil(interval_s / poll_s) + PROBE_SPARE_POLLS
+
+
+def probe_problems(
+    label: str, per_host: Mapping[str, float], wall_s: float, interval_s: float, poll_s: float
+) -> list[str]:
+    """A line per host over the probe's request budget, and one when the wall time misses its aim."""
+    limit = probe_request_limit(interval_s, poll_s)
+    found = [
+        f"{label}: {host} served {count:g} requests, budget {limit} (session 3 + two reads 4 + add and"
+        f" remove 2 + at most {limit - PROBE_FIXED} polls of {poll_s:g} s for a {interval_s:g} s interval)"
+        for host, count in sorted(per_host.items())
+        if count > limit
+    ]
+    if wall_s > interval_s + PROBE_WALL_MARGIN_S:
+        found.append(
+            f"{label}: took {wall_s:.1f} s, more than the CDP interval {interval_s:g} s"
+            f" + {PROBE_WALL_MARGIN_S:g} s"
+        )
+    return found
 
 
 def request_problems(name: str, per_host: Mapping[str, float], links: int = DEMO_LINKS) -> list[str]:

@@ -7,6 +7,7 @@ skipped or did not run, a matrix that collects nothing, and a failing property t
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -44,8 +45,10 @@ TEST_HEADER = re.compile(r"^(\S+::\S+):$")
 
 
 def _pytest(*args: str, timeout_s: float) -> subprocess.CompletedProcess[str]:
+    """pytest in a child; the matrices run in full (VMESH_FULL_MATRIX=1: the default suite runs a slice)."""
     argv = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args]
-    return subprocess.run(argv, cwd=REPO, capture_output=True, text=True, timeout=timeout_s)
+    env = dict(os.environ, VMESH_FULL_MATRIX="1")
+    return subprocess.run(argv, cwd=REPO, capture_output=True, text=True, timeout=timeout_s, env=env)
 
 
 def collected_ids(node_ids: tuple[str, ...]) -> list[str]:

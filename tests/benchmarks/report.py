@@ -18,7 +18,7 @@ from reliability import RELIABILITY_MATRICES
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
-BENCH_MODULES = ("bench_discovery", "bench_apply", "bench_tui", "bench_twin")
+BENCH_MODULES = ("bench_discovery", "bench_apply", "bench_tui", "bench_twin", "bench_probe")
 APPLY_LATENCY_MS = 100.0  # per configuration call, as ESXi's hostd takes roughly
 HEADER = (
     f"{'measurement':<40} {'wall median (min-max)':<24} {'req/host':>8} {'max/budg':>8} {'logins':>6}"

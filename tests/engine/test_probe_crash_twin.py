@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from tests.engine.probehelp import read_networks, vswitch_names
+from tests.engine.twinlab import cdp_every, demo_spec
 
 STEPS = 4  # add on each of the two hosts, then remove on each
 CRASH_POINTS = [*range(1, STEPS + 1), *(f"mid:{n}" for n in range(1, STEPS + 1))]
@@ -44,7 +45,7 @@ def _cli(twin: Any, *args: str, crash_after: int | str | None = None) -> subproc
 def test_killed_probe_leaves_nothing_after_revert_or_the_next_probe(
     make_twin: Any, crash_after: int | str, then: str
 ) -> None:
-    twin = make_twin()
+    twin = make_twin(cdp_every(demo_spec(), 1.0))
     before = read_networks(twin.lab)
     killed = _cli(twin, *PROBE, crash_after=crash_after)
     assert killed.returncode == -signal.SIGKILL, killed.stderr

@@ -27,6 +27,13 @@ def demo_spec(**changes: Any) -> Any:
     return dataclasses.replace(demo_lab(), **changes)
 
 
+def cdp_every(spec: Any, interval_s: float, holdtime_s: float | None = None) -> Any:
+    """The lab with every host advertising CDP every ``interval_s`` seconds (hold time 3 intervals)."""
+    hold = holdtime_s if holdtime_s is not None else 3 * interval_s
+    hosts = tuple(dataclasses.replace(h, cdp_interval_s=interval_s, cdp_holdtime_s=hold) for h in spec.hosts)
+    return dataclasses.replace(spec, hosts=hosts)
+
+
 def fault(host: str, method: str, nth: int, kind: str) -> Any:
     return FaultSpec(host=host, method=method, nth=nth, kind=kind)
 

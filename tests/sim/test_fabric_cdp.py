@@ -1,6 +1,11 @@
-"""CDP through QueryNetworkHint: who hears whom for each listen/advertise combination, and switches."""
+"""CDP through QueryNetworkHint: who hears whom for each listen/advertise combination, and switches.
+
+Timing is left out here (the hosts advertise with cdp_interval_s 0: heard at once); test_cdp_time.py
+covers when CDP is heard and for how long."""
 
 from __future__ import annotations
+
+import dataclasses
 
 import pytest
 from pyVmomi import vim
@@ -30,7 +35,9 @@ def heard(host: SimHost, nic: str) -> tuple[str, str] | None:
 
 @pytest.fixture
 def fabric() -> Fabric:
-    return build_fabric(demo_lab())
+    lab = demo_lab()
+    hosts = tuple(dataclasses.replace(h, cdp_interval_s=0.0) for h in lab.hosts)
+    return build_fabric(dataclasses.replace(lab, hosts=hosts))
 
 
 @pytest.mark.parametrize("a_mode", MODES)

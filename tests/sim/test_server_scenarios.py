@@ -226,11 +226,28 @@ def test_shared_layout_fails_after_reboot_task_until_the_portgroup_is_toggled(
     assert link_results(hosts, SLASH30, interface=True) == [True, True, False, False]
 
 
-def test_query_network_hint_shows_the_cdp_peer_over_https(hosts: dict[str, Host]) -> None:
-    for host in hosts.values():
-        host.ns.AddVirtualSwitch("cdp-vmnic5", vswitch_spec(["vmnic5"], cdp="both"))
-    for here, there in ((A, B), (B, A)):
-        (hint,) = hosts[here].ns.QueryNetworkHint(["vmnic5"])
-        port = hint.connectedSwitchPort
-        assert hint.device == "vmnic5" and port is not None
-        assert (port.devId, port.portId) == (there, "vmnic5")
+def test_query_network_hint_shows_the_cdp_peer_over_https() -> None:
+    """Both ends set to both: nothing is heard until an advertisement interval (1 s here) has passed."""
+    from tests.engine.twinlab import cdp_every
+    from vmesh_tui.sim.lab.load import demo_lab
+    from vmesh_tui.sim.runner import start_lab
+
+    lab = start_lab(cdp_every(demo_lab(), 1.0))
+    hosts = {name: Host(lab.host(name)) for name in (A, B)}
+    try:
+        started = time.monotonic()
+        for host in hosts.values():
+            host.ns.AddVirtualSwitch("cdp-vmnic5", vswitch_spec(["vmnic5"], cdp="both"))
+        early = [h.ns.QueryNetworkHint(["vmnic5"])[0].connectedSwitchPort for h in hosts.values()]
+        if time.monotonic() - started < 1.0:  # asked within the interval (always, unless the box stalls)
+            assert early == [None, None]
+        time.sleep(max(0.0, started + 1.2 - time.monotonic()))
+        for here, there in ((A, B), (B, A)):
+            (hint,) = hosts[here].ns.QueryNetworkHint(["vmnic5"])
+            port = hint.connectedSwitchPort
+            assert hint.device == "vmnic5" and port is not None
+            assert (port.devId, port.portId, port.ttl) == (there, "vmnic5", 3)
+    finally:
+        for host in hosts.values():
+            host.close()
+        lab.stop()

@@ -2,7 +2,9 @@
 
 Only uplinks of a vSwitch whose CDP operation is listen or both hear anything. Across a direct cable
 they hear the far host if the far NIC is an uplink of a vSwitch that advertises (advertise or both);
-on a switch port they hear the switch, which always advertises.
+on a switch port they hear the switch, which always advertises. In time (host/cdpclock.py): the first
+advertisement comes an interval after advertising starts, and what was heard is kept for the hold time
+after the last advertisement, even when the far end has stopped.
 """
 
 from __future__ import annotations
@@ -10,10 +12,8 @@ from __future__ import annotations
 from pyVmomi import vim
 
 from vmesh_tui.sim.fabric.links import Links
+from vmesh_tui.sim.host.cdpclock import LISTENS
 from vmesh_tui.sim.host.simhost import SimHost
-
-LISTENS = ("listen", "both")
-ADVERTISES = ("advertise", "both")
 
 
 def network_hint(fabric: Links, host: SimHost, device: str) -> vim.host.PhysicalNic.NetworkHint:
@@ -21,10 +21,14 @@ def network_hint(fabric: Links, host: SimHost, device: str) -> vim.host.Physical
     hint = vim.host.PhysicalNic.NetworkHint(device=device)
     own = host.state.uplink_owner(device)
     link = fabric.negotiated(host.name, device)
-    if own is None or own.cdp not in LISTENS or link is None:
+    since = host.cdp.listening.get(device)
+    if own is None or own.cdp not in LISTENS or link is None or since is None:
         return hint
+    now = host.cdp.clock()
     switch = fabric.switch_of(host.name, device)
     if switch is not None:
+        if not host.cdp.switch_heard(since, now):
+            return hint
         kind = "TenGigabitEthernet" if link[0] >= 10000 else "GigabitEthernet"
         hint.connectedSwitchPort = _cdp_info(
             dev_id=switch.name,
@@ -34,23 +38,25 @@ def network_hint(fabric: Links, host: SimHost, device: str) -> vim.host.Physical
             platform="vmesh twin switch",
             software="vmesh twin switch 1.0",
             full_duplex=link[1],
+            ttl=int(host.cdp.holdtime_s),
         )
         return hint
     peer = fabric.cable_peer(host.name, device)
     far = fabric.hosts.get(peer[0]) if peer else None
     if peer is None or far is None:
         return hint
-    far_owner = far.state.uplink_owner(peer[1])
-    if far_owner is None or far_owner.cdp not in ADVERTISES:
+    heard = far.cdp.last_heard(peer[1], since, now)
+    if heard is None:
         return hint
     hint.connectedSwitchPort = _cdp_info(
         dev_id=far.name,
         port_id=peer[1],
         address=far.management_ip(),
-        mtu=far_owner.mtu,
+        mtu=heard.mtu,
         platform="VMware ESX",
         software=f"Releasename: VMware ESXi {far.version}",
         full_duplex=link[1],
+        ttl=int(far.cdp.holdtime_s),
     )
     return hint
 
@@ -64,6 +70,7 @@ def _cdp_info(
     platform: str,
     software: str,
     full_duplex: bool,
+    ttl: int,
 ) -> vim.host.PhysicalNic.CdpInfo:
     capability = vim.host.PhysicalNic.CdpDeviceCapability(
         router=False,
@@ -77,7 +84,7 @@ def _cdp_info(
     return vim.host.PhysicalNic.CdpInfo(
         cdpVersion=2,
         timeout=0,
-        ttl=180,
+        ttl=ttl,
         samples=60,
         devId=dev_id,
         address=address,

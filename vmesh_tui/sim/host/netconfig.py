@@ -35,6 +35,7 @@ class NetworkConfigMethods(VnicMethods):
             return self._apply_network_config(config)
         except Exception:
             self.state = snapshot
+            self.cdp_changed()
             raise
 
     def _apply_network_config(self, config: vim.host.NetworkConfig) -> vim.host.NetworkConfig.Result:

@@ -17,6 +17,7 @@ from pyVmomi import vim
 from typing_extensions import Concatenate, ParamSpec
 
 from vmesh_tui.sim.host import netfaults
+from vmesh_tui.sim.host.cdpclock import CdpClock
 from vmesh_tui.sim.host.state import (
     NetState,
     PortgroupState,
@@ -36,6 +37,11 @@ CDP_OPERATIONS = ("none", "listen", "advertise", "both")
 class _Locked:
     lock: threading.RLock
     state: NetState
+    cdp: CdpClock
+
+    def cdp_changed(self) -> None:
+        """Note the time of a change to uplinks or CDP operations (CDP is heard in time, cdpclock.py)."""
+        self.cdp.observe(self.state)
 
 
 def locked(method: Callable[Concatenate[Any, P], R]) -> Callable[Concatenate[Any, P], R]:
@@ -61,6 +67,7 @@ class NetworkSystemMethods(_Locked):
             raise netfaults.already_exists(vswitchName)
         spec = spec or vim.host.VirtualSwitch.Specification(numPorts=128)
         self.state.vswitches[vswitchName] = self._vswitch_from_spec(vswitchName, spec, None)
+        self.cdp_changed()
 
     @locked
     def UpdateVirtualSwitch(self, vswitchName: str, spec: vim.host.VirtualSwitch.Specification) -> None:
@@ -72,6 +79,7 @@ class NetworkSystemMethods(_Locked):
             if pg.vswitch == vswitchName and order is not None:
                 order.activeNic = [n for n in order.activeNic or [] if n in updated.nics]
                 order.standbyNic = [n for n in order.standbyNic or [] if n in updated.nics]
+        self.cdp_changed()
 
     @locked
     def RemoveVirtualSwitch(self, vswitchName: str) -> None:
@@ -83,6 +91,7 @@ class NetworkSystemMethods(_Locked):
         for name in pgs:
             del self.state.portgroups[name]
         del self.state.vswitches[vswitchName]
+        self.cdp_changed()
 
     @locked
     def AddPortGroup(self, portgrp: vim.host.PortGroup.Specification) -> None:

@@ -14,6 +14,7 @@ import threading
 from pyVmomi import vim
 
 from vmesh_tui.sim.host import netfaults, netroutes
+from vmesh_tui.sim.host.cdpclock import CdpClock
 from vmesh_tui.sim.host.netconfig import NetworkConfigMethods
 from vmesh_tui.sim.host.netinfo import build_capabilities, build_net_config, build_network_info
 from vmesh_tui.sim.host.netsystem import locked
@@ -45,6 +46,8 @@ class SimHost(NetworkConfigMethods):
         self.lock = threading.RLock()
         self.state = state_from_spec(spec)
         self.fabric = fabric
+        self.cdp = CdpClock(spec.cdp_interval_s, spec.cdp_holdtime_s)
+        self.cdp.start(self.state)
 
     def __repr__(self) -> str:
         return f"SimHost({self.name!r})"

@@ -34,6 +34,8 @@ from vmesh_tui.sim.lab.tables import Table
 CDP_MODES = ("none", "listen", "advertise", "both")
 FAULT_KINDS = ("fault", "lost", "delay", "ignored")
 NETSTACKS = ("defaultTcpipStack", "vmotion", "vSphereProvisioning")
+HOST_KEYS: tuple[str, ...] = ("name", "user", "password", "version", "port", "nic", "vswitch", "vmk")
+HOST_KEYS += ("cdp_interval_s", "cdp_holdtime_s")
 
 
 class LabError(Exception):
@@ -90,8 +92,15 @@ def _parse_document(doc: Table) -> LabSpec:
 
 
 def _parse_host(t: Table) -> HostSpec:
-    t.allow("name", "user", "password", "version", "port", "nic", "vswitch", "vmk")
+    t.allow(*HOST_KEYS)
     name = t.text("name")
+    interval, holdtime = t.number("cdp_interval_s", 60.0), t.number("cdp_holdtime_s", 180.0)
+    if not 0 <= interval <= 3600:
+        raise t.error(f"cdp_interval_s = {interval:g} is out of range; use 0 (heard at once) to 3600 seconds")
+    if holdtime < interval or holdtime > 65535:
+        raise t.error(
+            f"cdp_holdtime_s = {holdtime:g} must be at least cdp_interval_s ({interval:g}) and at most 65535"
+        )
     nics = tuple(_parse_nic(n, name) for n in t.tables("nic"))
     vswitches = tuple(_parse_vswitch(v) for v in t.tables("vswitch"))
     vmks = tuple(_parse_vmk(v) for v in t.tables("vmk"))
@@ -104,6 +113,8 @@ def _parse_host(t: Table) -> HostSpec:
         nics=nics,
         vswitches=vswitches,
         vmks=vmks,
+        cdp_interval_s=interval,
+        cdp_holdtime_s=holdtime,
     )
 
 

@@ -67,6 +67,8 @@ class HostSpec:
     nics: tuple[NicSpec, ...] = ()
     vswitches: tuple[VSwitchSpec, ...] = ()
     vmks: tuple[VmkSpec, ...] = ()
+    cdp_interval_s: float = 60.0  # seconds between CDP advertisements (ESXi's and Cisco's default)
+    cdp_holdtime_s: float = 180.0  # how long a heard advertisement is kept
 
 
 @dataclass(frozen=True)
