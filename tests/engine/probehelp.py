@@ -1,16 +1,11 @@
-"""Probe test helpers: the probe labs, and an independent reader of every host's network configuration.
-
-The reader is stock pyVmomi on HostNetworkSystem.networkInfo (plus the vNIC manager's selection), one
-fresh session per read, serialized as on the wire: it shares no code with the tool.
-"""
+"""Probe test helpers: the probe labs and their cables, and the independent reader (tests/hostview)."""
 
 from __future__ import annotations
 
-import contextlib
-import ssl
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from tests.hostview.reader import read_lab
 
 LABS = Path(__file__).resolve().parent.parent / "labs"
 CROSSED = LABS / "crossed.toml"
@@ -44,41 +39,11 @@ def lab_spec(path: Path, **changes: Any) -> Any:
     return dataclasses.replace(load_lab(path), **changes)
 
 
-@contextlib.contextmanager
-def _host_system(host: Any) -> Iterator[Any]:
-    """The twin host's HostSystem through a fresh stock pyVmomi session (logged out afterwards)."""
-    from pyVim.connect import Disconnect, SmartConnect
-
-    port = int(host.url.rsplit(":", 1)[1].split("/")[0])
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    si = SmartConnect(host="127.0.0.1", port=port, user=host.user, pwd=host.password, sslContext=context)
-    try:
-        yield si.content.rootFolder.childEntity[0].hostFolder.childEntity[0].host[0]
-    finally:
-        with contextlib.suppress(Exception):
-            Disconnect(si)
-
-
-def read_networks(lab: Any) -> dict[str, str]:
-    """Every host's networkInfo and vMotion selection, read with plain pyVmomi, serialized."""
-    from pyVmomi.SoapAdapter import Serialize
-
-    found = {}
-    for host in lab.hosts:
-        with _host_system(host) as system:
-            network = system.configManager.networkSystem.networkInfo
-            selection = system.configManager.virtualNicManager.info.netConfig
-            parts = [Serialize(network), *(Serialize(c) for c in selection or [])]
-            found[host.name] = "".join(p.decode() if isinstance(p, bytes) else p for p in parts)
-    return found
+def read_networks(lab: Any) -> dict[str, Any]:
+    """Every host's networking as the independent reader sees it (tests/hostview: stock pyVmomi)."""
+    return read_lab(lab)
 
 
 def vswitch_names(lab: Any) -> dict[str, list[str]]:
-    """Each host's vSwitch names, read with plain pyVmomi."""
-    found = {}
-    for host in lab.hosts:
-        with _host_system(host) as system:
-            found[host.name] = [v.name for v in system.configManager.networkSystem.networkInfo.vswitch]
-    return found
+    """Each host's vSwitch names, read by the independent reader."""
+    return {host: list(view["vswitches"]) for host, view in read_lab(lab).items()}
