@@ -4,7 +4,7 @@
 child process, on two labs whose hosts advertise CDP every 5 s: the built-in demo lab (two hosts, four
 straight cables) and a three-host mesh with two crossed cables per pair (tests/labs/mesh3.toml, its
 interval set to 5 s). Every cable must come back verified; requests per host and the command's wall time
-are held to budgets.py (PROBE_*): one interval + 10 s, and 9 + ceil(interval / poll) + 2 requests.
+are held to budgets.py (PROBE_*): one interval + 10 s, and 8 + ceil(interval / poll) + 2 requests.
 Usage: python tests/benchmarks/bench_probe.py [--quick] [--json]; exit 1 when a budget is missed.
 """
 

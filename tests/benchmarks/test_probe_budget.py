@@ -42,10 +42,10 @@ def test_probe_stays_within_its_request_and_time_budget(
 
 def test_probe_excess_and_slowness_are_problems() -> None:
     limit = probe_request_limit(5.0, 2.0)
-    assert limit == 9 + 3 + 2
+    assert limit == 8 + 3 + 2
     problems = probe_problems("probe demo", {"a": limit, "b": limit + 1}, 15.5, 5.0, 2.0)
     assert problems == [
-        f"probe demo: b served {limit + 1} requests, budget {limit} (session 3 + two reads 4 + add and"
-        " remove 2 + at most 5 polls of 2 s for a 5 s interval)",
+        f"probe demo: b served {limit + 1} requests, budget {limit} (session 3 + reads 3 + add and remove 2"
+        " + at most 5 polls of 2 s for a 5 s interval)",
         "probe demo: took 15.5 s, more than the CDP interval 5 s + 10 s",
     ]

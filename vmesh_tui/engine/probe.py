@@ -6,7 +6,7 @@ runs (a journal of kind "probe"), so a crash, a lost reply or a fault leaves an 
 ``cancel`` event (esc in the TUI, ctrl+c headless) ends the wait early; the removal always runs. The
 hosts must end as they started: they are read again and compared with the state read before the first
 step. Per host the probe costs one AddVirtualSwitch, one QueryNetworkHint per poll and one
-RemoveVirtualSwitch, on top of the reads before and after.
+RemoveVirtualSwitch, on top of a read before and one without neighbours after.
 """
 
 from __future__ import annotations
@@ -238,7 +238,7 @@ class _ProbeRun:
 
     async def _read(self) -> dict[str, HostState] | None:
         try:
-            return await self.engine.read()
+            return await self.engine.read(hints=False)  # the comparison needs no neighbours
         except Exception as exc:
             why = error_text(exc)
             self.problems.append(f"the hosts cannot be read: {why}; run revert when they answer")
