@@ -59,3 +59,23 @@ def test_ignored_calls_answer_success_and_change_nothing(lying_lab: Any, connect
     manager.SelectVnicForNicType(nicType="vmotion", device=created)
     vmotion = next(c for c in manager.info.netConfig if c.nicType == "vmotion")
     assert [key for key in vmotion.selectedVnic or [] if key.endswith(created)]
+
+
+def test_an_ignored_vswitch_never_advertises_cdp(serve_lab: Any, small_lab_text: str, connect: Any) -> None:
+    """CDP follows the configuration the host kept: the far end never hears a vSwitch that was ignored."""
+    instant = small_lab_text.replace('.test"\n', '.test"\ncdp_interval_s = 0\ncdp_holdtime_s = 0\n')
+    lab = serve_lab(instant + IGNORED)
+    systems = {
+        name: connect(lab.host(name)).content.rootFolder.childEntity[0].hostFolder.childEntity[0].host[0]
+        for name in ("esx-a.test", "esx-b.test")
+    }
+    ldp = vim.host.LinkDiscoveryProtocolConfig(protocol="cdp", operation="both")
+    bridge = vim.host.VirtualSwitch.BondBridge(nicDevice=["vmnic1"], linkDiscoveryProtocolConfig=ldp)
+    spec = vim.host.VirtualSwitch.Specification(numPorts=128, mtu=1500, bridge=bridge)
+    for system in systems.values():  # esx-a's AddVirtualSwitch is ignored, esx-b's is not
+        system.configManager.networkSystem.AddVirtualSwitch(vswitchName="probe", spec=spec)
+    (heard,) = systems["esx-b.test"].configManager.networkSystem.QueryNetworkHint(device=["vmnic1"])
+    assert heard.connectedSwitchPort is None
+    systems["esx-a.test"].configManager.networkSystem.AddVirtualSwitch(vswitchName="probe", spec=spec)
+    (heard,) = systems["esx-b.test"].configManager.networkSystem.QueryNetworkHint(device=["vmnic1"])
+    assert heard.connectedSwitchPort.devId == "esx-a.test"

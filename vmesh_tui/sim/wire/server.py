@@ -224,6 +224,7 @@ class HostEndpoint:
         finally:
             with self.sim.lock:
                 self.sim.state = kept
+                self.sim.cdp_changed()  # CDP follows the configuration the host kept
 
     def _check_method(self, entry: ManagedEntry, method: str) -> None:
         if method == "Fetch" or method in soap.RAW_METHODS:
