@@ -282,3 +282,41 @@ def test_ping_pass_and_fail_come_from_the_counts_never_from_round_trips() -> Non
     # neither counts nor loss: not judged a pass, whatever the round trips say
     none = parse_ping(_summary("<RoundtripAvg>250</RoundtripAvg>"), 3)
     assert not none.ok and none.error == "the ping response has no summary"
+
+
+def test_distributed_switch_uplinks_and_vmks_map_from_a_proxy_switch() -> None:
+    uuid = "50 0b 7f 3e 8c 9a 4b 1d-9f 2e 6a 7c 5d 3b 1a 0e"
+    proxy = vim.host.HostProxySwitch(
+        dvsUuid=uuid,
+        dvsName="dvs-prod",
+        key=uuid,
+        numPorts=512,
+        pnic=["key-vim.host.PhysicalNic-vmnic3"],  # the uplinks as keys ...
+        spec=vim.host.HostProxySwitch.Specification(
+            backing=vim.dvs.HostMember.PnicBacking(  # ... and in the backing, by device
+                pnicSpec=[vim.dvs.HostMember.PnicSpec(pnicDevice="vmnic2", uplinkPortKey="16")]
+            )
+        ),
+    )
+    port = vim.dvs.PortConnection(switchUuid=uuid, portgroupKey="dvportgroup-21", portKey="7")
+    vnic = vim.host.VirtualNic(
+        device="vmk2",
+        portgroup="",
+        spec=vim.host.VirtualNic.Specification(
+            mtu=9000,
+            distributedVirtualPort=port,
+            ip=vim.host.IpConfig(dhcp=False, ipAddress="10.40.0.11", subnetMask="255.255.255.0"),
+        ),
+    )
+    network = vim.host.NetworkInfo(
+        pnic=[
+            vim.host.PhysicalNic(device=f"vmnic{n}", key=f"key-vim.host.PhysicalNic-vmnic{n}", mac="")
+            for n in (2, 3)
+        ],
+        proxySwitch=[proxy],
+        vnic=[vnic],
+    )
+    state = host_state(RawHost(None, {"name": "esx-a"}, network, []))
+    assert [(p.name, p.uplinks) for p in state.proxy_switches] == [("dvs-prod", ("vmnic2", "vmnic3"))]
+    assert state.nic_user("vmnic3") == "distributed switch dvs-prod" and state.uplink_owner("vmnic3") is None
+    assert state.vmks == (Vmk("vmk2", "", "10.40.0.11", 24, 9000, distributed="dvs-prod/dvportgroup-21"),)

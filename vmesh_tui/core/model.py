@@ -110,10 +110,19 @@ class Vmk:
     services: frozenset[str] = frozenset()  # "management", "vmotion", ...
     netstack: str = DEFAULT_NETSTACK
     mac: str = ""
+    distributed: str = ""  # on a distributed portgroup: "SWITCH/PORTGROUP-KEY" (then ``portgroup`` is "")
 
     @property
     def cidr(self) -> str | None:
         return f"{self.ip}/{self.prefix}" if self.ip and self.prefix is not None else None
+
+
+@dataclass(frozen=True)
+class ProxySwitch:
+    """A host's side of a distributed switch (vCenter manages it; the tool never touches it)."""
+
+    name: str
+    uplinks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -128,6 +137,7 @@ class HostState:
     portgroups: tuple[Portgroup, ...] = ()
     vmks: tuple[Vmk, ...] = ()
     extra: tuple[tuple[str, str], ...] = field(default=(), compare=False)  # free-form facts for display
+    proxy_switches: tuple[ProxySwitch, ...] = ()
 
     def pnic(self, device: str) -> Pnic | None:
         return next((p for p in self.pnics if p.device == device), None)
@@ -145,8 +155,16 @@ class HostState:
         return next((v for v in self.vmks if v.portgroup == portgroup), None)
 
     def uplink_owner(self, device: str) -> VSwitch | None:
-        """The vSwitch that has ``device`` as an uplink, if any."""
+        """The standard vSwitch that has ``device`` as an uplink, if any."""
         return next((v for v in self.vswitches if device in v.uplinks), None)
+
+    def nic_user(self, device: str) -> str | None:
+        """What has ``device`` as an uplink: a vSwitch's name, "distributed switch NAME", or None."""
+        owner = self.uplink_owner(device)
+        if owner is not None:
+            return owner.name
+        proxy = next((p for p in self.proxy_switches if device in p.uplinks), None)
+        return f"distributed switch {proxy.name}" if proxy is not None else None
 
 
 def nic_ref(host: str, device: str) -> str:

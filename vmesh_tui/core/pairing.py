@@ -89,9 +89,12 @@ def _sorted_pairing(cables: Iterable[Cable], excluded: Iterable[Exclusion]) -> P
 
 
 def foreign_owner(host: HostState, device: str, owned_prefix: str = "vmesh") -> str | None:
-    """The name of a vSwitch this tool did not create that uses ``device`` as an uplink, if any."""
+    """What this tool did not create that uses ``device`` as an uplink: a vSwitch's name, or
+    "distributed switch NAME" (a distributed switch is never the tool's), else None."""
     owner = host.uplink_owner(device)
-    return owner.name if owner is not None and not is_owned_name(owner.name, owned_prefix) else None
+    if owner is not None:
+        return None if is_owned_name(owner.name, owned_prefix) else owner.name
+    return host.nic_user(device)
 
 
 def unusable_reason(host: HostState, device: str, owned_prefix: str = "vmesh") -> str | None:

@@ -63,9 +63,9 @@ def _check_uplinks(state: HostState, step: Step, switch: VSwitch) -> None:
     for device in switch.uplinks:
         if state.pnic(device) is None:
             raise _conflict(step, f"there is no NIC {device}")
-        owner = state.uplink_owner(device)
-        if owner is not None and owner.name != switch.name:
-            raise _conflict(step, f"{device} is already an uplink of {owner.name}")
+        owner = state.nic_user(device)
+        if owner is not None and owner != switch.name:
+            raise _conflict(step, f"{device} is already an uplink of {owner}")
 
 
 def _check_remove(state: HostState, step: Step, obj: NetObject) -> None:

@@ -28,8 +28,7 @@ def probe_switch_name(owned_prefix: str = "vmesh") -> str:
 
 def in_use_by(host: HostState, device: str) -> str | None:
     """The switch a NIC is an uplink of (any, the tool's own included), or None when it is free."""
-    owner = host.uplink_owner(device)
-    return owner.name if owner is not None else None
+    return host.nic_user(device)
 
 
 @dataclass(frozen=True)

@@ -41,11 +41,13 @@ def object_kind(obj: NetObject) -> str:
 
 
 def object_key(obj: NetObject) -> str:
-    """The identity of an object on its host: vSwitch/portgroup name, vmk's portgroup, pnic device."""
+    """The identity of an object on its host: vSwitch/portgroup name, vmk's portgroup, pnic device.
+
+    A vmk on a distributed portgroup (never the tool's) is known by its device and distributed port."""
     if isinstance(obj, (VSwitch, Portgroup)):
         return obj.name
     if isinstance(obj, Vmk):
-        return obj.portgroup
+        return obj.portgroup or f"{obj.device}@{obj.distributed}"  # a distributed one by its own name
     return obj.device
 
 

@@ -37,6 +37,7 @@ register(
     model.VSwitch,
     model.Portgroup,
     model.Vmk,
+    model.ProxySwitch,
     model.HostState,
     steps.Action,
     steps.Step,

@@ -122,8 +122,7 @@ def stale_reasons(planned: PlanResult, now: Mapping[str, HostState]) -> list[str
                 host, device = ref.rsplit("/", 1)
                 if host != name:
                     continue
-                old_owner, new_owner = before.uplink_owner(device), current.uplink_owner(device)
-                if (old_owner and old_owner.name) != (new_owner and new_owner.name):
+                if before.nic_user(device) != current.nic_user(device):
                     reasons.append(f"{ref} changed owner since the plan")
                 if before.pnic(device) is None or current.pnic(device) is None:
                     reasons.append(f"{ref} is gone")

@@ -121,14 +121,14 @@ def discover_json(found: results.DiscoverResult) -> dict[str, Any]:
         state = found.hosts[name]
         nics = []
         for pnic in state.pnics:
-            owner = state.uplink_owner(pnic.device)
             nics.append(
-                {"device": pnic.device, "link_mb": pnic.speed_mb, "used_by": owner.name if owner else None}
+                {"device": pnic.device, "link_mb": pnic.speed_mb, "used_by": state.nic_user(pnic.device)}
             )
         vmks = [
             {
                 "device": vmk.device,
                 "portgroup": vmk.portgroup,
+                "distributed": vmk.distributed or None,
                 "cidr": vmk.cidr,
                 "services": sorted(vmk.services),
                 "netstack": vmk.netstack,

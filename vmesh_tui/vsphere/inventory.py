@@ -5,6 +5,7 @@ becomes core.model.HostState. Pure: pyVmomi data objects in, frozen core values 
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Mapping
 from typing import Any
 
 from pyVmomi import vim
@@ -17,6 +18,7 @@ from vmesh_tui.core.model import (
     Neighbor,
     Pnic,
     Portgroup,
+    ProxySwitch,
     Vmk,
     VSwitch,
 )
@@ -93,10 +95,17 @@ def vmk_services(net_configs: Any) -> dict[str, frozenset[str]]:
     return {device: frozenset(types) for device, types in services.items()}
 
 
-def map_vmk(raw: Any, services: frozenset[str]) -> Vmk:
+def map_vmk(raw: Any, services: frozenset[str], switches: Mapping[str, str] | None = None) -> Vmk:
     """A vmk. On the vmotion netstack vMotion comes with the stack (hosts list such vmks as selected
-    for vMotion without a tag), so it is not reported as a service: services are what was tagged."""
+    for vMotion without a tag), so it is not reported as a service: services are what was tagged.
+    A vmk on a distributed portgroup has no portgroup name; ``distributed`` says where it is
+    (``switches``: distributed switch uuid -> name)."""
     spec = raw.spec
+    port = getattr(spec, "distributedVirtualPort", None)
+    distributed = ""
+    if port is not None:
+        switch = (switches or {}).get(port.switchUuid or "") or port.switchUuid or "?"
+        distributed = f"{switch}/{port.portgroupKey or '?'}"
     netstack = spec.netStackInstanceKey or DEFAULT_NETSTACK
     if netstack == VMOTION_NETSTACK:
         services = services - {"vmotion"}
@@ -111,6 +120,7 @@ def map_vmk(raw: Any, services: frozenset[str]) -> Vmk:
         services=services,
         netstack=netstack,
         mac=spec.mac or "",
+        distributed=distributed,
     )
 
 
@@ -144,6 +154,15 @@ def map_pnic(raw: Any, neighbor: Neighbor | None) -> Pnic:
     )
 
 
+def map_proxy_switch(raw: Any, devices: Mapping[str, str]) -> ProxySwitch:
+    """A host's side of a distributed switch: its uplinks from the backing's pnicSpec and from its pnic
+    keys (``devices``: pnic key -> device)."""
+    backing = raw.spec.backing if raw.spec is not None else None
+    uplinks = [p.pnicDevice for p in (getattr(backing, "pnicSpec", None) or []) if p.pnicDevice]
+    uplinks += [devices.get(key, key) for key in (raw.pnic or [])]
+    return ProxySwitch(str(raw.dvsName or raw.dvsUuid or "?"), tuple(dict.fromkeys(uplinks)))
+
+
 def host_state(raw: RawHost) -> HostState:
     """Map one host's read (networkInfo, vMotion selection, network hints) onto the core's HostState."""
     props = raw.props
@@ -153,8 +172,12 @@ def host_state(raw: RawHost) -> HostState:
     pnics = tuple(map_pnic(p, neighbors.get(p.device)) for p in (getattr(network, "pnic", None) or []))
     vswitches = tuple(map_vswitch(v) for v in (getattr(network, "vswitch", None) or []))
     portgroups = tuple(map_portgroup(p) for p in (getattr(network, "portgroup", None) or []))
+    proxies = list(getattr(network, "proxySwitch", None) or [])
+    devices = {p.key: p.device for p in (getattr(network, "pnic", None) or []) if p.key}
+    switches = {p.dvsUuid: p.dvsName for p in proxies if p.dvsUuid and p.dvsName}
     vmks = tuple(
-        map_vmk(v, services.get(v.device, frozenset())) for v in (getattr(network, "vnic", None) or [])
+        map_vmk(v, services.get(v.device, frozenset()), switches)
+        for v in (getattr(network, "vnic", None) or [])
     )
     extra = (
         ("connection", str(props.get("runtime.connectionState", ""))),
@@ -169,4 +192,5 @@ def host_state(raw: RawHost) -> HostState:
         portgroups=portgroups,
         vmks=vmks,
         extra=extra,
+        proxy_switches=tuple(map_proxy_switch(p, devices) for p in proxies),
     )

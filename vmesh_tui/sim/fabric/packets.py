@@ -63,7 +63,10 @@ def route(host: SimHost, address: ipaddress.IPv4Address, netstack: str) -> VnicS
 
 
 def egress_nic(host: SimHost, vnic: VnicState) -> str | None:
+    """The NIC a vmk's frames leave by; None for a vmk on a distributed switch (not modeled: lost)."""
     state = host.state
+    if vnic.dvswitch:
+        return None
     active, standby = state.effective_order(state.portgroups[vnic.portgroup], for_egress=True)
     return next((nic for nic in active + standby if host.link_of(nic) is not None), None)
 
@@ -89,7 +92,7 @@ def deliver(
             continue
         owner = far.state.uplink_owner(far_nic)
         receiver = far.owns_address(target, vnic.netstack)
-        if owner is None or receiver is None:
+        if owner is None or receiver is None or receiver.dvswitch:
             continue
         pg = far.state.portgroups[receiver.portgroup]
         active, standby = far.state.effective_order(pg, for_egress=False)
@@ -136,7 +139,10 @@ def run_ping(
     if vnic is None or vnic.ip is None:
         return failed("Network is unreachable")
     frame = size + IP_ICMP_HEADERS
-    vswitch_mtu = host.state.vswitches[host.state.portgroups[vnic.portgroup].vswitch].mtu
+    if vnic.dvswitch:
+        vswitch_mtu = host.state.proxies[vnic.dvswitch].mtu
+    else:
+        vswitch_mtu = host.state.vswitches[host.state.portgroups[vnic.portgroup].vswitch].mtu
     if df and frame > min(vnic.mtu, vswitch_mtu):
         return failed("Message too long")
     if host.owns_address(address, stack) is not None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from pyVmomi import vim
 
 from vmesh_tui.sim.host import netroutes
-from vmesh_tui.sim.host.state import NetState, PnicState, VnicState, overlay
+from vmesh_tui.sim.host.state import NetState, PnicState, ProxyState, VnicState, overlay
 
 LinkOf = Callable[[str], "tuple[int, bool] | None"]
 
@@ -57,24 +57,53 @@ def build_pnic(
     )
 
 
-def build_vnic(vnic: VnicState, key_prefix: str = "") -> vim.host.VirtualNic:
+def build_vnic(
+    vnic: VnicState, key_prefix: str = "", proxies: Mapping[str, ProxyState] | None = None
+) -> vim.host.VirtualNic:
     """A vmk as networkInfo lists it, or (with a nicType `key_prefix`) as a VirtualNicManager candidate,
-    which real hosts send without its port."""
+    which real hosts send without its port. One on a distributed portgroup has portgroup "" and a
+    distributedVirtualPort instead."""
     ip = vim.host.IpConfig(dhcp=vnic.dhcp, ipAddress=vnic.ip, subnetMask=vnic.mask)
     spec = vim.host.VirtualNic.Specification(
         ip=ip,
         mac=vnic.mac,
-        portgroup=vnic.portgroup,
+        portgroup=vnic.portgroup or None,
         mtu=vnic.mtu,
         tsoEnabled=True,
         netStackInstanceKey=vnic.netstack,
     )
+    proxy = (proxies or {}).get(vnic.dvswitch) if vnic.dvswitch else None
+    if proxy is not None:
+        spec.distributedVirtualPort = vim.dvs.PortConnection(
+            switchUuid=proxy.uuid, portgroupKey=vnic.dvportgroup, portKey=str(_port_number(vnic) % 1000)
+        )
     return vim.host.VirtualNic(
         device=vnic.device,
         key=f"{key_prefix}{vnic_key(vnic.device)}",
-        portgroup=vnic.portgroup,
+        portgroup=vnic.portgroup,  # "" on a distributed portgroup, as real hosts send it
         spec=spec,
-        port=None if key_prefix else f"key-vim.host.PortGroup.Port-{_port_number(vnic)}",
+        port=None if key_prefix or proxy is not None else f"key-vim.host.PortGroup.Port-{_port_number(vnic)}",
+    )
+
+
+def build_proxy(proxy: ProxyState) -> vim.host.HostProxySwitch:
+    """The host's view of a distributed switch: its uplinks, as keys and as the backing's pnicSpec."""
+    backing = vim.dvs.HostMember.PnicBacking(
+        pnicSpec=[
+            vim.dvs.HostMember.PnicSpec(pnicDevice=nic, uplinkPortKey=str(i))
+            for i, nic in enumerate(proxy.nics)
+        ]
+    )
+    return vim.host.HostProxySwitch(
+        dvsUuid=proxy.uuid,
+        dvsName=proxy.name,
+        key=proxy.uuid,
+        numPorts=512,
+        numPortsAvailable=512 - len(proxy.nics),
+        mtu=proxy.mtu,
+        pnic=[pnic_key(n) for n in proxy.nics],
+        uplinkPort=[vim.KeyValue(key=str(i), value=f"dvUplink{i + 1}") for i in range(len(proxy.nics))],
+        spec=vim.host.HostProxySwitch.Specification(backing=backing),
     )
 
 
@@ -156,7 +185,8 @@ def build_network_info(
         vswitch=vswitches,
         portgroup=portgroups,
         pnic=pnics,
-        vnic=[build_vnic(v) for v in vnics],
+        vnic=[build_vnic(v, proxies=state.proxies) for v in vnics],
+        proxySwitch=[build_proxy(p) for p in state.proxies.values()],
         dnsConfig=netroutes.dns_config(host_name),
         ipRouteConfig=vim.host.IpRouteConfig(),
         routeTableInfo=netroutes.route_table_info(state),
@@ -177,7 +207,7 @@ def build_net_config(
     return vim.host.VirtualNicManager.NetConfig(
         nicType=nic_type,
         multiSelectAllowed=True,
-        candidateVnic=[build_vnic(v, prefix) for v in vnics],
+        candidateVnic=[build_vnic(v, prefix, state.proxies) for v in vnics],
         selectedVnic=[f"{prefix}{vnic_key(d)}" for d in selected],
     )
 

@@ -188,9 +188,9 @@ class NetworkSystemMethods(_Locked):
         for nic in nics:
             if nic not in self.state.pnics:
                 raise netfaults.not_found("physical NIC", nic)
-            owner = self.state.uplink_owner(nic)
-            if owner is not None and owner.name != name:
-                raise netfaults.in_use(nic, f"vSwitch {owner.name}")
+            user = self.state.nic_user(nic)
+            if user is not None and user != f"vSwitch {name}":
+                raise netfaults.in_use(nic, user)
         discovery = bridge.linkDiscoveryProtocolConfig
         if discovery is not None:
             if discovery.protocol != "cdp":

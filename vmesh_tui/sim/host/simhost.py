@@ -23,6 +23,7 @@ from vmesh_tui.sim.host.state import (
     NetState,
     PnicState,
     PortgroupState,
+    ProxyState,
     VnicState,
     VSwitchState,
     default_vswitch_policy,
@@ -153,12 +154,20 @@ def state_from_spec(spec: HostSpec) -> NetState:
                 )
                 pg_policy.nicTeaming = vim.host.NetworkPolicy.NicTeamingPolicy(nicOrder=order)
             state.portgroups[pg.name] = PortgroupState(pg.name, vs.name, pg.vlan, pg_policy)
+    for dvs in spec.dvswitches:
+        state.proxies[dvs.name] = ProxyState(dvs.name, list(dvs.uplinks), dvs.mtu)
     for vmk in spec.vmks:
         iface = ipaddress.IPv4Interface(vmk.ip)
         mac = derived_mac(f"{spec.name}/{vmk.device}")
+        standard = "" if vmk.dvswitch else vmk.portgroup
         state.vnics[vmk.device] = VnicState(
-            vmk.device, vmk.portgroup, str(iface.ip), str(iface.netmask), vmk.mtu, mac, vmk.netstack
+            vmk.device, standard, str(iface.ip), str(iface.netmask), vmk.mtu, mac, vmk.netstack
         )
+        if vmk.dvswitch:
+            state.vnics[vmk.device].dvswitch, state.vnics[vmk.device].dvportgroup = (
+                vmk.dvswitch,
+                vmk.portgroup,
+            )
         for service in vmk.services:
             state.selected.setdefault(service, []).append(vmk.device)
     return state

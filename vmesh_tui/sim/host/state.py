@@ -58,15 +58,33 @@ class PortgroupState:
 
 
 @dataclass
+class ProxyState:
+    """The host's side of a distributed switch (a HostProxySwitch): vCenter manages it, not the host."""
+
+    name: str
+    nics: list[str]
+    mtu: int = 1500
+
+    @property
+    def uuid(self) -> str:
+        """A stable dvsUuid in vCenter's form ("50 0b 7f ... 3e-9c ...")."""
+        digest = hashlib.sha256(self.name.encode()).hexdigest()
+        pairs = ["50", *(digest[i : i + 2] for i in range(0, 30, 2))]
+        return " ".join(pairs[:8]) + "-" + " ".join(pairs[8:])
+
+
+@dataclass
 class VnicState:
     device: str
-    portgroup: str
+    portgroup: str  # "" for a vmk on a distributed switch
     ip: str | None  # None with DHCP (the twin serves no DHCP)
     mask: str | None
     mtu: int
     mac: str
     netstack: str = DEFAULT_NETSTACK
     dhcp: bool = False
+    dvswitch: str = ""  # the distributed switch of a vmk on a distributed portgroup
+    dvportgroup: str = ""  # that distributed portgroup's key
 
     @property
     def number(self) -> int:
@@ -88,12 +106,21 @@ class NetState:
     portgroups: dict[str, PortgroupState] = field(default_factory=dict)
     vnics: dict[str, VnicState] = field(default_factory=dict)
     selected: dict[str, list[str]] = field(default_factory=dict)  # nicType -> vmk devices
+    proxies: dict[str, ProxyState] = field(default_factory=dict)  # distributed switches, by name
 
     def snapshot(self) -> NetState:
         return copy.deepcopy(self)
 
     def uplink_owner(self, nic: str) -> VSwitchState | None:
         return next((v for v in self.vswitches.values() if nic in v.nics), None)
+
+    def nic_user(self, nic: str) -> str | None:
+        """What uses a NIC as an uplink: "vSwitch NAME", "distributed switch NAME", or None."""
+        owner = self.uplink_owner(nic)
+        if owner is not None:
+            return f"vSwitch {owner.name}"
+        proxy = next((p for p in self.proxies.values() if nic in p.nics), None)
+        return f"distributed switch {proxy.name}" if proxy is not None else None
 
     def vnic_on(self, portgroup: str) -> VnicState | None:
         return next((v for v in self.vnics.values() if v.portgroup == portgroup), None)

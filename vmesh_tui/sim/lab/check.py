@@ -111,20 +111,48 @@ def _check_host(host: HostSpec, where: str) -> None:
                     )
             if len(set(order)) != len(order):
                 raise ValueError(f"{pwhere}: a NIC cannot be both active and standby")
+    _check_dvswitches(host, where, nics, owner)
+    distributed = {d.name for d in host.dvswitches}
     used: dict[str, str] = {}
     for ki, vmk in enumerate(host.vmks, start=1):
         kwhere = f"{where}.vmk[{ki}]"
-        if vmk.portgroup not in portgroups:
+        if vmk.dvswitch:
+            if vmk.dvswitch not in distributed:
+                raise ValueError(
+                    f"{kwhere}: dvswitch {vmk.dvswitch!r} is not a distributed switch of host {host.name}; "
+                    "add it as a [[host.dvswitch]]"
+                )
+        elif vmk.portgroup not in portgroups:
             raise ValueError(
                 f"{kwhere}: portgroup {vmk.portgroup!r} does not exist on host {host.name}; "
                 "add it under a [[host.vswitch.portgroup]]"
             )
-        if vmk.portgroup in used:
+        if vmk.portgroup in used and not vmk.dvswitch:
             raise ValueError(f"{kwhere}: portgroup {vmk.portgroup!r} already holds {used[vmk.portgroup]}")
-        used[vmk.portgroup] = vmk.device
+        if not vmk.dvswitch:
+            used[vmk.portgroup] = vmk.device
         unknown = [s for s in vmk.services if s not in SERVICES]
         if unknown:
             raise ValueError(f"{kwhere}: unknown service {unknown[0]!r}; use any of {', '.join(SERVICES)}")
+
+
+def _check_dvswitches(host: HostSpec, where: str, nics: set[str], owner: dict[str, str]) -> None:
+    """A distributed switch's uplinks are NICs of the host that no vSwitch or other switch uses."""
+    dup = _first_duplicate(d.name for d in host.dvswitches)
+    if dup:
+        raise ValueError(f"{where}.dvswitch[{dup[0]}]: duplicate name {dup[1]!r} on host {host.name}")
+    for di, dvswitch in enumerate(host.dvswitches, start=1):
+        dwhere = f"{where}.dvswitch[{di}]"
+        for nic in dvswitch.uplinks:
+            if nic not in nics:
+                raise ValueError(
+                    f"{dwhere}: uplink {nic!r} is not a NIC of host {host.name}; add a [[host.nic]]"
+                )
+            if nic in owner:
+                raise ValueError(
+                    f"{dwhere}: {nic} is already an uplink of {owner[nic]}; a NIC serves one switch"
+                )
+            owner[nic] = f"distributed switch {dvswitch.name}"
 
 
 def _check_wiring(spec: LabSpec) -> None:

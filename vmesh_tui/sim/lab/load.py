@@ -20,6 +20,7 @@ else:  # pragma: no cover - the backport on Python 3.9 and 3.10
 from vmesh_tui.sim.lab.check import check_references
 from vmesh_tui.sim.lab.spec import (
     CableSpec,
+    DvSwitchSpec,
     FaultSpec,
     HostSpec,
     LabSpec,
@@ -35,7 +36,7 @@ CDP_MODES = ("none", "listen", "advertise", "both")
 FAULT_KINDS = ("fault", "lost", "delay", "ignored")
 NETSTACKS = ("defaultTcpipStack", "vmotion", "vSphereProvisioning")
 HOST_KEYS: tuple[str, ...] = ("name", "user", "password", "version", "port", "nic", "vswitch", "vmk")
-HOST_KEYS += ("cdp_interval_s", "cdp_holdtime_s")
+HOST_KEYS += ("cdp_interval_s", "cdp_holdtime_s", "dvswitch")
 
 
 class LabError(Exception):
@@ -103,6 +104,14 @@ def _parse_host(t: Table) -> HostSpec:
         )
     nics = tuple(_parse_nic(n, name) for n in t.tables("nic"))
     vswitches = tuple(_parse_vswitch(v) for v in t.tables("vswitch"))
+    dvswitches = tuple(
+        DvSwitchSpec(
+            d.allow("name", "uplinks", "mtu").name("name", 80),
+            d.texts("uplinks"),
+            d.integer("mtu", 1500, 1280, 9000),
+        )
+        for d in t.tables("dvswitch")
+    )
     vmks = tuple(_parse_vmk(v) for v in t.tables("vmk"))
     return HostSpec(
         name=name,
@@ -115,6 +124,7 @@ def _parse_host(t: Table) -> HostSpec:
         vmks=vmks,
         cdp_interval_s=interval,
         cdp_holdtime_s=holdtime,
+        dvswitches=dvswitches,
     )
 
 
@@ -152,7 +162,7 @@ def _parse_portgroup(t: Table) -> PortgroupSpec:
 
 
 def _parse_vmk(t: Table) -> VmkSpec:
-    t.allow("device", "portgroup", "ip", "mtu", "services", "netstack")
+    t.allow("device", "portgroup", "ip", "mtu", "services", "netstack", "dvswitch")
     cidr = t.text("ip")
     try:
         iface = ipaddress.IPv4Interface(cidr)
@@ -170,6 +180,7 @@ def _parse_vmk(t: Table) -> VmkSpec:
         mtu=t.integer("mtu", 1500, 1280, 9000),
         services=t.texts("services"),
         netstack=t.choice("netstack", NETSTACKS, "defaultTcpipStack"),
+        dvswitch=t.text("dvswitch", ""),
     )
 
 

@@ -48,13 +48,23 @@ class VSwitchSpec:
 
 
 @dataclass(frozen=True)
+class DvSwitchSpec:
+    """The host's side (proxy switch) of a distributed switch that vCenter manages: its uplinks."""
+
+    name: str
+    uplinks: tuple[str, ...] = ()
+    mtu: int = 1500
+
+
+@dataclass(frozen=True)
 class VmkSpec:
     device: str
-    portgroup: str
+    portgroup: str  # a standard portgroup; with ``dvswitch``, the distributed portgroup's key
     ip: str  # CIDR, e.g. "192.168.10.11/24"
     mtu: int = 1500
     services: tuple[str, ...] = ()
     netstack: str = "defaultTcpipStack"
+    dvswitch: str = ""  # the distributed switch the vmk is on ("" = a standard portgroup)
 
 
 @dataclass(frozen=True)
@@ -69,6 +79,7 @@ class HostSpec:
     vmks: tuple[VmkSpec, ...] = ()
     cdp_interval_s: float = 60.0  # seconds between CDP advertisements (ESXi's and Cisco's default)
     cdp_holdtime_s: float = 180.0  # how long a heard advertisement is kept
+    dvswitches: tuple[DvSwitchSpec, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -101,8 +101,8 @@ def describe_nic(hosts: dict[str, HostState], ref: str, pairing: Any) -> str:
     pnic = state.pnic(device) if state else None
     if state is None or pnic is None:
         return ref
-    owner = state.uplink_owner(device)
-    used = f"uplink of {owner.name}" if owner else "unused"
+    owner = state.nic_user(device)
+    used = f"uplink of {owner}" if owner else "unused"
     parts = [f"{ref}: {speed_text(pnic)}", pnic.driver or "driver ?", pnic.mac, used]
     if pnic.neighbor is not None:
         parts.append(
