@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.engine.twinlab import SUPERNET, Twin, demo_spec
+from tests.hostview.reader import read_lab
 from vmesh_tui.cli import main
 from vmesh_tui.headless.connect import prompt_name
 from vmesh_tui.vsphere.targets import parse_host_url, vcenter_target
@@ -74,8 +75,8 @@ def test_a_speed_the_nic_does_not_list_is_refused_in_preflight(
     assert "accepts 10/half, 10/full, 100/half, 100/full, 1000/full" in errors[0]["message"]
     code, out, err = cli(capsys, twin, "apply", *args, "--yes", "--json")
     assert code == 4 and json.loads(out)["outcome"] == "refused", err
-    host = twin.client.read_all()["esx-a.lab.local"]
-    assert host.vswitch("vmesh-1") is None and host.pnic("vmnic1").configured_speed_mb is None  # untouched
+    host = read_lab(twin.lab)["esx-a.lab.local"]  # untouched, read independently
+    assert "vmesh-1" not in host["vswitches"] and host["pnics"]["vmnic1"]["forced"] is None
 
 
 def test_answering_no_is_refused_not_bad_input(
@@ -86,7 +87,7 @@ def test_answering_no_is_refused_not_bad_input(
     code, _, err = cli(capsys, twin, "apply", "--supernet", SUPERNET)
     assert code == 4, err
     assert "not confirmed, so nothing was changed" in err
-    assert twin.client.read_all()["esx-a.lab.local"].vswitch("vmesh-1") is None
+    assert "vmesh-1" not in read_lab(twin.lab)["esx-a.lab.local"]["vswitches"]
 
 
 def test_commit_confirmed_prints_each_failing_verdict_once(

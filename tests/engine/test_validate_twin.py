@@ -6,6 +6,7 @@ import dataclasses
 from typing import Any
 
 from tests.engine.twinlab import SUPERNET, TWO_LINKS, collect, demo_spec
+from tests.hostview.reader import differences, read_lab
 from vmesh_tui.engine import results
 from vmesh_tui.engine.journal import all_journals
 from vmesh_tui.engine.planning import PlanRequest
@@ -58,11 +59,12 @@ async def test_mtu_too_small_says_where(make_twin: Any) -> None:
 
 async def test_commit_confirmed_reverts_when_validation_fails(make_twin: Any) -> None:
     twin = make_twin(_crossed_spec())
-    start = twin.client.read_all()
+    start = read_lab(twin.lab)
     applied = await _apply_two_links(twin, confirm=0.5)
     assert applied.outcome == results.UNCONFIRMED
     assert applied.validation is not None and not applied.validation.ok
-    assert twin.client.read_all() == start
+    after = read_lab(twin.lab)
+    assert after == start, differences(start, after)
     (journal,) = all_journals(twin.home / "state")
     assert journal.closed and journal.status == "reverted"
 
@@ -79,7 +81,7 @@ async def test_commit_confirmed_never_claims_a_revert_that_failed(make_twin: Any
 
     spec = dataclasses.replace(_crossed_spec(), faults=(fault(B, "RemoveVirtualNic", 1, "fault"),))
     twin = make_twin(spec)
-    start = twin.client.read_all()
+    start = read_lab(twin.lab)
     applied = await _apply_two_links(twin, confirm=0.5)
     assert applied.outcome == results.REVERT_FAILED and not applied.ok
     assert "was reverted" not in applied.message and "did not complete" in applied.message
@@ -89,8 +91,16 @@ async def test_commit_confirmed_never_claims_a_revert_that_failed(make_twin: Any
     failed = [d for d in applied.differences if not d.endswith(" was added")]
     assert len(failed) == 3 and all(d.startswith(f"{B}: could not remove ") for d in failed), failed
     assert "RemoveVirtualNic" in failed[0] and "vmk2 on vmesh-vmotion-2" in failed[0], failed
+    left_seen = differences(
+        start, read_lab(twin.lab)
+    )  # exactly the three objects it names, read independently
+    assert sorted(line.split(":")[0] for line in left_seen) == [
+        f"{B}/portgroups/vmesh-vmotion-2", f"{B}/vmks/vmk2", f"{B}/vswitches/vmesh-2"
+    ], left_seen  # fmt: skip
     assert applied.validation is not None and not applied.validation.ok
     (journal,) = all_journals(twin.home / "state")
     assert not journal.closed
     _, reverted = await collect(twin.engine.revert())
-    assert reverted.ok and twin.client.read_all() == start
+    assert reverted.ok, reverted
+    after = read_lab(twin.lab)
+    assert after == start, differences(start, after)

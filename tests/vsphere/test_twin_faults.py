@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.hostview.reader import read_lab
 from tests.vsphere.twinhelp import connect_twin
 from vmesh_tui.core.model import CdpMode, Portgroup, Vmk, VSwitch
 from vmesh_tui.core.steps import Action, Step
@@ -55,6 +56,11 @@ def test_injected_faults_map_to_the_adapter_errors(faulty_lab: Any, tmp_path: Pa
         # lost: applied, then the connection dropped without a reply -> not retried, reported as lost
         with pytest.raises(Unreachable, match="dropped the connection"):
             client.run_step(Step(A, Action.ADD, None, switch))
+        seen = read_lab(faulty_lab)[A]  # independently: the lost call was applied
+        assert (seen["vswitches"]["vmesh-1"]["mtu"], seen["vswitches"]["vmesh-1"]["uplinks"]) == (
+            9000,
+            ("vmnic1",),
+        )
         assert client.read_all()[A].vswitch("vmesh-1") == switch
 
         # delay beyond the call timeout -> CallTimeout, in about the timeout
@@ -64,6 +70,7 @@ def test_injected_faults_map_to_the_adapter_errors(faulty_lab: Any, tmp_path: Pa
         assert time.monotonic() - started < 2.5
 
         time.sleep(2.5)  # let the slow call finish on the host before going on
+        assert read_lab(faulty_lab)[A]["portgroups"]["vmesh-1"]["active"] == ("vmnic1",)
         assert client.read_all()[A].portgroup("vmesh-1") == group
 
         with pytest.raises(StepFailed) as caught:
