@@ -166,22 +166,17 @@ func esxcliChecks(b *Battery) {
 		if err := needs("the esxcli executer", e != nil); err != nil {
 			return "", err
 		}
-		ctx, cancel := b.timed()
-		defer cancel()
-		n, err := e.run(ctx, []string{"network", "diag", "ping", "-H", b.mgmtIP, "-c", "2", "-I", b.mgmtVmk})
-		if err != nil {
+		return pingSummary(b, e, b.mgmtVmk, b.mgmtIP, "2")
+	})
+
+	b.check("esxcli.network_diag_ping_unanswered", func() (string, error) {
+		if err := needs("the battery's vmk", b.vmk != ""); err != nil {
 			return "", err
 		}
-		var summary record
-		for _, c := range n.Children {
-			if c.Name == "Summary" {
-				summary = fields(c)
-			}
+		if err := needs("the esxcli executer", e != nil); err != nil {
+			return "", err
 		}
-		if summary == nil || summary.get("Transmitted") != "2" || summary.get("Recieved") != "2" {
-			return "", fmt.Errorf("ping summary %v", summary)
-		}
-		return fmt.Sprintf("%s -> %s: 2 sent, 2 received", b.mgmtVmk, b.mgmtIP), nil
+		return pingSummary(b, e, b.vmk, vmkUnanswered, "0") // no host holds the other end of its /30
 	})
 
 	b.check("esxcli.ping_error_in_result", func() (string, error) {
@@ -208,8 +203,32 @@ func esxcliChecks(b *Battery) {
 		if err == nil {
 			return "", errors.New("CLI info for an unknown namespace was answered")
 		}
-		return err.Error(), nil
+		var cli *cliError
+		if !errors.As(err, &cli) {
+			return "", fmt.Errorf("an unknown namespace: wanted an esxcli error inside the result, got %v", err)
+		}
+		return cli.Error(), nil
 	})
+}
+
+// pingSummary pings `target` twice from `vmk` and checks the replies esxcli counts in its Summary.
+func pingSummary(b *Battery, e *executor, vmk, target, received string) (string, error) {
+	ctx, cancel := b.timed()
+	defer cancel()
+	n, err := e.run(ctx, []string{"network", "diag", "ping", "-H", target, "-c", "2", "-I", vmk})
+	if err != nil {
+		return "", err
+	}
+	var summary record
+	for _, c := range n.Children {
+		if c.Name == "Summary" {
+			summary = fields(c)
+		}
+	}
+	if summary == nil || summary.get("Transmitted") != "2" || summary.get("Recieved") != received {
+		return "", fmt.Errorf("ping %s from %s: summary %v, wanted 2 sent and %s received", target, vmk, summary, received)
+	}
+	return fmt.Sprintf("%s -> %s: 2 sent, %s received", vmk, target, received), nil
 }
 
 func contains(list []string, s string) bool {

@@ -10,9 +10,11 @@ import (
 )
 
 const (
-	vmkIP      = "172.31.254.1"
-	vmkIPNext  = "172.31.254.5"
-	vmkNetmask = "255.255.255.252"
+	vmkIP     = "172.31.254.1"
+	vmkIPNext = "172.31.254.5"
+	// vmkUnanswered is the other address of vmkIPNext's /30, which nothing holds: pings to it are lost.
+	vmkUnanswered = "172.31.254.6"
+	vmkNetmask    = "255.255.255.252"
 )
 
 // vmkChecks: a VMkernel NIC added on the battery's portgroup (IP, MTU, portgroup read back), updated,
