@@ -13,9 +13,12 @@ import shutil
 import sys
 import tempfile
 import threading
+from pathlib import Path
 from typing import Any
 
 DEMO_SUPERNET = "172.16.90.0/24"
+DEMO_PREFIX = "vmesh-demo-"  # the demo's temporary VMESH_HOME, removed when it ends
+DEMO_PID = "demo.pid"  # inside it: the demo's process, so a later demo can remove a killed one's folder
 
 
 READ_ONLY_HELP = "never change a host: stop at the preview (validate only hosts that already match the plan)"
@@ -151,7 +154,9 @@ def run_demo(args: argparse.Namespace) -> int:
     VMESH_HOME is set, pins and journals live in a temporary folder that goes with the demo."""
     scratch = None
     if not os.environ.get("VMESH_HOME"):
-        scratch = tempfile.mkdtemp(prefix="vmesh-demo-")  # keep demo runs out of real state
+        sweep_demo_folders()
+        scratch = tempfile.mkdtemp(prefix=DEMO_PREFIX)  # keep demo runs out of real state
+        Path(scratch, DEMO_PID).write_text(str(os.getpid()), encoding="utf-8")
         os.environ["VMESH_HOME"] = scratch
     try:
         return _run_demo_app(args)
@@ -159,6 +164,18 @@ def run_demo(args: argparse.Namespace) -> int:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
             os.environ.pop("VMESH_HOME", None)
+
+
+def sweep_demo_folders() -> None:
+    """Remove the folders of demos that were killed (their pid file names a process that is gone)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{DEMO_PREFIX}*"):
+        try:
+            pid = int((folder / DEMO_PID).read_text(encoding="utf-8"))
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)  # its demo is gone
+        except (OSError, ValueError):
+            continue  # not ours to judge: no pid file, another user's, or a process alive
 
 
 def _run_demo_app(args: argparse.Namespace) -> int:

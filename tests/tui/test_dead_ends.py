@@ -138,8 +138,14 @@ async def test_validate_points_to_recovery_when_a_host_rebooted_since_the_apply(
 
 
 async def test_read_only_offers_neither_revert_nor_recovery(twin: Any) -> None:
-    app = make_app(twin, read_only=True)
+    app = make_app(twin, read_only=True, demo=True)
     async with app.run_test(size=(80, 24)) as pilot:
+        await wait_screen(pilot, "CablingScreen")
+        assert "Probe" not in footer(app) and "Link" in footer(app), footer(app)  # the probe changes hosts
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: "Recovery" in screen_text(app))
+        assert "Demo: reboot a host" not in screen_text(app)  # not even a simulated host is changed
+        await pilot.press("escape")
         await walk_to_preview(pilot)
         app.open_status()
         await wait_screen(pilot, "StatusScreen")

@@ -82,6 +82,7 @@ async def test_esc_from_cabling_goes_back_and_keeps_the_edited_cables(twin: Any)
         await pilot.pause(1.0)
         assert type(app.screen).__name__ == "DiscoverScreen", screen_text(app)  # waits, no bounce
         assert "esx-a.lab.local" in screen_text(app) and "enter: back to the cables" in screen_text(app)
+        assert "In use on the hosts (avoided): 192.168.10.0/24 (vmk0@esx-a, vmk0@esx-b)" in screen_text(app)
         await pilot.press("enter")
         await wait_screen(pilot, "CablingScreen")
         assert len(app.screen.pairing.cables) == 3  # the manual edit survived the visit

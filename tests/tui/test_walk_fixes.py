@@ -5,6 +5,8 @@ form's focus and recent list, the cabling filter, the networks already in use.""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -101,10 +103,18 @@ def test_the_demo_leaves_no_folder_behind(monkeypatch: pytest.MonkeyPatch, tmp_p
         seen.append(home)
         return 0
 
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    killed, alive, unknown = (tmp_path / f"vmesh-demo-{n}" for n in ("killed", "alive", "unknown"))
+    for folder, pid in ((killed, gone.pid), (alive, os.getpid()), (unknown, None)):
+        folder.mkdir()
+        if pid is not None:
+            (folder / "demo.pid").write_text(str(pid))
     monkeypatch.setattr(launch, "_run_demo_app", fake_app)
     assert launch.run_demo(launch.argparse.Namespace()) == 0
     assert seen and seen[0].parent == tmp_path and not seen[0].exists()
-    assert list(tmp_path.iterdir()) == [] and "VMESH_HOME" not in os.environ
+    assert sorted(tmp_path.iterdir()) == [alive, unknown]  # a killed demo's folder goes at the next start
+    assert "VMESH_HOME" not in os.environ
 
 
 async def test_the_demos_quit_dialog_says_its_runs_end_with_it() -> None:

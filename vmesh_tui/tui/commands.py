@@ -21,7 +21,7 @@ class VmeshCommands(Provider):
             )
         ]
         return [
-            *(demo if getattr(app, "demo", False) else []),
+            *(demo if getattr(app, "demo", False) and not getattr(app, "read_only", False) else []),
             (
                 "Status",
                 "what was applied where and when; revert from there",

@@ -4,12 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
 
 if TYPE_CHECKING:
     from vmesh_tui.core.addressing import Link
     from vmesh_tui.core.model import HostState
     from vmesh_tui.core.pairing import Pairing
     from vmesh_tui.engine.planning import PlanResult
+
+
+def _who_where(url: str, user: str) -> str:
+    """``https://root@esx-a/sdk`` -> ``root@esx-a``; a port other than 443 stays."""
+    parts = urlsplit(url if "://" in url else f"https://{url}")
+    try:
+        port = parts.port
+    except ValueError:
+        return url
+    host = parts.hostname or url
+    shown = f"[{host}]" if ":" in host else host
+    return f"{unquote(parts.username or user)}@{shown}" + (f":{port}" if port and port != 443 else "")
 
 
 @dataclass(frozen=True)
@@ -26,9 +39,10 @@ class ConnectSpec:
         return bool(self.vcenter)
 
     def describe(self) -> str:
+        """``root@esx-a, root@esx-b:8443`` (or the vCenter and its cluster): who logs in where."""
         if self.uses_vcenter:
-            return f"vCenter {self.vcenter}, cluster {self.cluster}"
-        return ", ".join(self.hosts) or "no hosts"
+            return f"vCenter {_who_where(self.vcenter, self.user)}, cluster {self.cluster}"
+        return ", ".join(_who_where(url, self.user) for url in self.hosts) or "no hosts"
 
 
 @dataclass(frozen=True)

@@ -100,7 +100,8 @@ class VmeshScreen(OperationScreen):
         self.dismiss(BACK)
 
     def say(self, text: str, *, error: bool = False) -> None:
-        """Show ``text`` in the screen's status line (``#status``), red when it is an error."""
-        status = self.query_one("#status", Static)
-        status.set_class(error, "error")
-        status.update(text)
+        """Show ``text`` in the screen's status line (``#status``), red when it is an error. A worker's late
+        word to a screen already gone (the app is closing) is dropped."""
+        for status in self.query("#status").results(Static):
+            status.set_class(error, "error")
+            status.update(text)

@@ -216,6 +216,9 @@ class CablingScreen(VmeshScreen):
             return
         self.dismiss(self.edited())
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (action == "probe" and self.vapp.read_only)  # it changes the hosts: not shown read-only
+
     # ----- the cable probe
     @work(exclusive=True, group="confirm")
     async def action_probe(self) -> None:

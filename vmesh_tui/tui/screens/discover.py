@@ -13,6 +13,7 @@ from textual.widgets import Static
 
 from vmesh_tui.core.model import HostState
 from vmesh_tui.tui.operation import OperationDone, OperationEvent, OperationFailed
+from vmesh_tui.tui.screens.addressing import in_use_line
 from vmesh_tui.tui.screens.base import VmeshScreen
 from vmesh_tui.tui.widgets.progress import HostProgress
 
@@ -26,10 +27,8 @@ def hosts_of(result: Any) -> tuple[HostState, ...]:
 
 
 def summary(host: HostState) -> str:
-    """NICs, vSwitches and the vmks with their networks (what the supernet must stay clear of)."""
     up = sum(1 for p in host.pnics if p.link_up)
-    vmks = ", ".join(f"{v.device} {v.cidr or 'no IP'}" for v in host.vmks) or "no vmks"
-    return f"{len(host.pnics)} NICs ({up} up), {len(host.vswitches)} vSwitches, {vmks}"
+    return f"{len(host.pnics)} NICs ({up} up), {len(host.vswitches)} vSwitches, {len(host.vmks)} vmks"
 
 
 class DiscoverScreen(VmeshScreen):
@@ -48,9 +47,12 @@ class DiscoverScreen(VmeshScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_title()
         with Vertical(id="body"):
-            yield Static(f"Reading {self.draft.connect.describe()} ...", classes="hint", markup=False)
+            yield Static(
+                f"Reading {self.draft.connect.describe()} ...", id="reading", classes="hint", markup=False
+            )
             names = [h.rsplit("@", 1)[-1].split("/")[0] for h in self.draft.connect.hosts]
             yield HostProgress(names, self.vapp.glyphs, id="progress")
+            yield Static("", id="networks", classes="hint", markup=False)  # the vmk networks, once read
             yield Static("", id="status", markup=False)
         yield self.footer()
 
@@ -58,11 +60,12 @@ class DiscoverScreen(VmeshScreen):
         self.pairing = self.draft.pairing
         if self.draft.hosts:  # a step back from Cabling: wait here, keep the hosts and the edited cables
             self.hosts: tuple[HostState, ...] = self.draft.hosts
-            self.query_one(".hint", Static).update(f"Read before: {self.draft.connect.describe()}")
+            self.query_one("#reading", Static).update(f"Read before: {self.draft.connect.describe()}")
             widget = self.query_one(HostProgress)
             widget.lines.clear()
             for host in self.hosts:
                 widget.update_host(host.name, done=1, total=1, note=summary(host))
+            self.query_one("#networks", Static).update(in_use_line(self.hosts))
             self.say("enter: back to the cables as you left them.  r: read again.  esc: Connect.")
             return
         self.action_rediscover()
@@ -104,6 +107,7 @@ class DiscoverScreen(VmeshScreen):
         widget.lines.clear()
         for host in self.hosts:
             widget.update_host(host.name, done=1, total=1, note=summary(host))
+        self.query_one("#networks", Static).update(in_use_line(self.hosts))
         self.say("Read. Proposing cables ...")
         self.action_next()
 

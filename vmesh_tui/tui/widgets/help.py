@@ -12,7 +12,7 @@ from textual.widgets import Static
 
 GLOBAL_KEYS = (
     ("? / F1", "this help (F1 also works while typing in a field)"),
-    ("esc", "back one step / close a dialog"),
+    ("esc", "back or close; the footer says Back or Quit"),
     ("ctrl+p", "command palette: jump to status, recovery, quit"),
     ("ctrl+q / ctrl+c", "quit (asks first while hosts are being changed)"),
     ("tab", "next field or list"),
