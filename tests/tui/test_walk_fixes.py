@@ -47,6 +47,10 @@ async def test_a_warning_goes_when_the_supernet_it_was_about_goes(twin: Any) -> 
         await pilot.press("n")
         await wait_screen(pilot, "AddressingScreen")
         assert "In use on the hosts (avoided): 192.168.10.0/24 (vmk0@esx-a, vmk0@esx-b)" in screen_text(app)
+        supernet = app.screen.query_one("#supernet", Input)
+        assert app.focused is supernet
+        await pilot.press("1")  # a key typed on arrival adds to the supernet, never replaces it whole
+        assert supernet.value == "172.16.90.0/241", supernet.value
         await pilot.press("ctrl+u", *"8.8.8.0/24")
         assert "8.8.8.0/24 is outside the private ranges" in screen_text(app)
         await pilot.press("backspace", "backspace", "backspace")  # 8.8.8.0: not a network any more

@@ -16,6 +16,7 @@ from vmesh_tui.core.model import HostState, split_ref
 from vmesh_tui.core.pairing import Pairing
 from vmesh_tui.tui.screens.base import VmeshScreen
 from vmesh_tui.tui.widgets.choice import Choice
+from vmesh_tui.tui.widgets.fields import form_field
 
 PREFIXES = [("/30 (safe)", 30), ("/31 (unconfirmed)", 31)]
 LAYOUTS = [("one vSwitch per link", "per-link"), ("shared vSwitch (older)", "shared")]
@@ -87,11 +88,11 @@ class AddressingScreen(VmeshScreen):
             yield Static(in_use_line(self.draft.hosts), id="in-use", classes="hint", markup=False)
             with Grid(id="address-form"):
                 yield Label("Supernet")
-                yield Input(d.supernet, placeholder="e.g. 172.16.90.0/24", id="supernet")
+                yield form_field(d.supernet, "e.g. 172.16.90.0/24", "supernet")
                 yield Label("Prefix")
                 yield Choice(PREFIXES, d.prefix, id="prefix")
                 yield Label("MTU")
-                yield Input(str(d.mtu), id="mtu")
+                yield form_field(str(d.mtu), "", "mtu")
                 yield Label("Layout")
                 yield Choice(LAYOUTS, d.layout, id="layout")
                 yield Label("Netstack")

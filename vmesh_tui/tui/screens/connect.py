@@ -18,6 +18,7 @@ from vmesh_tui.tui.backend import CertPrompt, EngineLike, describe
 from vmesh_tui.tui.draft import ConnectSpec
 from vmesh_tui.tui.recent import RecentHosts
 from vmesh_tui.tui.screens.base import VmeshScreen
+from vmesh_tui.tui.widgets.fields import form_field
 
 
 def host_url(entry: str, user: str) -> str:
@@ -26,11 +27,6 @@ def host_url(entry: str, user: str) -> str:
     if entry.startswith(("https://", "http://")):
         return entry
     return f"https://{user}@{entry}/sdk" if entry else ""
-
-
-def field(value: str, placeholder: str, name: str, *, password: bool = False) -> Input:
-    """A form field that keeps its text when focused (Textual selects it all, so a key would wipe it)."""
-    return Input(value, placeholder=placeholder, id=name, password=password, select_on_focus=False)
 
 
 def fingerprint(sha256: str) -> str:
@@ -67,19 +63,19 @@ class ConnectScreen(VmeshScreen):
             yield Static("Two or more ESXi hosts, or a vCenter and a cluster.", classes="hint")
             with Grid(id="connect-form"):
                 yield Label("Host A")
-                yield field(_plain(spec, 0), "esx-a.example.com or https://root@addr/sdk", "host-a")
+                yield form_field(_plain(spec, 0), "esx-a.example.com or https://root@addr/sdk", "host-a")
                 yield Label("Host B")
-                yield field(_plain(spec, 1), "esx-b.example.com", "host-b")
+                yield form_field(_plain(spec, 1), "esx-b.example.com", "host-b")
                 yield Label("More")
-                yield field(", ".join(spec.hosts[2:]), "more hosts, comma separated", "more")
+                yield form_field(", ".join(spec.hosts[2:]), "more hosts, comma separated", "more")
                 yield Label("vCenter")
-                yield field(spec.vcenter, "instead of hosts: vcenter.example.com", "vcenter")
+                yield form_field(spec.vcenter, "instead of hosts: vcenter.example.com", "vcenter")
                 yield Label("Cluster")
-                yield field(spec.cluster, "cluster name (with vCenter)", "cluster")
+                yield form_field(spec.cluster, "cluster name (with vCenter)", "cluster")
                 yield Label("User")
-                yield field(spec.user, "", "user")
+                yield form_field(spec.user, "", "user")
                 yield Label("Password")
-                yield field(self.vapp.password or "", "", "password", password=True)
+                yield form_field(self.vapp.password or "", "", "password", password=True)
             yield Static("Recent (passwords are never stored):", classes="hint")
             yield OptionList(id="recent")
             yield Static("", id="status", markup=False)

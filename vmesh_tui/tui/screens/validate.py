@@ -159,6 +159,7 @@ class ValidateScreen(VmeshScreen):
             return
         result = message.result
         glyphs = self.vapp.glyphs
+        self.failing = {check.index for check in getattr(result, "links", ()) if not check.ok}
         for check in getattr(result, "links", ()):
             self.details[check.index] = check.detail
             for column in ("ab", "ba"):
@@ -207,14 +208,14 @@ class ValidateScreen(VmeshScreen):
         link = self.links[row]
         detail = self.details.get(link.index, "")
         lines = [f"Link {link.number}: {link.cable.a} {link.a_ip} <-> {link.cable.b} {link.b_ip}"]
-        if detail:
-            lines.append(detail)
         touched = [h for h in self.rebooted if h in {split_ref(ref)[0] for ref in link.cable.ends}]
-        if touched and detail:
+        if touched and link.index in getattr(self, "failing", set()):  # first: the likelier cause
             lines.append(
                 f"{', '.join(touched)} rebooted since the apply: a reboot can break vMotion with no setting "
                 "lost until the failover order is toggled. Recovery (ctrl+r) does that, then pings again."
             )
+        if detail:
+            lines.append(detail)
         self.query_one("#explanation", Static).update("\n".join(lines))
 
     def action_next(self) -> None:

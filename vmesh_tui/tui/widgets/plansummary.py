@@ -16,7 +16,7 @@ from vmesh_tui.core.model import DEFAULT_NETSTACK, HostState, Pnic, Portgroup, V
 from vmesh_tui.core.steps import Action, NetObject, Step, object_kind
 
 HEADERS = ("#", "vSwitch", "active", "unused", "vmk", "IP/prefix", "MTU", "vMotion", "change")
-LEGEND = "active + unused = the vSwitch's uplinks, in the portgroup's failover order (sb: standby)."
+LEGEND = "active + unused = the vSwitch's uplinks, in failover order (sb: standby)"
 
 
 def nic_list(devices: Sequence[str]) -> str:
