@@ -14,7 +14,8 @@ from vmesh_tui.core.steps import Action, Step
 from vmesh_tui.engine import objects
 from vmesh_tui.engine.events import Event
 from vmesh_tui.engine.journal import DONE, FAILED, UNDONE, Journal
-from vmesh_tui.engine.runner import RunOutcome, StepExecutor, stream, undo, undo_steps
+from vmesh_tui.engine.runner import RunOutcome, StepExecutor, stream
+from vmesh_tui.engine.undo import undo, undo_steps
 
 
 def _start(name: str) -> HostState:
@@ -98,7 +99,7 @@ def test_undo_steps_skip_objects_already_back() -> None:
     start = _start("a")
     journal_steps = _steps("a")[:2]
     records = [type("R", (), {"step": s, "host": "a"})() for s in journal_steps]
-    assert undo_steps(records, start) == []  # type: ignore[arg-type]
+    assert undo_steps(records, start) == ([], {})  # type: ignore[arg-type]
 
 
 def test_undo_removes_the_vmk_before_a_later_updated_portgroup() -> None:
@@ -113,7 +114,7 @@ def test_undo_removes_the_vmk_before_a_later_updated_portgroup() -> None:
     switch = add_switch.after
     assert isinstance(switch, VSwitch)
     now = HostState(name="a", pnics=_start("a").pnics, vswitches=(switch,), portgroups=(group,), vmks=(vmk,))
-    undone = undo_steps(records, now)  # type: ignore[arg-type]
+    undone, _ = undo_steps(records, now)  # type: ignore[arg-type]
     assert [type(s.obj).__name__ for s in undone] == ["Vmk", "Portgroup", "VSwitch"]
     assert all(s.action == Action.REMOVE for s in undone)
 

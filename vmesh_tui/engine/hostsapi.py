@@ -51,6 +51,12 @@ def is_lost_reply(exc: BaseException) -> bool:
     return any(cls.__name__ in LOST_REPLY_ERRORS for cls in type(exc).__mro__)
 
 
+def first_call_unanswered(exc: BaseException) -> bool:
+    """True when the unanswered call was the first of its step and no later call of it was sent (the
+    adapter marks its errors so), so once the host shows that call's effect the rest may be sent."""
+    return bool(getattr(exc, "first_call", False))
+
+
 def error_text(exc: BaseException) -> str:
     """A user-facing sentence for an adapter error (never a traceback)."""
     message = str(getattr(exc, "message", "") or exc) or type(exc).__name__

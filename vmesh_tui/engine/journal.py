@@ -4,13 +4,15 @@ It is written before and after every step (write to a temp file, fsync, rename o
 so a run killed at any moment leaves an exact account: the hosts, links and options, every host's state
 before the first step, and each step with its before/after, its status and the vmk device it created.
 It never holds secrets. One open journal per host set: apply again continues it, revert closes it.
+When the file cannot be written (disk full, read-only), the journal raises JournalWriteError once and
+then keeps going in memory only, so the run that must stop can still roll back from what it holds.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import tempfile
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -20,6 +22,18 @@ from typing import Any
 from vmesh_tui.core.model import HostState
 from vmesh_tui.core.steps import Step
 from vmesh_tui.engine import codec
+from vmesh_tui.engine.journalstore import (
+    JOURNALS,
+    JournalError,
+    JournalWriteError,
+    atomic_write,
+    journal_dir,
+    journal_files,
+    peek,
+    read_journal_text,
+)
+from vmesh_tui.engine.lock import is_locked, locked_here
+from vmesh_tui.engine.paths import UnsafePath
 
 FORMAT_VERSION = 1
 # journal kinds: an apply (and the recover and revert runs on it), or a cable probe
@@ -37,6 +51,7 @@ RUNNING = "running"
 DONE = "done"
 FAILED = "failed"
 UNDONE = "undone"
+IN_FLIGHT = "in_flight"  # sent, no answer: the host may still make the change (its fate is unknown)
 
 
 @dataclass
@@ -48,6 +63,7 @@ class StepRecord:
     status: str
     vmk: str | None = None
     error: str | None = None
+    at: float | None = None  # when a call of it went unanswered (epoch seconds), for a later run's wait
 
     @property
     def host(self) -> str:
@@ -60,8 +76,11 @@ class Journal:
     def __init__(self, path: Path, data: dict[str, Any]) -> None:
         self.path = path
         self.data = data
+        self.write_error: JournalWriteError | None = None  # set once a save failed: memory only from then
         self.records: list[StepRecord] = [
-            StepRecord(r["seq"], codec.decode(r["step"]), r["status"], r.get("vmk"), r.get("error"))
+            StepRecord(
+                r["seq"], codec.decode(r["step"]), r["status"], r.get("vmk"), r.get("error"), r.get("at")
+            )
             for r in data.get("steps", [])
         ]
 
@@ -79,7 +98,11 @@ class Journal:
         now = _now()
         hosts = sorted(start_states)
         stamp = now.strftime("%Y%m%dT%H%M%S%f")
-        path = journal_dir(state_dir) / f"{stamp}-{os.getpid()}.json"
+        try:
+            folder = journal_dir(state_dir)
+        except (OSError, UnsafePath) as exc:
+            raise JournalWriteError(state_dir / JOURNALS, exc) from None
+        path = folder / f"{stamp}-{os.getpid()}.json"
         data: dict[str, Any] = {
             "version": FORMAT_VERSION,
             "kind": kind,
@@ -103,7 +126,7 @@ class Journal:
     @classmethod
     def load(cls, path: Path) -> Journal:
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(read_journal_text(path))
         except (OSError, ValueError) as exc:
             raise JournalError(f"the journal {path} cannot be read ({exc})") from None
         if not isinstance(data, dict) or data.get("version") != FORMAT_VERSION:
@@ -144,8 +167,23 @@ class Journal:
 
     @property
     def interrupted(self) -> bool:
-        """True when a run was applying and its process is gone (killed or crashed)."""
-        return self.status == APPLYING and not _pid_alive(int(self.data.get("pid", 0)))
+        """True when a run was applying and nothing runs it any more (its process is gone or gave up).
+
+        A live run holds the lock of its hosts (an OS lock that dies with its process, whatever PID
+        namespace it ran in, and whatever process later gets its PID).
+        """
+        return self.status == APPLYING and not self._run_alive()
+
+    def _run_alive(self) -> bool:
+        ours = self.data.get("pid") == os.getpid()
+        state_dir = self.path.parent.parent
+        for host in self.hosts:
+            if locked_here(state_dir, host):
+                if ours:
+                    return True
+            elif is_locked(state_dir, host):
+                return True
+        return False
 
     @property
     def links(self) -> tuple[Any, ...]:
@@ -170,6 +208,22 @@ class Journal:
 
     def records_for(self, host: str) -> list[StepRecord]:
         return [r for r in self.records if r.host == host]
+
+    @property
+    def in_flight(self) -> list[StepRecord]:
+        """Steps whose call was sent and never answered, and that never showed on the host."""
+        return [r for r in self.records if r.status == IN_FLIGHT]
+
+    def unsettled_until(self, window_s: float) -> float | None:
+        """When the calls this journal's runs sent and never saw answered can be taken as settled (epoch
+        seconds): ``window_s`` after they went unanswered (or after the journal's last write, for a run
+        killed mid-call). None when there are none."""
+        try:
+            updated = datetime.fromisoformat(str(self.data.get("updated"))).timestamp()
+        except ValueError:
+            updated = time.time()
+        times = [(r.at or updated) + window_s for r in self.records if r.status in (RUNNING, IN_FLIGHT)]
+        return max(times) if times else None
 
     # ----- updates (each persisted)
     def begin_run(self, links: Sequence[Any], options: Any, request: Mapping[str, Any]) -> None:
@@ -218,28 +272,42 @@ class Journal:
         self.save()
 
     def save(self) -> None:
+        """Write the journal; JournalWriteError the first time that fails, nothing (memory only) after."""
+        if self.write_error is not None:
+            return
         self.data["updated"] = _now().isoformat()
         self.data["steps"] = [
-            {"seq": r.seq, "step": codec.encode(r.step), "status": r.status, "vmk": r.vmk, "error": r.error}
+            {
+                "seq": r.seq,
+                "step": codec.encode(r.step),
+                "status": r.status,
+                "vmk": r.vmk,
+                "error": r.error,
+                "at": r.at,
+            }
             for r in self.records
         ]
-        atomic_write(self.path, json.dumps(self.data, indent=1, sort_keys=True))
+        try:
+            atomic_write(self.path, json.dumps(self.data, indent=1, sort_keys=True))
+        except OSError as exc:
+            self.write_error = JournalWriteError(self.path, exc)
+            raise self.write_error from None
 
-
-class JournalError(Exception):
-    """A journal that cannot be read."""
-
-
-def journal_dir(state_dir: Path) -> Path:
-    path = state_dir / "journals"
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return path
+    def try_save_again(self) -> bool:
+        """After a failed save: try once more (space may have been freed); True when the file is current."""
+        failed, self.write_error = self.write_error, None
+        try:
+            self.save()
+        except JournalWriteError:
+            self.write_error = self.write_error or failed
+            return False
+        return True
 
 
 def all_journals(state_dir: Path) -> list[Journal]:
-    """Every readable journal, oldest first."""
+    """Every readable journal, oldest first (JournalError when the directory cannot be listed)."""
     found = []
-    for path in sorted(journal_dir(state_dir).glob("*.json")):
+    for path in journal_files(state_dir):
         try:
             found.append(Journal.load(path))
         except JournalError:
@@ -250,12 +318,28 @@ def all_journals(state_dir: Path) -> list[Journal]:
 def unreadable_journals(state_dir: Path) -> list[tuple[Path, str]]:
     """Every journal file that cannot be read or is corrupt, with the reason (naming the file)."""
     found = []
-    for path in sorted(journal_dir(state_dir).glob("*.json")):
+    for path in journal_files(state_dir):
         try:
             Journal.load(path)
         except JournalError as exc:
             found.append((path, str(exc)))
     return found
+
+
+def blocking_journals(state_dir: Path, hosts: Iterable[str]) -> list[str]:
+    """Why apply, revert and recover must not touch ``hosts``: each unreadable journal that may be about
+    one of them (its hosts cannot be told, or include one) and was not closed, as a sentence."""
+    wanted = set(hosts)
+    problems = []
+    for path, reason in unreadable_journals(state_dir):
+        seen = peek(path)
+        if seen.closed or (seen.hosts is not None and not seen.hosts & wanted):
+            continue
+        problems.append(
+            f"{reason}; it may record changes on {', '.join(sorted(seen.hosts or wanted))} that only it "
+            f"knows: check those hosts, then move it aside (mv {path} {path}.damaged) and try again"
+        )
+    return problems
 
 
 def open_journal_for(state_dir: Path, hosts: Iterable[str], kind: str | None = None) -> Journal | None:
@@ -269,35 +353,7 @@ def open_journal_for(state_dir: Path, hosts: Iterable[str], kind: str | None = N
     return candidates[-1] if candidates else None
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` so that a crash leaves either the old or the new file, whole."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+__all__ = ["JournalError", "JournalWriteError", "journal_dir"]
 
 
 def _now() -> datetime:

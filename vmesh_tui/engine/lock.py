@@ -1,7 +1,16 @@
-"""One apply per host at a time: O_EXCL lock files in the state dir, stale when their process is gone."""
+"""One run per host at a time: an OS file lock (flock) per host in the state dir.
+
+The kernel drops a flock when its process ends, however it ends (kill -9, a crash, another PID
+namespace, a reused PID), so a lock is never stale and taking it is atomic. The locked file also holds a
+readable record of its holder (pid, host set, start time) for the "busy" message, and nothing relies on it.
+A lock file is removed by its holder while it still holds it; a taker that locked a file that was
+removed in between sees that (its inode is no longer the path's) and tries again.
+"""
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import hashlib
 import json
 import os
@@ -10,7 +19,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
 
-from vmesh_tui.engine.journal import _pid_alive
+from vmesh_tui.engine.paths import open_nofollow, private_subdir
+
+_HELD_HERE: set[Path] = set()  # lock files this process holds (to tell its own runs from others')
 
 
 class LockBusy(Exception):
@@ -18,15 +29,17 @@ class LockBusy(Exception):
 
 
 class HostSetLock:
-    """Locks every host of a set (sorted, so two runs never deadlock); each file holds pid + host set."""
+    """Locks every host of a set (sorted, so two runs never deadlock)."""
 
     def __init__(self, state_dir: Path, hosts: Iterable[str]) -> None:
         self.hosts = sorted(set(hosts))
+        self.state_dir = state_dir
         self.dir = state_dir / "locks"
-        self._held: list[Path] = []
+        self._held: list[tuple[Path, int]] = []
 
     def acquire(self) -> None:
-        self.dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        """Take every host's lock or none (LockBusy names the holder; OSError when the dir is unusable)."""
+        private_subdir(self.state_dir, "locks")
         try:
             for host in self.hosts:
                 self._held.append(self._take(host))
@@ -36,7 +49,19 @@ class HostSetLock:
 
     def release(self) -> None:
         while self._held:
-            self._held.pop().unlink(missing_ok=True)
+            path, fd = self._held.pop()
+            _HELD_HERE.discard(path)
+            try:
+                if _same_file(path, fd):
+                    path.unlink(missing_ok=True)  # while still locked: a waiter then sees the inode change
+            except OSError:
+                pass  # a read-only dir: the file stays, unlocked, harmless
+            finally:
+                os.close(fd)  # drops the flock
+
+    @property
+    def held(self) -> bool:
+        return bool(self._held)
 
     def __enter__(self) -> HostSetLock:
         self.acquire()
@@ -47,47 +72,77 @@ class HostSetLock:
     ) -> None:
         self.release()
 
-    def _path(self, host: str) -> Path:
-        return self.dir / f"{hashlib.sha256(host.encode()).hexdigest()[:16]}.lock"
-
-    def _take(self, host: str) -> Path:
-        path = self._path(host)
-        content = json.dumps({"pid": os.getpid(), "host": host, "hosts": self.hosts}).encode()
-        for _attempt in range(3):
+    def _take(self, host: str) -> tuple[Path, int]:
+        path = lock_path(self.dir, host)
+        record = {"pid": os.getpid(), "host": host, "hosts": self.hosts, "since": time.time()}
+        for _attempt in range(20):
+            fd = open_nofollow(path, os.O_RDWR | os.O_CREAT, 0o600)
             try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:
-                holder = _holder_pid(path)
-                if holder is None and _age_s(path) < FRESH_S:
-                    busy = f"another vmesh-tui run is taking the lock for {host}; try again in a moment"
-                    raise LockBusy(busy) from None
-                if holder is not None and _pid_alive(holder):
-                    raise LockBusy(
-                        f"another vmesh-tui run (process {holder}) is changing {host}; "
-                        "wait for it to finish, then try again"
-                    ) from None
-                path.unlink(missing_ok=True)  # stale: its process is gone
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                os.close(fd)
+                if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN):
+                    raise
+                raise LockBusy(_busy_message(host, holder(path))) from None
+            if not _same_file(path, fd):  # its holder removed it after we opened it: take the new one
+                os.close(fd)
                 continue
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(content)
-                handle.flush()
-                os.fsync(handle.fileno())
-            return path
+            try:
+                os.ftruncate(fd, 0)
+                os.write(fd, json.dumps(record).encode())
+            except OSError:
+                pass  # the record is only for messages; the flock is the lock
+            _HELD_HERE.add(path)
+            return path, fd
         raise LockBusy(f"the lock for {host} keeps changing under us; try again in a moment")
 
 
-FRESH_S = 2.0  # an unreadable lock younger than this is being written by its owner right now
+def lock_path(lock_dir: Path, host: str) -> Path:
+    return lock_dir / f"{hashlib.sha256(host.encode()).hexdigest()[:16]}.lock"
 
 
-def _age_s(path: Path) -> float:
+def locked_here(state_dir: Path, host: str) -> bool:
+    """True while this process holds the lock of ``host``."""
+    return lock_path(state_dir / "locks", host) in _HELD_HERE
+
+
+def is_locked(state_dir: Path, host: str) -> bool:
+    """True while some process holds the lock of ``host`` (this one included)."""
+    path = lock_path(state_dir / "locks", host)
     try:
-        return time.time() - path.stat().st_mtime
+        fd = open_nofollow(path, os.O_RDONLY)
     except OSError:
-        return FRESH_S
-
-
-def _holder_pid(path: Path) -> int | None:
+        return False
     try:
-        return int(json.loads(path.read_text(encoding="utf-8"))["pid"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # half-written or unreadable: its writer died mid-write (we treat it as stale)
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def holder(path: Path) -> dict[str, object]:
+    """The holder record of a lock file, or {} when it cannot be read."""
+    try:
+        fd = open_nofollow(path)
+        with os.fdopen(fd, "rb") as handle:
+            data = json.loads(handle.read(4096).decode("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _busy_message(host: str, record: dict[str, object]) -> str:
+    pid = record.get("pid")
+    who = f"another vmesh-tui run (process {pid})" if isinstance(pid, int) else "another vmesh-tui run"
+    return f"{who} is changing {host}; wait for it to finish, then try again"
+
+
+def _same_file(path: Path, fd: int) -> bool:
+    try:
+        now = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return False
+    mine = os.fstat(fd)
+    return (now.st_dev, now.st_ino) == (mine.st_dev, mine.st_ino)

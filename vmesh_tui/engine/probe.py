@@ -15,7 +15,6 @@ import asyncio
 import threading
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from vmesh_tui.core.errors import CoreError
 from vmesh_tui.core.model import HostState, Neighbor, nic_ref
@@ -25,13 +24,13 @@ from vmesh_tui.core.steps import Action, Step
 from vmesh_tui.engine import journal as jr
 from vmesh_tui.engine import objects
 from vmesh_tui.engine.events import Event, done, phase, warning
+from vmesh_tui.engine.hostio import HostIO
 from vmesh_tui.engine.hostsapi import error_text
 from vmesh_tui.engine.lock import HostSetLock, LockBusy
 from vmesh_tui.engine.results import ProbeResult, RevertResult
-from vmesh_tui.engine.runner import RunOutcome, StepExecutor, stream, undo
-
-if TYPE_CHECKING:
-    from vmesh_tui.engine.session import Engine
+from vmesh_tui.engine.reverting import revert_locked
+from vmesh_tui.engine.runner import RunOutcome, StepExecutor, stream
+from vmesh_tui.engine.undo import undo
 
 SLICE_S = 0.1  # how often a wait looks at the cancel event
 
@@ -51,7 +50,7 @@ class ProbeOptions:
         return min(2.0, max(0.2, self.timeout_s / 20))
 
 
-async def run_probe(engine: Engine, options: ProbeOptions, cancel: threading.Event) -> AsyncIterator[Event]:
+async def run_probe(engine: HostIO, options: ProbeOptions, cancel: threading.Event) -> AsyncIterator[Event]:
     """Probe the connected hosts under their lock; the last event is "done" with a ProbeResult."""
     lock = HostSetLock(engine.state_dir, engine.client.host_names())
     try:
@@ -67,7 +66,7 @@ async def run_probe(engine: Engine, options: ProbeOptions, cancel: threading.Eve
 
 
 async def _probe_locked(
-    engine: Engine, options: ProbeOptions, cancel: threading.Event
+    engine: HostIO, options: ProbeOptions, cancel: threading.Event
 ) -> AsyncIterator[Event]:
     hosts = engine.client.host_names()
     for earlier in [j for j in jr.all_journals(engine.state_dir) if j.kind == jr.PROBE and not j.closed]:
@@ -75,7 +74,7 @@ async def _probe_locked(
             continue
         yield warning(f"an earlier probe ({earlier.id}) did not finish: removing what it left first")
         cleaned: RevertResult | None = None
-        async for event in engine._revert_locked(earlier):
+        async for event in revert_locked(engine, earlier):
             if event.kind == "done":
                 cleaned = event.result
             else:
@@ -121,7 +120,7 @@ class _ProbeRun:
 
     def __init__(
         self,
-        engine: Engine,
+        engine: HostIO,
         journal: jr.Journal,
         plan: ProbePlan,
         options: ProbeOptions,
@@ -132,7 +131,7 @@ class _ProbeRun:
         self.options, self.cancel = options, cancel
         self.start = dict(start)
         self.queue: asyncio.Queue[Event] = asyncio.Queue()
-        self.executor = StepExecutor(engine.client, journal, self.queue)
+        self.executor = StepExecutor(engine.client, journal, self.queue, engine.landing_wait_s)
         self.heard: dict[str, Neighbor | None] = {}
         self.waited_s = 0.0
         self.failure: str | None = None

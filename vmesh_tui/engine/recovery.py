@@ -9,23 +9,23 @@ traffic until its teaming is updated again; the toggle is that update. Hosts wit
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TypeVar
 
 from vmesh_tui.core.model import HostState, Portgroup
 from vmesh_tui.core.ordering import is_owned_portgroup
 from vmesh_tui.core.steps import Action, Step
 from vmesh_tui.engine.confirm import unconfirmed
 from vmesh_tui.engine.events import Event, done, phase
+from vmesh_tui.engine.hostio import HostIO
 from vmesh_tui.engine.hostsapi import error_text
-from vmesh_tui.engine.journal import DONE, FAILED, Journal
+from vmesh_tui.engine.journal import DONE, FAILED, IN_FLIGHT, Journal, JournalWriteError
 from vmesh_tui.engine.objects import describe_step, step_to, step_took_effect
 from vmesh_tui.engine.results import RecoverResult, ValidationResult
 from vmesh_tui.engine.runner import StepError, StepExecutor
 
-if TYPE_CHECKING:
-    from vmesh_tui.engine.session import Engine
+T = TypeVar("T")
 
 
 def rebooted_hosts(journal: Journal, states: dict[str, HostState]) -> list[str]:
@@ -57,7 +57,7 @@ def _shares_uplinks(state: HostState, group: Portgroup) -> bool:
     return switch is not None and len(switch.uplinks) > 1
 
 
-async def _validated(engine: Engine, journal: Journal, sink: list[Event]) -> ValidationResult:
+async def _validated(engine: HostIO, journal: Journal, sink: list[Event]) -> ValidationResult:
     result: ValidationResult | None = None
     async for event in engine.validate(journal.links, journal.options):
         if event.kind == "done":
@@ -93,17 +93,21 @@ def pending_toggles(journal: Journal, state: HostState) -> list[Step]:
 
 
 async def _journaled(executor: StepExecutor, journal: Journal, step: Step) -> None:
-    """Run one step with its journal record (so a crash in the middle is visible); raises StepError."""
-    record = journal.step_started(step)
+    """Run one step with its journal record (so a crash in the middle is visible); raises StepError.
+
+    A journal that cannot be written does not stop a toggle halfway (that would leave a portgroup with
+    no active uplink): the record is kept in memory and the operation reports the journal's failure."""
+    record = _quietly(lambda: journal.step_started(step)) or journal.records[-1]
     try:
-        await executor.execute(step)
+        await executor.execute(step, record)
     except StepError as exc:
-        journal.step_finished(record, FAILED, error=str(exc))
+        status, error = (IN_FLIGHT if exc.unknown else FAILED), str(exc)
+        _quietly(lambda: journal.step_finished(record, status, error=error))
         raise
-    journal.step_finished(record, DONE)
+    _quietly(lambda: journal.step_finished(record, DONE))
 
 
-async def _confirm(engine: Engine, step: Step) -> None:
+async def _confirm(engine: HostIO, step: Step) -> None:
     """Read the step's host again (one request): StepError when it does not show the change."""
     try:
         state = await asyncio.to_thread(engine.client.read_host, step.host)
@@ -115,7 +119,14 @@ async def _confirm(engine: Engine, step: Step) -> None:
         )
 
 
-async def _restore(engine: Engine, executor: StepExecutor, journal: Journal, step: Step) -> str | None:
+def _quietly(write: Callable[[], T]) -> T | None:
+    try:
+        return write()
+    except JournalWriteError:
+        return None
+
+
+async def _restore(engine: HostIO, executor: StepExecutor, journal: Journal, step: Step) -> str | None:
     """Put a portgroup back to its order (``step`` is standby -> original): try twice, then re-read the host
     and restore the original spec from what it shows. Returns the problem when all of that failed."""
     errors = []
@@ -144,21 +155,29 @@ async def _restore(engine: Engine, executor: StepExecutor, journal: Journal, ste
     )
 
 
-async def recover_hosts(engine: Engine, journal: Journal) -> AsyncIterator[Event]:
+async def recover_hosts(engine: HostIO, journal: Journal) -> AsyncIterator[Event]:
     """The recover operation: rebooted hosts first; then, if links still fail, the hosts at their ends.
 
     Toggles are journaled, and the journal reads as an interrupted run while they happen: a crash between
     the two updates of a toggle shows in status, and the next recover (or revert) puts the order back.
     """
     options = journal.options
-    executor = StepExecutor(engine.client, journal, asyncio.Queue())
+    executor = StepExecutor(engine.client, journal, asyncio.Queue(), engine.landing_wait_s)
     problems: list[str] = []
     toggled: list[str] = []
     restored: list[Step] = []
     done_hosts: list[str] = []
-    journal.begin_recover()
+    rebooted: list[str] = []
+    before = after = ValidationResult(False, (), "not validated")
+    async for event in engine.wait_for_earlier_calls(journal):
+        yield event
+    states = await engine.read()  # before any change: a host that cannot be read stops recover here
     try:
-        states = await engine.read()
+        journal.begin_recover()
+    except JournalWriteError as exc:
+        yield done(RecoverResult(False, f"{exc}: nothing was changed", refused=True))
+        return
+    try:
         halfway = {h: pending_toggles(journal, states[h]) for h in sorted(journal.hosts) if h in states}
         for host, restores in halfway.items():
             for step in restores:
@@ -215,9 +234,18 @@ async def recover_hosts(engine: Engine, journal: Journal) -> AsyncIterator[Event
                 yield event
         now = await engine.read()
         problems += [sentence for _, sentence in unconfirmed(now, restored)]  # each order back as it was
-        journal.set_boot_times({h: s.boot_time for h, s in now.items() if h in journal.hosts})
+        _quietly(
+            lambda: journal.set_boot_times({h: s.boot_time for h, s in now.items() if h in journal.hosts})
+        )
+    except (asyncio.CancelledError, GeneratorExit):
+        await executor.settle()
+        raise
+    except Exception as exc:  # a host stopped answering between toggles: say so, never "nothing changed"
+        problems.append(f"recover stopped: {error_text(exc)}; run recover again when the hosts answer")
     finally:
-        journal.end_recover()
+        _quietly(journal.end_recover)
+    if journal.write_error is not None:
+        problems.append(f"{journal.write_error}: the toggles above are not recorded in it")
     ok = after.ok and not problems
     if not done_hosts:
         message = (

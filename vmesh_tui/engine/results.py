@@ -14,7 +14,8 @@ from vmesh_tui.core.steps import Step
 # ApplyResult.outcome values
 APPLIED = "applied"
 NOTHING_TO_DO = "nothing_to_do"
-ROLLED_BACK = "rolled_back"
+ROLLED_BACK = "rolled_back"  # failed, and a fresh read shows every host back to its starting state
+ROLLBACK_INCOMPLETE = "rollback_incomplete"  # failed, and something remains (``differences`` says what)
 REFUSED = "refused"
 UNCONFIRMED = "unconfirmed"  # applied, validation did not pass in time, reverted (commit-confirmed)
 REVERT_FAILED = "revert_failed"  # applied, validation did not pass in time, and the revert did not complete
@@ -98,6 +99,7 @@ class JournalSummary:
     links: tuple[Link, ...] = field(default=())
     problem: str = ""  # a corrupt journal: why it cannot be read (naming the file)
     kind: str = "apply"  # "apply" or "probe"
+    in_flight: int = 0  # steps sent without an answer that never showed on the host (may have landed)
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
-"""Running plan steps on hosts: journaled, all hosts at once, lost replies recognised, undo on failure.
+"""Running plan steps on hosts: journaled, all hosts at once, unanswered calls judged from the host.
 
 Each host's steps run in order in a thread (the adapter blocks); hosts run concurrently. The journal is
-written before and after every step. A step whose reply was lost (timeout, dropped connection) is judged
-by re-reading the host: if the host shows the step's result it counts as done (and the created vmk's
-device is learnt), so nothing is ever duplicated or orphaned.
+written before and after every step. A call that got no answer (timeout, dropped connection) may still
+be carried out by the host: its step is judged by re-reading that host until it shows the change or a
+bounded wait (``landing_wait_s``) has passed. Nothing is sent again while the first send may still land;
+a step that never showed up stays "in flight" in the journal, so the caller and any later run know.
 """
 
 from __future__ import annotations
@@ -11,107 +12,227 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any
+import time
+from collections.abc import AsyncIterator, Awaitable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Callable
 
 from vmesh_tui.core.model import HostState, Vmk
-from vmesh_tui.core.steps import NetObject, Step, object_key, object_kind
+from vmesh_tui.core.steps import Step
 from vmesh_tui.engine import objects
 from vmesh_tui.engine.events import Event
-from vmesh_tui.engine.hostsapi import HostsApi, error_text, is_lost_reply
-from vmesh_tui.engine.journal import DONE, FAILED, UNDONE, Journal, StepRecord
+from vmesh_tui.engine.hostsapi import HostsApi, error_text, first_call_unanswered, is_lost_reply
+from vmesh_tui.engine.journal import DONE, FAILED, IN_FLIGHT, Journal, JournalWriteError, StepRecord
 
 # Tests only: SIGKILL ourselves after the Nth step is journaled done ("N"), or after the Nth step's call
 # returned but before its journal record says so ("mid:N").
 CRASH_ENV = "VMESH_TEST_CRASH_AFTER"
+POLL_S = 0.5  # between reads of a host while waiting for an unanswered call to show
+DEFAULT_LANDING_WAIT_S = 20.0
 
 
 class StepError(Exception):
-    """A step failed on a host; the message is for the admin."""
+    """A step failed on a host; the message is for the admin. ``unknown``: it may still happen."""
+
+    def __init__(self, message: str, *, unknown: bool = False) -> None:
+        super().__init__(message)
+        self.unknown = unknown
 
 
 @dataclass
 class RunOutcome:
-    """What a run of steps did: the records it journaled and the first failure, if any."""
+    """What a run of steps did: the records it journaled, the first failure, a journal write failure."""
 
     records: list[StepRecord] = field(default_factory=list)
     failure: str | None = None
     failed_host: str | None = None
+    journal_error: str | None = None  # the journal could not be written: the run went on in memory only
 
 
 class StepExecutor:
     """Runs steps through the adapter, journaling each and emitting events onto a queue."""
 
-    def __init__(self, client: HostsApi, journal: Journal, queue: asyncio.Queue[Event]) -> None:
+    def __init__(
+        self,
+        client: HostsApi,
+        journal: Journal,
+        queue: asyncio.Queue[Event],
+        landing_wait_s: float | None = None,
+    ) -> None:
         self.client = client
         self.journal = journal
         self.queue = queue
         self.abort = asyncio.Event()
+        default = float(getattr(client, "call_timeout", DEFAULT_LANDING_WAIT_S))
+        self.landing_wait_s = default if landing_wait_s is None else landing_wait_s
+        self._calls: set[asyncio.Future[Any]] = set()  # sent, thread not ended yet
+        self._sent: list[tuple[asyncio.Future[Any], StepRecord]] = []  # journaled calls, for settle
         self._done_count = 0
         mode, _, number = os.environ.get(CRASH_ENV, "").rpartition(":")
         self._crash_after = int(number) if number.isdigit() else None
         self._crash_mid = mode == "mid"
 
-    async def execute(self, step: Step) -> str | None:
-        """Run one step; returns the created vmk device. Raises StepError when it did not happen."""
+    # ----- one step
+    async def execute(self, step: Step, record: StepRecord | None = None) -> str | None:
+        """Run one step; returns the created vmk device. Raises StepError when it did not (surely) happen.
+
+        The call runs in a thread that a cancellation of the caller does not stop: it stays tracked
+        until it ends (see :meth:`settle`).
+        """
+        call: asyncio.Future[Any] = asyncio.ensure_future(asyncio.to_thread(self.client.run_step, step))
+        self._calls.add(call)
+        if record is not None:
+            self._sent.append((call, record))
+        call.add_done_callback(self._forget)
         try:
-            return await asyncio.to_thread(self.client.run_step, step)
+            return await asyncio.shield(call)
+        except asyncio.CancelledError:
+            raise
         except Exception as exc:
             if not is_lost_reply(exc):
                 raise StepError(error_text(exc)) from None
-            reply_lost = error_text(exc)
-        return await self._after_lost_reply(step, reply_lost)
+            unanswered = exc
+        return await self._judge_unanswered(step, unanswered)
 
-    async def _after_lost_reply(self, step: Step, reply_lost: str) -> str | None:
-        """Judge a step whose reply never came from the host's actual state; finish it, never repeat it."""
+    def _forget(self, call: asyncio.Future[Any]) -> None:
+        self._calls.discard(call)
+        if not call.cancelled():
+            call.exception()  # retrieved here: a call nobody awaits any more must not log a warning
+
+    async def read_host(self, host: str) -> HostState | None:
+        """One host's state, or None when it cannot be read just now."""
         try:
-            state = (await asyncio.to_thread(self.client.read_all)).get(step.host)
-        except Exception as exc:
-            raise StepError(f"no reply from {step.host}, and it cannot be read ({error_text(exc)})") from None
-        if state is None:
-            raise StepError(f"no reply from {step.host}, and it cannot be read ({reply_lost})")
-        found = objects.find_like(state, step.obj)
-        device = found.device if isinstance(found, Vmk) and step.after is not None else None
-        if objects.step_took_effect(state, step):
-            note = "the reply was lost but the host shows the change done"
-            await self.queue.put(Event("warning", step.host, message=note))
-            return device
+            reader: Callable[[str], HostState] | None = getattr(self.client, "read_host", None)
+            if reader is not None:
+                return await asyncio.to_thread(reader, host)
+            return (await asyncio.to_thread(self.client.read_all)).get(host)
+        except Exception:
+            return None
+
+    async def _judge_unanswered(self, step: Step, exc: Exception) -> str | None:
+        """A call of ``step`` got no answer: re-read until the host shows the step done (it was), or the
+        first call of the step landed and nothing more was sent (the rest is sent now), or the wait is over
+        (its fate stays unknown: StepError with ``unknown``). Never sends a call that may still land."""
+        lost, first_only = error_text(exc), first_call_unanswered(exc)
+        loop = asyncio.get_running_loop()
+        until = loop.time() + self.landing_wait_s
+        seen: HostState | None = None
+        while True:
+            state = await self.read_host(step.host)
+            if state is not None:
+                seen = state
+                found = objects.find_like(state, step.obj)
+                device = found.device if isinstance(found, Vmk) and step.after is not None else None
+                if objects.step_took_effect(state, step):
+                    note = "the reply was lost but the host shows the change done"
+                    await self.queue.put(Event("warning", step.host, message=note))
+                    return device
+                if first_only and not objects.matches(found, step.before):
+                    return await self._finish_partial(step, found, device, lost)
+            if loop.time() >= until:
+                break
+            await asyncio.sleep(min(POLL_S, max(0.0, until - loop.time())))
+        where = "it cannot be read" if seen is None else "it has not shown the change"
+        raise StepError(
+            f"no answer from {step.host} ({lost}), and {where} in {self.landing_wait_s:.0f} s since:"
+            " the change may still happen",
+            unknown=True,
+        )
+
+    async def _finish_partial(self, step: Step, found: Any, device: str | None, lost: str) -> str | None:
+        """The step's first call landed and its later calls were never sent: send what remains."""
         remaining = objects.step_to(step.host, found, step.after)
         if remaining is None or (found is not None and step.before is not None and found != step.before):
-            raise StepError(
-                f"no reply from {step.host} and its state is not what the tool expects ({reply_lost})"
-            )
-        note = "the reply was lost; the host shows the change partly done or not done: finishing it"
+            raise StepError(f"no reply from {step.host} and its state is not what the tool expects ({lost})")
+        note = "the reply was lost; the host shows the change partly done: finishing it"
         await self.queue.put(Event("warning", step.host, message=note))
         try:
             created = await asyncio.to_thread(self.client.run_step, remaining)
         except Exception as exc:
-            raise StepError(f"{error_text(exc)} (after a lost reply: {reply_lost})") from None
+            raise StepError(
+                f"{error_text(exc)} (after a lost reply: {lost})", unknown=is_lost_reply(exc)
+            ) from None
         return created or device
 
+    async def settle(self, grace_s: float = 2.0) -> list[StepRecord]:
+        """After a cancellation: let calls still running end (``grace_s``), then make the adapter drop
+        them; journal what became of each. Returns the records whose fate stays unknown."""
+        pending = set(self._calls)
+        if pending:
+            _, pending = await asyncio.wait(pending, timeout=grace_s)
+        if pending:
+            abort: Callable[[], None] | None = getattr(self.client, "abort_calls", None)
+            if abort is not None:
+                await asyncio.to_thread(abort)
+                await asyncio.wait(pending, timeout=2.0)
+        for call, record in self._sent:
+            if record.status != IN_FLIGHT or not call.done() or call.cancelled():
+                continue
+            failure = call.exception()
+            try:
+                if failure is None:  # it ended after all: the host made the change
+                    self.journal.step_finished(record, DONE, vmk=call.result())
+                elif not is_lost_reply(failure):  # the host refused it
+                    self.journal.step_finished(record, FAILED, error=error_text(failure))
+            except JournalWriteError:
+                pass  # memory holds it; the caller reports the journal
+        return [r for r in self.journal.records if r.status == IN_FLIGHT]
+
+    # ----- a host's steps
     async def run_host(self, host: str, steps: Sequence[Step], outcome: RunOutcome, total: int) -> None:
         for index, step in enumerate(steps, start=1):
             if self.abort.is_set():
                 return
-            record = self.journal.step_started(step)
+            try:
+                record = self.journal.step_started(step)
+            except JournalWriteError as exc:
+                self.journal.records[-1].status = FAILED  # never sent: the run stops before it
+                self._stop(outcome, host, f"the journal could not be written ({exc.reason})", str(exc))
+                return
             outcome.records.append(record)
             text = objects.describe_step(step)
             await self.queue.put(Event("step_started", host, index, total, text))
             try:
-                vmk = await self.execute(step)
+                vmk = await self.execute(step, record)
             except StepError as exc:
-                self.journal.step_finished(record, FAILED, error=str(exc))
+                self._record(outcome, host, record, IN_FLIGHT if exc.unknown else FAILED, error=str(exc))
                 if outcome.failure is None:
                     outcome.failure, outcome.failed_host = f"{host}: {text} failed: {exc}", host
                 self.abort.set()
                 await self.queue.put(Event("step_failed", host, index, total, f"{text} failed: {exc}"))
                 return
+            except asyncio.CancelledError:
+                record.at = time.time()
+                self._record(outcome, host, record, IN_FLIGHT, error="interrupted while its call was running")
+                raise
             if self._crash_mid:
                 self._crash_at(self._done_count + 1)
-            self.journal.step_finished(record, DONE, vmk=vmk)
+            self._record(outcome, host, record, DONE, vmk=vmk)
             await self.queue.put(Event("step_done", host, index, total, objects.describe_step(step, vmk)))
             self._count_done()
+
+    def _record(
+        self,
+        outcome: RunOutcome,
+        host: str,
+        record: StepRecord,
+        status: str,
+        vmk: str | None = None,
+        error: str = "",
+    ) -> None:
+        """Journal a step's end; a journal that cannot be written stops the run (memory keeps the record)."""
+        if status == IN_FLIGHT and record.at is None:
+            record.at = time.time()
+        try:
+            self.journal.step_finished(record, status, vmk=vmk, error=error)
+        except JournalWriteError as exc:
+            self._stop(outcome, host, f"the journal could not be written ({exc.reason})", str(exc))
+
+    def _stop(self, outcome: RunOutcome, host: str, failure: str, journal_error: str) -> None:
+        outcome.journal_error = outcome.journal_error or journal_error
+        if outcome.failure is None:
+            outcome.failure, outcome.failed_host = failure, host
+        self.abort.set()
 
     def _count_done(self) -> None:
         self._done_count += 1
@@ -142,65 +263,3 @@ async def stream(jobs: Sequence[Awaitable[None]], queue: asyncio.Queue[Event]) -
     finally:
         if not everything.done():
             everything.cancel()
-
-
-def undo_steps(records: Sequence[StepRecord], current: HostState) -> list[Step]:
-    """Steps that bring every object the records touched back to its value before the first of them.
-
-    Decided from ``current`` (the host as it is now), never by replaying: objects already back are skipped,
-    and a vmk is found by its portgroup whatever device the host gave it. Objects are undone in the reverse
-    order of their first record (a later update, e.g. a recover toggle, must not move a portgroup's removal
-    before the removal of the vmk on it).
-    """
-    original: dict[tuple[str, str], NetObject | None] = {}
-    for record in records:
-        original.setdefault(_key(record.step), record.step.before)
-    result: list[Step] = []
-    for key in reversed(original):
-        step = objects.step_to(current.name, objects.find(current, *key), original[key])
-        if step is not None:
-            result.append(step)
-    return result
-
-
-async def undo(
-    executor: StepExecutor,
-    records: Sequence[StepRecord],
-    states: dict[str, HostState],
-    on_failure: Callable[[str], None],
-) -> AsyncIterator[Event]:
-    """Undo ``records`` on every host concurrently (each host in reverse order); yields events."""
-
-    async def undo_host(host: str) -> None:
-        host_records = [r for r in records if r.host == host]
-        steps = undo_steps(host_records, states[host])
-        for index, step in enumerate(steps, start=1):
-            text = objects.describe_step(step)
-            try:
-                await executor.execute(step)
-            except StepError as exc:
-                on_failure(f"{host}: could not {text}: {exc}")
-                await executor.queue.put(Event("step_failed", host, index, len(steps), f"undo failed: {exc}"))
-                continue
-            for record in host_records:
-                if _key(record.step) == _key(step):
-                    executor.journal.step_finished(record, UNDONE)
-            await executor.queue.put(Event("step_rolled_back", host, index, len(steps), text))
-        for record in host_records:  # steps with nothing left to undo (never happened, or already back)
-            if record.status != UNDONE and not any(_key(s) == _key(record.step) for s in steps):
-                executor.journal.step_finished(record, UNDONE)
-
-    hosts = sorted({r.host for r in records} & states.keys())
-    async for event in stream([undo_host(h) for h in hosts], executor.queue):
-        yield event
-
-
-def with_vmk_device(step: Step, device: str | None) -> Step:
-    """The step with a created vmk's device filled in (the host chose it)."""
-    if device and isinstance(step.after, Vmk) and not step.after.device:
-        return replace(step, after=replace(step.after, device=device))
-    return step
-
-
-def _key(step: Step) -> tuple[str, str]:
-    return object_kind(step.obj), object_key(step.obj)

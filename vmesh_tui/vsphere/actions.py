@@ -15,7 +15,7 @@ from pyVmomi import vim, vmodl
 
 from vmesh_tui.core.model import DEFAULT_NETSTACK, Pnic, Portgroup, Vmk, VSwitch
 from vmesh_tui.core.steps import Step
-from vmesh_tui.vsphere.errors import NotSupported, StepFailed
+from vmesh_tui.vsphere.errors import CallTimeout, HostUnavailable, NotSupported, StepFailed, Unreachable
 from vmesh_tui.vsphere.handle import HostHandle
 from vmesh_tui.vsphere.session import fault_name, fault_text
 
@@ -110,11 +110,19 @@ class StepRunner:
 
     def __init__(self, handle: HostHandle) -> None:
         self.handle = handle
+        self._changes = 0  # change calls sent for the current step
 
-    def call(self, step: Step, fn: Callable[[], T]) -> T:
+    def call(self, step: Step, fn: Callable[[], T], *, change: bool = True) -> T:
+        """One API call of ``step``. An unanswered change call's error says whether it was the step's
+        first change call (``first_call``): then no later call of the step was sent."""
         self.handle.session.prune_dead_connections()
+        first = change and self._changes == 0
+        self._changes += change
         try:
             return self.handle.session.call(fn, f"running {step.kind} {step.target!r} on {step.host}")
+        except (Unreachable, CallTimeout, HostUnavailable) as exc:
+            exc.first_call = first
+            raise
         except (vmodl.fault.MethodNotFound, vmodl.fault.ManagedObjectNotFound) as fault:
             raise NotSupported(step, fault_name(fault), fault_text(fault)) from None
         except vmodl.MethodFault as fault:
@@ -123,6 +131,7 @@ class StepRunner:
 
     def run(self, step: Step) -> str | None:
         """Apply ``step``; returns the vmk device an add_vmk created, else None."""
+        self._changes = 0
         handler = getattr(self, f"_{step.kind}", None)
         if handler is None:
             raise StepFailed(
@@ -194,7 +203,7 @@ class StepRunner:
 
     # -- vmk ----------------------------------------------------------------------------------------
     def _device(self, step: Step, vmk: Vmk) -> str:
-        device = vmk.device or self.call(step, lambda: self.handle.vmk_device(vmk.portgroup))
+        device = vmk.device or self.call(step, lambda: self.handle.vmk_device(vmk.portgroup), change=False)
         if not device:
             raise StepFailed(step, "NotFound", f"no vmk is on portgroup {vmk.portgroup!r}")
         return device

@@ -14,6 +14,7 @@ class VSphereError(Exception):
     """Base of every error the adapter raises to its callers."""
 
     code = "vsphere"
+    first_call = False  # an unanswered call of a step: it was the step's first change call (actions.py)
 
     def __init__(self, message: str, remedy: str = "", *, code: str | None = None) -> None:
         super().__init__(message)
