@@ -75,7 +75,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run(args)
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print(
+            "vmesh-tui: interrupted. Calls still running were given a moment to end; the journal records "
+            "every step that ran or may have happened: `vmesh-tui status` shows it, `vmesh-tui revert` "
+            "undoes it (or apply again to finish)",
+            file=sys.stderr,
+        )
         return 130
 
 

@@ -14,7 +14,10 @@ from typing import Any
 from vmesh_tui.headless.connect import UsageError, connect
 from vmesh_tui.headless.render import Output
 
+# the exit codes (README, DESIGN): 1 only when every host was read again and is back where it started
 DONE, FAILED, BAD_INPUT, VALIDATION_FAILED, REFUSED = 0, 1, 2, 3, 4
+NOT_CONNECTED = 5  # the hosts could not be reached or read: nothing was changed
+INCOMPLETE = 6  # failed, and changes remain on a host (rollback or revert incomplete): run revert
 
 
 class Declined(Exception):

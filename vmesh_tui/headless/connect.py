@@ -77,7 +77,8 @@ def connect(args: argparse.Namespace) -> Any:
     return HostsClient.connect(targets, password, known_hosts, accept_new=bool(args.accept_new_certs))
 
 
-# adapter error code -> exit code (default 1: the operation failed)
+# adapter (and local file) error code -> exit code; any other adapter error is 5: the hosts could not be
+# reached or read, and nothing was changed (the engine handles every failure after a change itself)
 EXIT_FOR_CODE = {
     "certificate-unknown": 4,
     "certificate-changed": 4,
@@ -85,4 +86,8 @@ EXIT_FOR_CODE = {
     "bad-target": 2,
     "cluster-not-found": 2,
     "not-vsphere": 2,
+    "bad-reply": 2,
+    "reply-too-large": 2,
+    "known-hosts-damaged": 2,
+    "unsafe-path": 2,
 }

@@ -9,7 +9,7 @@ import sys
 
 from vmesh_tui.core.errors import CoreError
 from vmesh_tui.headless import operations
-from vmesh_tui.headless.commands import BAD_INPUT, FAILED, REFUSED, Declined
+from vmesh_tui.headless.commands import BAD_INPUT, INCOMPLETE, NOT_CONNECTED, REFUSED, Declined
 from vmesh_tui.headless.connect import EXIT_FOR_CODE, UsageError
 from vmesh_tui.headless.render import Output
 
@@ -28,11 +28,19 @@ def run(args: argparse.Namespace) -> int:
         return _fail(args, str(exc), BAD_INPUT)
     except Exception as exc:
         code = getattr(exc, "code", None)
-        if code is not None and hasattr(exc, "remedy"):  # the adapter's VSphereError family
-            return _fail(args, str(exc), EXIT_FOR_CODE.get(str(code), FAILED))
+        if code is not None and hasattr(exc, "remedy"):  # the adapter's VSphereError family, UnsafePath
+            # raised by a read or a connect, never by a change: the engine catches those itself
+            exit_code = EXIT_FOR_CODE.get(str(code), NOT_CONNECTED)
+            nothing = "; nothing was changed" if exit_code == NOT_CONNECTED else ""
+            return _fail(args, f"{exc}{nothing}", exit_code)
         if os.environ.get("VMESH_DEBUG"):
             raise
-        return _fail(args, f"unexpected {type(exc).__name__}: {exc} (set VMESH_DEBUG=1 for details)", FAILED)
+        return _fail(
+            args,
+            f"unexpected {type(exc).__name__}: {exc} (set VMESH_DEBUG=1 for details); "
+            "`vmesh-tui status` shows whether a change was left open",
+            INCOMPLETE,
+        )
 
 
 def _fail(args: argparse.Namespace, message: str, code: int) -> int:

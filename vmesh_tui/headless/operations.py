@@ -12,6 +12,7 @@ from vmesh_tui.headless.commands import (
     BAD_INPUT,
     DONE,
     FAILED,
+    INCOMPLETE,
     REFUSED,
     VALIDATION_FAILED,
     confirm,
@@ -148,9 +149,10 @@ async def apply(args: argparse.Namespace, out: Output) -> int:
             results.APPLIED: DONE,
             results.NOTHING_TO_DO: DONE,
             results.ROLLED_BACK: FAILED,
+            results.ROLLBACK_INCOMPLETE: INCOMPLETE,
             results.REFUSED: REFUSED,
             results.UNCONFIRMED: VALIDATION_FAILED,
-            results.REVERT_FAILED: FAILED,
+            results.REVERT_FAILED: INCOMPLETE,
         }
         return codes[result.outcome]
 
@@ -188,7 +190,7 @@ async def revert(args: argparse.Namespace, out: Output) -> int:
         out.line(result.message)
         for line in (*result.problems, *result.differences):
             out.line(f"  {line}")
-        return REFUSED if result.refused else DONE if result.ok else FAILED
+        return REFUSED if result.refused else DONE if result.ok else INCOMPLETE
 
     return await with_engine(args, body)
 
@@ -217,9 +219,13 @@ async def recover(args: argparse.Namespace, out: Output) -> int:
 
 async def status(args: argparse.Namespace, out: Output) -> int:
     from vmesh_tui.engine import paths
+    from vmesh_tui.engine.journal import JournalError
     from vmesh_tui.engine.session import journal_summaries
 
-    summaries = journal_summaries(paths.state_dir())
+    try:
+        summaries = journal_summaries(paths.state_dir())
+    except JournalError as exc:
+        raise UsageError(f"{exc}; fix that, then run status again") from None
     out.document(render.status_json(summaries))
     if not summaries:
         out.line("no journals: nothing was applied from this machine")
@@ -228,7 +234,8 @@ async def status(args: argparse.Namespace, out: Output) -> int:
             out.line(f"{s.id}  {s.status:<19} {s.problem}")
             continue
         what = "probe" if s.kind == "probe" else f"{len(s.links)} links"
-        out.line(f"{s.id}  {s.status:<19} {', '.join(s.hosts)}  {s.steps_done} steps done, {what}")
+        unknown = f", {s.in_flight} sent without an answer (may have happened)" if s.in_flight else ""
+        out.line(f"{s.id}  {s.status:<19} {', '.join(s.hosts)}  {s.steps_done} steps done{unknown}, {what}")
     return DONE
 
 
@@ -241,4 +248,4 @@ HANDLERS: dict[str, Handler] = {
     "recover": recover,
     "status": status,
 }
-_ = BAD_INPUT
+_ = (BAD_INPUT, FAILED)

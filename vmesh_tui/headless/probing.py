@@ -117,14 +117,17 @@ def probe_json(result: Any) -> dict[str, Any]:
 
 def probe_failure(result: Any) -> tuple[int, str] | None:
     """(exit code, sentence) when the probe's outcome must stop the command, else None."""
-    from vmesh_tui.headless.commands import FAILED, REFUSED
+    from vmesh_tui.headless.commands import FAILED, INCOMPLETE, REFUSED
 
     if result is None:
-        return FAILED, "the probe ended without a result"
+        return (
+            INCOMPLETE,
+            "the probe ended without a result; `vmesh-tui status` shows whether it left anything",
+        )
     if result.refused:
         return REFUSED, f"the probe was refused: {result.message}"
-    if result.differences or result.problems:
-        return FAILED, f"the probe did not leave the hosts as they were: {result.message}"
+    if result.differences or result.problems:  # exit 1 promises the hosts are as they were: 6 says not
+        return INCOMPLETE, f"the probe did not leave the hosts as they were: {result.message}"
     if result.cancelled:
         return FAILED, f"the probe was cancelled: {result.message}"
     if not result.ok:

@@ -177,6 +177,7 @@ def status_json(summaries: Sequence[results.JournalSummary]) -> dict[str, Any]:
                 "links": [link_json(link) for link in s.links],
                 "problem": s.problem or None,
                 "kind": s.kind,
+                "in_flight": s.in_flight,
             }
             for s in summaries
         ]

@@ -132,6 +132,18 @@ class VmeshApp(WizardFlow):
         """Below the size every screen is designed for, say so instead of drawing it cut."""
         self.set_class(event.size.width < MIN_SIZE[0] or event.size.height < MIN_SIZE[1], "-too-small")
 
+    def _fatal_error(self) -> None:
+        """Textual's crash report (its ``App._fatal_error``), without local variables: a frame's locals
+        can hold the password, and the report is printed on the terminal and pasted into tickets."""
+        import rich
+        from rich.segment import Segments
+        from rich.traceback import Traceback
+
+        self.bell()
+        traceback = Traceback(show_locals=False, width=None, suppress=[rich])
+        self._exit_renderables.append(Segments(self.console.render(traceback, self.console.options)))
+        self._close_messages_no_wait()
+
     def on_unmount(self) -> None:
         self.engine_loop.stop()
         if self.engine is not None:

@@ -28,7 +28,7 @@ from vmesh_tui.vsphere.errors import (
     Unreachable,
     VSphereError,
 )
-from vmesh_tui.vsphere.knownhosts import KnownHosts
+from vmesh_tui.vsphere.knownhosts import KnownHosts, canonical_host
 from vmesh_tui.vsphere.targets import Target
 from vmesh_tui.vsphere.tls import PinMismatch, PinnedContext
 
@@ -248,12 +248,25 @@ class Session:
                     mismatch.actual,
                     str(self._known_hosts.path),
                 ) from None
-            unknown = CertificateUnknown(target.address, target.port, mismatch.actual)
-            with _ASK_LOCK:  # hosts connect in parallel: ask the admin one question at a time
-                accept = self._accept_new(unknown) if callable(self._accept_new) else self._accept_new
-            if not accept:
-                raise unknown from None
-            self._known_hosts.remember(target.address, target.port, mismatch.actual)
+            # a host name is pinned with the address it led to: a pin of that address counts too
+            peer = (
+                mismatch.peer
+                if mismatch.peer and canonical_host(mismatch.peer) != canonical_host(target.address)
+                else ""
+            )
+            at_address = self._known_hosts.get(peer, target.port) if peer else None
+            if at_address is not None and at_address != mismatch.actual:
+                raise CertificateChanged(
+                    peer, target.port, at_address, mismatch.actual, str(self._known_hosts.path)
+                ) from None
+            if at_address is None:
+                unknown = CertificateUnknown(target.address, target.port, mismatch.actual)
+                with _ASK_LOCK:  # hosts connect in parallel: ask the admin one question at a time
+                    accept = self._accept_new(unknown) if callable(self._accept_new) else self._accept_new
+                if not accept:
+                    raise unknown from None
+            also = [peer] if peer else []
+            self._known_hosts.remember(target.address, target.port, mismatch.actual, also=also)
             self.context.expected = mismatch.actual
         return self._guard(fetch, "checking the certificate")
 

@@ -16,10 +16,11 @@ from typing import Any
 class PinMismatch(ssl.SSLError):
     """The peer's certificate is not the pinned one (``expected`` None: nothing pinned yet)."""
 
-    def __init__(self, expected: str | None, actual: str) -> None:
+    def __init__(self, expected: str | None, actual: str, peer: str = "") -> None:
         super().__init__("the peer certificate does not match the pinned fingerprint")
         self.expected = expected
         self.actual = actual
+        self.peer = peer  # the address the connection reached
 
 
 def sha256_fingerprint(der: bytes) -> str:
@@ -45,6 +46,10 @@ class PinnedContext(ssl.SSLContext):
         self.expected = expected
 
     def wrap_socket(self, sock: socket.socket, *args: Any, **kwargs: Any) -> ssl.SSLSocket:
+        try:
+            peer = str(sock.getpeername()[0])
+        except (OSError, IndexError):
+            peer = ""
         tls = super().wrap_socket(sock, *args, **kwargs)
         try:
             der = tls.getpeercert(binary_form=True)
@@ -53,7 +58,7 @@ class PinnedContext(ssl.SSLContext):
                 der = tls.getpeercert(binary_form=True)
             actual = sha256_fingerprint(der or b"")
             if der is None or self.expected is None or actual != self.expected:
-                raise PinMismatch(self.expected, actual)
+                raise PinMismatch(self.expected, actual, peer)
         except BaseException:
             tls.close()
             raise

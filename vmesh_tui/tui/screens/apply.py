@@ -124,6 +124,14 @@ class ApplyScreen(VmeshScreen):
             for host in self.planned.plan.hosts:
                 self.query_one(HostProgress).update_host(host, note="not applied: nothing was changed")
             self.say(f"{self.vapp.glyphs.fail} Not applied. {text} r: re-read them.", error=True)
+        elif getattr(result, "outcome", "") in ("rollback_incomplete", "revert_failed"):
+            self.state = "failed"  # never "rolled back" while something remains on a host
+            log.write(f"Result: {text}")
+            self.say(
+                f"{self.vapp.glyphs.fail} Rollback incomplete: some changes remain (see the log). Revert"
+                " from Status (ctrl+p) once the hosts answer.",
+                error=True,
+            )
         else:
             self.state = "rolled back"
             failure = getattr(self, "failed_at", "a step failed")

@@ -90,6 +90,8 @@ class ConnectScreen(VmeshScreen):
         if options:
             widget.highlighted = 0  # enter picks the newest at once
         self._recent = options
+        if recent is not None and recent.problem:
+            self.notify(recent.problem, severity="warning", timeout=8)
         self.first_empty_field().focus()
         self.say("Fill in the hosts and the password, then press enter.  F1: help")
         self.warn_about_interrupted_runs()
