@@ -10,6 +10,7 @@ import pytest
 from vmesh_tui.cli import main
 from vmesh_tui.core.model import HostState
 from vmesh_tui.engine.journal import Journal
+from vmesh_tui.engine.lock import HostSetLock
 
 HOST = "https://root@127.0.0.1:9/sdk"  # nothing listens on port 9 (discard)
 HOST2 = "https://root@127.0.0.2:9/sdk"
@@ -80,7 +81,7 @@ def test_unreachable_host_is_a_sentence_not_a_traceback(
 ) -> None:
     monkeypatch.setenv("VMESH_PASSWORD", "secret-password-123")
     code, out, err = _run(capsys, "discover", "--host", HOST, "--json")
-    assert code in (1, 2)
+    assert code == 5  # could not connect: nothing was changed
     assert json.loads(out) == {"ok": False, "error": err.strip().split(": ", 1)[1], "exit": code}
     assert "Traceback" not in err and "secret-password-123" not in err
     assert "secret-password-123" not in out
@@ -104,10 +105,13 @@ def test_status_json_lists_journals(capsys: pytest.CaptureFixture[str], tmp_path
     from vmesh_tui.engine import paths
 
     Journal.create(paths.state_dir(), {"esx-a": HostState("esx-a")}, (), None, {"supernet": "10.0.0.0/24"})
-    code, out, _ = _run(capsys, "status", "--json")
+    with HostSetLock(paths.state_dir(), ["esx-a"]):  # a run holds the hosts: it is applying
+        code, out, _ = _run(capsys, "status", "--json")
     (entry,) = json.loads(out)["journals"]
     assert code == 0
     assert entry["hosts"] == ["esx-a"] and entry["status"] == "applying" and entry["closed"] is False
+    code, out, _ = _run(capsys, "status", "--json")
+    assert json.loads(out)["journals"][0]["status"] == "interrupted"  # nobody holds them any more
     assert set(entry) >= {"id", "created", "updated", "steps_done", "links"}
     code, out, _ = _run(capsys, "status")
     assert code == 0 and "esx-a" in out
