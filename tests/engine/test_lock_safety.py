@@ -31,7 +31,10 @@ def test_taking_over_a_stale_lock_is_atomic_in_200_trials(tmp_path: Path) -> Non
         holders: list[HostSetLock] = []
 
         def take(
-            state: Path = state, start: threading.Barrier = start, tried: threading.Barrier = tried
+            state: Path = state,
+            start: threading.Barrier = start,
+            tried: threading.Barrier = tried,
+            holders: list[HostSetLock] = holders,
         ) -> None:
             lock = HostSetLock(state, ["esx-a"])
             start.wait()
