@@ -16,8 +16,8 @@ def make_twin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.setenv("VMESH_HOME", str(tmp_path))
     made: list[Twin] = []
 
-    def make(spec: Any = None) -> Twin:
-        twin = Twin(spec if spec is not None else demo_spec(), tmp_path)
+    def make(spec: Any = None, timeout: float = 20.0) -> Twin:
+        twin = Twin(spec if spec is not None else demo_spec(), tmp_path, timeout)
         monkeypatch.setenv("VMESH_PASSWORD", twin.password)
         made.append(twin)
         return twin

@@ -23,11 +23,16 @@ class MemoryHosts:
     def host_names(self) -> list[str]:
         return sorted(self.states)
 
+    call_timeout = 1.0
+
     def read_all(self, hints: bool = True) -> dict[str, HostState]:
         return dict(self.states)
 
     def read_host(self, host: str) -> HostState:
         return self.states[host]
+
+    def abort_calls(self) -> None:
+        pass
 
     def run_step(self, step: Step) -> str | None:
         with self._lock:

@@ -34,21 +34,21 @@ def cdp_every(spec: Any, interval_s: float, holdtime_s: float | None = None) -> 
     return dataclasses.replace(spec, hosts=hosts)
 
 
-def fault(host: str, method: str, nth: int, kind: str) -> Any:
-    return FaultSpec(host=host, method=method, nth=nth, kind=kind)
+def fault(host: str, method: str, nth: int, kind: str, delay_s: float = 0.0) -> Any:
+    return FaultSpec(host=host, method=method, nth=nth, kind=kind, delay_s=delay_s)
 
 
 class Twin:
     """A served lab plus a connected adapter and an engine on a private state dir."""
 
-    def __init__(self, spec: Any, home: Path) -> None:
+    def __init__(self, spec: Any, home: Path, timeout: float = 20.0) -> None:
         self.lab = start_lab(spec)
         self.home = home
         self.urls = [h.url.replace("https://", f"https://{h.user}@") for h in self.lab.hosts]
         self.password = self.lab.hosts[0].password
         known = KnownHosts(home / "config" / "known_hosts")
         targets = [parse_host_url(url) for url in self.urls]
-        self.client = HostsClient.connect(targets, self.password, known, accept_new=True)
+        self.client = HostsClient.connect(targets, self.password, known, accept_new=True, timeout=timeout)
         self.engine = Engine(self.client, home / "state")
 
     def host_args(self) -> list[str]:

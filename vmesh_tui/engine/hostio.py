@@ -20,7 +20,6 @@ from vmesh_tui.engine.events import Event, done, phase, warning
 from vmesh_tui.engine.hostsapi import HostsApi, error_text
 from vmesh_tui.engine.objects import step_took_effect
 from vmesh_tui.engine.results import ValidationResult
-from vmesh_tui.engine.runner import DEFAULT_LANDING_WAIT_S
 from vmesh_tui.engine.validation import validate_links
 
 READ_ATTEMPTS = 2
@@ -33,7 +32,7 @@ class HostIO:
     def __init__(self, client: HostsApi, state_dir: Path | None = None) -> None:
         self.client = client
         self.state_dir = state_dir or paths.state_dir()
-        self.landing_wait_s = float(getattr(client, "call_timeout", DEFAULT_LANDING_WAIT_S))
+        self.landing_wait_s = client.call_timeout
 
     async def read(self, hints: bool = True) -> dict[str, HostState]:
         """Re-read every host (one call per host, concurrently, in the adapter); raises on any failure.
@@ -74,11 +73,7 @@ class HostIO:
         return found, problems
 
     async def _read_one(self, host: str) -> HostState | None:
-        reader = getattr(self.client, "read_host", None)
-        if reader is not None:
-            state: HostState = await asyncio.to_thread(reader, host)
-            return state
-        return (await self.read()).get(host)
+        return await asyncio.to_thread(self.client.read_host, host)
 
     def journal(self) -> jr.Journal | None:
         """The open apply journal for the connected hosts (what validate and recover work on)."""

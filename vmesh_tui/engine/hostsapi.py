@@ -13,15 +13,24 @@ from vmesh_tui.core.model import HostState, Neighbor
 from vmesh_tui.core.steps import Step
 
 # The adapter's exception class names for a call whose reply never came (the change may have happened).
-LOST_REPLY_ERRORS = frozenset({"Unreachable", "CallTimeout", "HostUnavailable"})
+LOST_REPLY_ERRORS = frozenset({"Unreachable", "CallTimeout", "HostUnavailable", "BadReply"})
 
 
 class HostsApi(Protocol):
     def host_names(self) -> list[str]: ...
 
+    @property
+    def call_timeout(self) -> float:
+        """Seconds one call may take; also how long an unanswered change may still take to land."""
+        ...
+
     def read_all(self, hints: bool = True) -> dict[str, HostState]: ...
 
     def read_host(self, host: str) -> HostState: ...
+
+    def abort_calls(self) -> None:
+        """Stop every call in progress now; each then fails as a lost reply (its fate unknown)."""
+        ...
 
     def neighbours(self, host: str, devices: Sequence[str]) -> dict[str, Neighbor | None]: ...
 

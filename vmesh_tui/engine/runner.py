@@ -15,7 +15,7 @@ import signal
 import time
 from collections.abc import AsyncIterator, Awaitable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from vmesh_tui.core.model import HostState, Vmk
 from vmesh_tui.core.steps import Step
@@ -28,7 +28,6 @@ from vmesh_tui.engine.journal import DONE, FAILED, IN_FLIGHT, Journal, JournalWr
 # returned but before its journal record says so ("mid:N").
 CRASH_ENV = "VMESH_TEST_CRASH_AFTER"
 POLL_S = 0.5  # between reads of a host while waiting for an unanswered call to show
-DEFAULT_LANDING_WAIT_S = 20.0
 
 
 class StepError(Exception):
@@ -63,8 +62,7 @@ class StepExecutor:
         self.journal = journal
         self.queue = queue
         self.abort = asyncio.Event()
-        default = float(getattr(client, "call_timeout", DEFAULT_LANDING_WAIT_S))
-        self.landing_wait_s = default if landing_wait_s is None else landing_wait_s
+        self.landing_wait_s = client.call_timeout if landing_wait_s is None else landing_wait_s
         self._calls: set[asyncio.Future[Any]] = set()  # sent, thread not ended yet
         self._sent: list[tuple[asyncio.Future[Any], StepRecord]] = []  # journaled calls, for settle
         self._done_count = 0
@@ -102,10 +100,7 @@ class StepExecutor:
     async def read_host(self, host: str) -> HostState | None:
         """One host's state, or None when it cannot be read just now."""
         try:
-            reader: Callable[[str], HostState] | None = getattr(self.client, "read_host", None)
-            if reader is not None:
-                return await asyncio.to_thread(reader, host)
-            return (await asyncio.to_thread(self.client.read_all)).get(host)
+            return await asyncio.to_thread(self.client.read_host, host)
         except Exception:
             return None
 
@@ -161,10 +156,8 @@ class StepExecutor:
         if pending:
             _, pending = await asyncio.wait(pending, timeout=grace_s)
         if pending:
-            abort: Callable[[], None] | None = getattr(self.client, "abort_calls", None)
-            if abort is not None:
-                await asyncio.to_thread(abort)
-                await asyncio.wait(pending, timeout=2.0)
+            await asyncio.to_thread(self.client.abort_calls)
+            await asyncio.wait(pending, timeout=2.0)
         for call, record in self._sent:
             if record.status != IN_FLIGHT or not call.done() or call.cancelled():
                 continue
@@ -262,4 +255,10 @@ async def stream(jobs: Sequence[Awaitable[None]], queue: asyncio.Queue[Event]) -
             return
     finally:
         if not everything.done():
-            everything.cancel()
+            everything.cancel()  # an interruption: its outcome is the caller's to journal, never a log line
+            everything.add_done_callback(_retrieved)
+
+
+def _retrieved(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()

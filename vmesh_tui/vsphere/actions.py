@@ -15,7 +15,14 @@ from pyVmomi import vim, vmodl
 
 from vmesh_tui.core.model import DEFAULT_NETSTACK, Pnic, Portgroup, Vmk, VSwitch
 from vmesh_tui.core.steps import Step
-from vmesh_tui.vsphere.errors import CallTimeout, HostUnavailable, NotSupported, StepFailed, Unreachable
+from vmesh_tui.vsphere.errors import (
+    BadReply,
+    CallTimeout,
+    HostUnavailable,
+    NotSupported,
+    StepFailed,
+    Unreachable,
+)
 from vmesh_tui.vsphere.handle import HostHandle
 from vmesh_tui.vsphere.session import fault_name, fault_text
 
@@ -120,7 +127,7 @@ class StepRunner:
         self._changes += change
         try:
             return self.handle.session.call(fn, f"running {step.kind} {step.target!r} on {step.host}")
-        except (Unreachable, CallTimeout, HostUnavailable) as exc:
+        except (Unreachable, CallTimeout, HostUnavailable, BadReply) as exc:
             exc.first_call = first
             raise
         except (vmodl.fault.MethodNotFound, vmodl.fault.ManagedObjectNotFound) as fault:

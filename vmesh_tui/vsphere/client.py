@@ -184,6 +184,16 @@ class HostsClient:
                 states[raw.name] = inventory.host_state(raw)
         return states
 
+    @property
+    def call_timeout(self) -> float:
+        """The deadline of one call, in seconds (also how long an unanswered change may take to land)."""
+        return max((s.timeout for s in self._sessions), default=20.0)
+
+    def abort_calls(self) -> None:
+        """Stop every call in progress on every session now (ctrl+c): each raises a lost-reply error."""
+        for session in self._sessions:
+            session.abort_calls()
+
     def _read_connection(self, session: Session) -> list[hostread.RawHost]:
         handles = [h for h in self._handles.values() if h.session is session]
         content = session.content

@@ -80,6 +80,12 @@ class NotVSphere(VSphereError):
     code = "not-vsphere"
 
 
+class BadReply(VSphereError):
+    """A reply that cannot be used (not valid SOAP, too large): a change it answered may have happened."""
+
+    code = "bad-reply"
+
+
 class ClusterNotFound(VSphereError):
     code = "cluster-not-found"
 

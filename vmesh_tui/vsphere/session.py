@@ -6,31 +6,43 @@ also where the certificate is checked, before any credential), RetrieveServiceCo
 
 from __future__ import annotations
 
+import functools
 import http.client
 import select
-import socket
 import ssl
 import threading
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, Union
+from xml.parsers.expat import ExpatError
 
-from pyVmomi import SoapStubAdapter, VmomiSupport, vim, vmodl
+from pyVmomi import SoapStubAdapter, vim, vmodl
 
 from vmesh_tui.vsphere.errors import (
     AuthFailed,
+    BadReply,
     CallTimeout,
     CertificateChanged,
     CertificateUnknown,
-    HostUnavailable,
     NotVSphere,
-    TlsFailure,
     Unreachable,
     VSphereError,
 )
+from vmesh_tui.vsphere.faultmap import FAULT_REMEDY, fault_error, fault_name, fault_text, network_error
+from vmesh_tui.vsphere.guard import CallCut, CallGuard, CompressedReply, GuardedHTTPSConnection, ReplyTooLarge
 from vmesh_tui.vsphere.knownhosts import KnownHosts, canonical_host
 from vmesh_tui.vsphere.targets import Target
 from vmesh_tui.vsphere.tls import PinMismatch, PinnedContext
+from vmesh_tui.vsphere.versions import choose_version, service_versions
+
+__all__ = [
+    "FAULT_REMEDY",
+    "AcceptNew",
+    "Session",
+    "choose_version",
+    "fault_error",
+    "fault_name",
+    "fault_text",
+]
 
 T = TypeVar("T")
 DROPPED = (
@@ -42,6 +54,7 @@ DROPPED = (
     ssl.SSLZeroReturnError,
 )
 AcceptNew = Union[bool, Callable[[CertificateUnknown], bool]]
+LOGOUT_S = 3.0  # a host that does not answer the logout is left at once: the session expires there
 _ASK_LOCK = threading.Lock()
 
 
@@ -58,125 +71,6 @@ class _Secret:
 
     def __repr__(self) -> str:
         return "_Secret('***')"
-
-
-def network_error(target: Target, exc: BaseException, doing: str) -> VSphereError:
-    """Turn a socket/TLS/HTTP failure into one of the adapter's clear errors."""
-    where = target.endpoint
-    if isinstance(exc, socket.gaierror):
-        return Unreachable(
-            f"the name {target.address!r} could not be resolved",
-            "check the spelling and DNS, or use the host's IP address",
-            code="name-not-resolved",
-        )
-    if isinstance(exc, ConnectionRefusedError):
-        return Unreachable(
-            f"{where} refused the connection while {doing}",
-            "check the address and port and that the host's management service (hostd/vpxd) is running",
-            code="connection-refused",
-        )
-    if isinstance(exc, (TimeoutError, socket.timeout)):
-        return CallTimeout(
-            f"{where} did not answer in time while {doing}",
-            "check that the host is up and reachable from here, then try again",
-        )
-    if isinstance(exc, ssl.SSLError):
-        return TlsFailure(
-            f"the TLS handshake with {where} failed while {doing} ({exc.__class__.__name__})",
-            "check that the port is the host's HTTPS port (443)",
-        )
-    if isinstance(exc, (http.client.HTTPException, ConnectionError)):
-        return Unreachable(
-            f"{where} dropped the connection while {doing}",
-            "check that the host is up; if it was rebooting, try again when it is back",
-            code="connection-dropped",
-        )
-    return Unreachable(
-        f"{where} could not be reached while {doing} ({exc.__class__.__name__})", "check the network"
-    )
-
-
-def fault_name(fault: Any) -> str:
-    """The WSDL name of a vSphere fault (e.g. "AlreadyExists"), else the class name."""
-    return str(getattr(fault, "_wsdlName", "") or type(fault).__name__)
-
-
-def fault_text(fault: Any) -> str:
-    """The host's own words for a fault, without any request data."""
-    parts: list[str] = []
-    if isinstance(fault, vmodl.MethodFault):
-        if fault.msg:
-            parts.append(str(fault.msg))
-        parts += [str(m.message) for m in (fault.faultMessage or []) if getattr(m, "message", None)]
-        for attribute in ("name", "invalidProperty", "obj"):
-            value = getattr(fault, attribute, None)
-            if value and isinstance(value, str) and value not in " ".join(parts):
-                parts.append(f"{attribute}={value}")
-    return "; ".join(parts) or fault_name(fault)
-
-
-FAULT_REMEDY = "check the host's events and hostd.log (vpxd.log on a vCenter), then discover again"
-
-
-def fault_error(
-    target: Target, fault: Any, doing: str, names: Mapping[str, str] | None = None
-) -> VSphereError:
-    """Turn a vSphere fault of a read into one of the adapter's clear errors (never a raw fault)."""
-    where = target.endpoint
-    if isinstance(fault, vmodl.fault.ManagedObjectNotFound):
-        moid = str(getattr(fault.obj, "_moId", "") or "")
-        which = f"the host {names[moid]!r}" if names and moid in names else "a host"
-        return HostUnavailable(
-            f"{which} was removed from {where} or is no longer managed by it (while {doing}"
-            + (f"; object {moid}" if moid else "")
-            + ")",
-            "discover again",
-        )
-    if isinstance(fault, vim.fault.NoPermission):
-        privilege = str(getattr(fault, "privilegeId", "") or "")
-        needed = f"the privilege {privilege!r}" if privilege else "a privilege"
-        return AuthFailed(
-            f"the user {target.user!r} lacks {needed} on {where} needed for {doing}",
-            f"grant {target.user!r} a role with {privilege or 'that privilege'} on the host or cluster, "
-            "or log in as another user",
-        )
-    return VSphereError(
-        f"{fault_name(fault)}: {fault_text(fault)} (from {where} while {doing})",
-        FAULT_REMEDY,
-        code="vsphere-fault",
-    )
-
-
-def _service_versions(target: Target, context: PinnedContext, timeout: float) -> ET.Element:
-    connection = http.client.HTTPSConnection(target.address, target.port, context=context, timeout=timeout)
-    try:
-        connection.request("GET", "/sdk/vimServiceVersions.xml")
-        response = connection.getresponse()
-        body = response.read()
-    finally:
-        connection.close()
-    try:
-        root = ET.fromstring(body) if response.status == 200 else None
-    except ET.ParseError:
-        root = None
-    if root is None or root.tag != "namespaces":
-        raise NotVSphere(
-            f"{target.endpoint} answers HTTPS but is not a vSphere endpoint (no /sdk/vimServiceVersions.xml)",
-            "point the URL at an ESXi host or a vCenter Server",
-        )
-    return root
-
-
-def choose_version(root: ET.Element) -> str:
-    """The newest vim25 version that both pyVmomi and the server speak (as SmartConnect picks it)."""
-    offered: set[str] = set()
-    for namespace in root.findall("namespace"):
-        offered.update(v.text or "" for v in namespace.findall("version"))
-        offered.update(v.text or "" for v in namespace.findall("priorVersions/version"))
-    for version in VmomiSupport.GetServiceVersions("vim25"):
-        if VmomiSupport.versionIdMap.get(version) in offered:
-            return str(version)
-    raise NotVSphere("the endpoint speaks no vSphere API version that this tool knows", "update pyVmomi")
 
 
 class Session:
@@ -197,6 +91,7 @@ class Session:
         self._accept_new = accept_new
         self._login_lock = threading.RLock()
         self._logins = 0  # counts logins, so threads that all saw NotAuthenticated log in once
+        self.calls = CallGuard(timeout)
         self.context = PinnedContext(known_hosts.get(target.address, target.port))
         self.stub: Any = None
         self.content: Any = None
@@ -205,7 +100,7 @@ class Session:
     # -- connecting ---------------------------------------------------------------------------------
     def open(self) -> Session:
         """Check the certificate, negotiate the API version, log in. Raises VSphereError subclasses."""
-        root = self._pinned(lambda: _service_versions(self.target, self.context, self.timeout))
+        root = self._pinned(lambda: service_versions(self.target, self.context, self.calls))
         version = choose_version(root)
         self.stub = SoapStubAdapter(
             host=self.target.address,
@@ -216,6 +111,9 @@ class Session:
             httpConnectionTimeout=self.timeout,
             connectionPoolTimeout=60,
         )
+        # every connection of the stub follows the call guard: deadline, reply limit, abort
+        self.stub.scheme = functools.partial(GuardedHTTPSConnection, guard=self.calls)
+        self.stub._acceptCompressedResponses = False  # a compressed reply could expand past the limit
         instance = vim.ServiceInstance("ServiceInstance", self.stub)
         self.content = self._faults(
             lambda: self._guard(instance.RetrieveContent, "reading the service content"),
@@ -294,9 +192,28 @@ class Session:
                 ) from None
 
     # -- calling ------------------------------------------------------------------------------------
-    def _guard(self, fn: Callable[[], T], doing: str, retry_dropped: bool = False) -> T:
+    def _guard(
+        self, fn: Callable[[], T], doing: str, retry_dropped: bool = False, timeout: float | None = None
+    ) -> T:
         try:
-            return fn()
+            with self.calls.call(timeout):
+                return fn()
+        except CallCut as cut:
+            raise self._cut_error(cut, doing, timeout) from None
+        except ReplyTooLarge as exc:
+            raise BadReply(
+                f"{self.target.endpoint} sent a reply larger than {exc.limit // (1024 * 1024)} MB while"
+                f" {doing}; the tool stopped reading it",
+                "check that the address is an ESXi host or a vCenter, not another service",
+                code="reply-too-large",
+            ) from None
+        except (ExpatError, CompressedReply) as exc:
+            raise BadReply(
+                f"{self.target.endpoint} sent a reply that is not valid vSphere SOAP while {doing}"
+                f" ({type(exc).__name__}: {str(exc)[:80]})",
+                "check that the address is an ESXi host or a vCenter, not another service",
+                code="bad-reply",
+            ) from None
         except PinMismatch as mismatch:
             if doing == "checking the certificate":
                 raise
@@ -315,6 +232,24 @@ class Session:
             return self._guard(fn, doing)
         except (OSError, http.client.HTTPException) as exc:
             raise network_error(self.target, exc, doing) from None
+
+    def _cut_error(self, cut: CallCut, doing: str, timeout: float | None) -> VSphereError:
+        where = self.target.endpoint
+        if cut.why == "aborted":
+            return Unreachable(
+                f"the call to {where} was stopped (interrupted) while {doing}; it may still take effect",
+                "check the journal (vmesh-tui status) and revert if needed",
+                code="call-aborted",
+            )
+        seconds = self.calls.timeout if timeout is None else timeout
+        return CallTimeout(
+            f"{where} did not answer completely within {seconds:.0f} s while {doing}",
+            "check that the host is up and reachable from here, then try again",
+        )
+
+    def abort_calls(self) -> None:
+        """Stop every call of this session now (each raises Unreachable "call-aborted")."""
+        self.calls.abort_all()
 
     def call(self, fn: Callable[[], T], doing: str = "calling the host", *, idempotent: bool = False) -> T:
         """Run one API call; on NotAuthenticated log in again and retry it once.
@@ -383,9 +318,10 @@ class Session:
         """Log out (when logged in) and close the pooled connections; never raises."""
         if self.content is None:
             return
+        manager = self.content.sessionManager
         try:
             if self.logged_in:
-                self.content.sessionManager.Logout()
+                self._guard(manager.Logout, "logging out", timeout=min(self.timeout, LOGOUT_S))
         except Exception:
             pass
         finally:
