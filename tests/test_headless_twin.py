@@ -155,7 +155,8 @@ def test_plan_esxcli_prints_a_clean_script(capsys: pytest.CaptureFixture[str], t
     assert "== reading the hosts" in err and "==" not in out
 
 
-def test_revert_with_differences_left_exits_1(capsys: pytest.CaptureFixture[str], twin: Twin) -> None:
+def test_revert_with_differences_left_exits_6(capsys: pytest.CaptureFixture[str], twin: Twin) -> None:
+    """The hosts are not back where they started: exit 6 ("changes remain"), never 1 ("rolled back")."""
     from vmesh_tui.core.model import VSwitch
     from vmesh_tui.core.steps import Action, Step
 
@@ -163,13 +164,13 @@ def test_revert_with_differences_left_exits_1(capsys: pytest.CaptureFixture[str]
     assert _cli(capsys, twin, "apply", *PLAN, "--yes", "--json")[0] == 0
     twin.client.run_step(Step("esx-a.lab.local", Action.ADD, None, VSwitch("someone-elses")))
     code, reverted, _ = _cli(capsys, twin, "revert", "--yes", "--json")
-    assert code == 1 and reverted["ok"] is False
+    assert code == 6 and reverted["ok"] is False
     assert any("someone-elses" in d for d in reverted["differences"]), reverted
     left = differences(start, read_lab(twin.lab))  # the tool's own objects are gone; the other one stays
     assert len(left) == 1 and left[0].startswith("esx-a.lab.local/vswitches/someone-elses: new"), left
 
 
-def test_commit_confirmed_whose_revert_fails_exits_1(
+def test_commit_confirmed_whose_revert_fails_exits_6(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from vmesh_tui.sim.lab.spec import CableSpec
@@ -184,7 +185,7 @@ def test_commit_confirmed_whose_revert_fails_exits_1(
         monkeypatch.setenv("VMESH_PASSWORD", crossed.password)
         argv = ("apply", *PLAN, "--yes", "--json", "--confirm-timeout", "0.5")
         code, result, err = _cli(capsys, crossed, *argv)
-        assert code == 1, err
+        assert code == 6, err  # changes remain: never 1, which says the hosts are back
         assert result["outcome"] == "revert_failed" and result["ok"] is False
         assert "was reverted" not in result["message"] and result["differences"]
         left = read_lab(crossed.lab)  # the vmk whose removal failed is still there, as reported
