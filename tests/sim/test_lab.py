@@ -194,6 +194,16 @@ ERROR_CASES = [
         r"fault\[2\]: esx-b.lab.local/AddVirtualNic/3 already has a fault \(fault\[1\]\)",
     ),
     (_broken('kind = "fault"', 'kind = "delay"'), r'fault\[1\]: kind = "delay" needs delay_s > 0'),
+    # a non-ASCII host name (seen: a traceback from the certificate builder) and other non-names
+    (
+        _broken('name = "esx-b.lab.local"', 'name = "ésx-b.lab.local"'),
+        r"host\[2\]: name = 'ésx-b.lab.local' is not a host",
+    ),
+    (_broken('name = "esx-b.lab.local"', 'name = "esx b"'), r"host\[2\]: name = 'esx b' is not a host name"),
+    (
+        _broken('name = "esx-b.lab.local"', f'name = "{"x" * 64}.lab"'),
+        r"host\[2\]: name = 'x+\.lab' is not a host",
+    ),
     (
         _broken('kind = "fault"', 'kind = "delay"\ndelay_s = 0'),
         r'fault\[1\]: kind = "delay" needs delay_s > 0',

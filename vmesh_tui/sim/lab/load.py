@@ -94,7 +94,7 @@ def _parse_document(doc: Table) -> LabSpec:
 
 def _parse_host(t: Table) -> HostSpec:
     t.allow(*HOST_KEYS)
-    name = t.text("name")
+    name = t.host_name("name")
     interval, holdtime = t.number("cdp_interval_s", 60.0), t.number("cdp_holdtime_s", 180.0)
     if not 0 <= interval <= 3600:
         raise t.error(f"cdp_interval_s = {interval:g} is out of range; use 0 (heard at once) to 3600 seconds")

@@ -8,6 +8,7 @@ from typing import Any
 
 _MAC = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]*$")
+_LABEL = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$")
 
 
 class Table:
@@ -81,6 +82,18 @@ class Table:
         if len(value) > max_len or not _NAME.match(value):
             raise self.error(
                 f"{key} = {value!r} is not a valid name (letters, digits, space, . _ -; at most {max_len})"
+            )
+        return value
+
+    def host_name(self, key: str) -> str:
+        """A host name as ESXi takes one (and its certificate can carry): ASCII letters, digits and '-'
+        in labels of at most 63 characters between dots, at most 253 in all."""
+        value = self.text(key)
+        labels = value.split(".")
+        if len(value) > 253 or not all(len(label) <= 63 and _LABEL.match(label) for label in labels):
+            raise self.error(
+                f"{key} = {value!r} is not a host name: use ASCII letters, digits and '-' between dots"
+                " (at most 63 characters each), e.g. esx-a.lab.local"
             )
         return value
 
