@@ -6,6 +6,19 @@ import argparse
 
 from vmesh_tui.headless.probing import add_probe_arguments
 
+DEFAULT_DEADLINE_S = 1800.0
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 1 <= value <= 86_400:
+        raise argparse.ArgumentTypeError(f"{text} is out of range: use 1 to 86400 seconds")
+    return value
+
+
 HOSTS_HELP = "an ESXi host as https://USER@ADDR[:PORT]/sdk (repeat for each host)"
 
 
@@ -14,6 +27,14 @@ def _hosts(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--host", action="append", default=[], metavar="URL", help=HOSTS_HELP)
     group.add_argument("--vcenter", metavar="URL", help="a vCenter as https://USER@ADDR[:PORT]/sdk")
     group.add_argument("--cluster", metavar="NAME", help="the vCenter cluster whose hosts to use")
+    group.add_argument(
+        "--deadline",
+        type=_seconds,
+        default=DEFAULT_DEADLINE_S,
+        metavar="SECONDS",
+        help=f"stop the whole command after SECONDS (default {DEFAULT_DEADLINE_S:.0f}); each call to a host"
+        " has its own deadline of 20 s",
+    )
     group.add_argument(
         "--accept-new-certs",
         action="store_true",

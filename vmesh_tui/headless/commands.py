@@ -49,7 +49,13 @@ def confirm(args: argparse.Namespace, question: str) -> None:
 async def with_engine(args: argparse.Namespace, body: Callable[[Any], Awaitable[int]]) -> int:
     from vmesh_tui.engine.session import Engine
 
-    client = await asyncio.to_thread(connect, args)
+    try:
+        client = await asyncio.to_thread(connect, args)
+    except asyncio.CancelledError:  # ctrl+c or --deadline while connecting: end its calls now, not at
+        from vmesh_tui.vsphere.guard import abort_every_call  # their own deadline
+
+        abort_every_call()
+        raise
     try:
         return await body(Engine(client))
     finally:

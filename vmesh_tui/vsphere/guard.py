@@ -16,6 +16,7 @@ import http.client
 import socket
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -104,6 +105,13 @@ class _Watchdog:
 
 
 _WATCHDOG = _Watchdog()
+_GUARDS: weakref.WeakSet[CallGuard] = weakref.WeakSet()  # every session's guard, for abort_every_call
+
+
+def abort_every_call() -> None:
+    """End every call of every session in this process now (a command stopped while connecting)."""
+    for guard in list(_GUARDS):
+        guard.abort_all()
 
 
 class CallGuard:
@@ -115,6 +123,7 @@ class CallGuard:
         self._local = threading.local()
         self._active: set[_Call] = set()
         self._lock = threading.Lock()
+        _GUARDS.add(self)
 
     @contextmanager
     def call(self, timeout: float | None = None) -> Iterator[None]:
