@@ -18,6 +18,7 @@ from vmesh_tui.engine import journal as jr
 from vmesh_tui.engine import paths
 from vmesh_tui.engine.events import Event, done, phase, warning
 from vmesh_tui.engine.hostsapi import HostsApi, error_text
+from vmesh_tui.engine.journalstore import peek
 from vmesh_tui.engine.objects import step_took_effect
 from vmesh_tui.engine.results import ValidationResult
 from vmesh_tui.engine.validation import validate_links
@@ -86,7 +87,7 @@ class HostIO:
     def blocking(self, hosts: Iterable[str]) -> list[str]:
         """Unreadable journals that may be about ``hosts`` (sentences); apply/revert/recover refuse then."""
         try:
-            return jr.blocking_journals(self.state_dir, hosts)
+            return blocking_journals(self.state_dir, hosts)
         except jr.JournalError as exc:
             return [f"{exc}: the journals of these hosts cannot be checked"]
 
@@ -127,6 +128,22 @@ class HostIO:
         states = await self.read()
         async for event in validate_links(self.client, links, options, states):
             yield event
+
+
+def blocking_journals(state_dir: Path, hosts: Iterable[str]) -> list[str]:
+    """Why apply, revert and recover must not touch ``hosts``: each unreadable journal that may be about
+    one of them (its hosts cannot be told, or include one) and was not closed, as a sentence."""
+    wanted = set(hosts)
+    problems = []
+    for path, reason in jr.unreadable_journals(state_dir):
+        seen = peek(path)
+        if seen.closed or (seen.hosts is not None and not seen.hosts & wanted):
+            continue
+        problems.append(
+            f"{reason}; it may record changes on {', '.join(sorted(seen.hosts or wanted))} that only it "
+            f"knows: check those hosts, then move it aside (mv {path} {path}.damaged) and try again"
+        )
+    return problems
 
 
 def unreadable_sentence(host: str, reason: str, what: str = "rolled back") -> str:

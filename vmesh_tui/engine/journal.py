@@ -14,7 +14,6 @@ import json
 import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,23 @@ from typing import Any
 from vmesh_tui.core.model import HostState
 from vmesh_tui.core.steps import Step
 from vmesh_tui.engine import codec
+from vmesh_tui.engine.journalrecord import (
+    APPLIED,
+    APPLY,
+    APPLYING,
+    DONE,
+    FAILED,
+    FORMAT_VERSION,
+    IN_FLIGHT,
+    PROBE,
+    PROBED,
+    REVERTED,
+    ROLLBACK_INCOMPLETE,
+    ROLLED_BACK,
+    RUNNING,
+    UNDONE,
+    StepRecord,
+)
 from vmesh_tui.engine.journalstore import (
     JOURNALS,
     JournalError,
@@ -29,45 +45,10 @@ from vmesh_tui.engine.journalstore import (
     atomic_write,
     journal_dir,
     journal_files,
-    peek,
     read_journal_text,
 )
 from vmesh_tui.engine.lock import is_locked, locked_here
 from vmesh_tui.engine.paths import UnsafePath
-
-FORMAT_VERSION = 1
-# journal kinds: an apply (and the recover and revert runs on it), or a cable probe
-APPLY = "apply"
-PROBE = "probe"
-# journal status values
-APPLYING = "applying"
-APPLIED = "applied"
-ROLLED_BACK = "rolled_back"
-ROLLBACK_INCOMPLETE = "rollback_incomplete"
-REVERTED = "reverted"
-PROBED = "probed"  # a probe that ended with its temporary vSwitches removed
-# step status values
-RUNNING = "running"
-DONE = "done"
-FAILED = "failed"
-UNDONE = "undone"
-IN_FLIGHT = "in_flight"  # sent, no answer: the host may still make the change (its fate is unknown)
-
-
-@dataclass
-class StepRecord:
-    """One step as journaled. ``seq`` orders steps across hosts and runs."""
-
-    seq: int
-    step: Step
-    status: str
-    vmk: str | None = None
-    error: str | None = None
-    at: float | None = None  # when a call of it went unanswered (epoch seconds), for a later run's wait
-
-    @property
-    def host(self) -> str:
-        return self.step.host
 
 
 class Journal:
@@ -326,22 +307,6 @@ def unreadable_journals(state_dir: Path) -> list[tuple[Path, str]]:
     return found
 
 
-def blocking_journals(state_dir: Path, hosts: Iterable[str]) -> list[str]:
-    """Why apply, revert and recover must not touch ``hosts``: each unreadable journal that may be about
-    one of them (its hosts cannot be told, or include one) and was not closed, as a sentence."""
-    wanted = set(hosts)
-    problems = []
-    for path, reason in unreadable_journals(state_dir):
-        seen = peek(path)
-        if seen.closed or (seen.hosts is not None and not seen.hosts & wanted):
-            continue
-        problems.append(
-            f"{reason}; it may record changes on {', '.join(sorted(seen.hosts or wanted))} that only it "
-            f"knows: check those hosts, then move it aside (mv {path} {path}.damaged) and try again"
-        )
-    return problems
-
-
 def open_journal_for(state_dir: Path, hosts: Iterable[str], kind: str | None = None) -> Journal | None:
     """The newest open journal about exactly these hosts, else the newest open one within them; only
     of ``kind`` (APPLY or PROBE) when given."""
@@ -353,7 +318,25 @@ def open_journal_for(state_dir: Path, hosts: Iterable[str], kind: str | None = N
     return candidates[-1] if candidates else None
 
 
-__all__ = ["JournalError", "JournalWriteError", "journal_dir"]
+__all__ = [
+    "APPLIED",
+    "APPLY",
+    "APPLYING",
+    "DONE",
+    "FAILED",
+    "IN_FLIGHT",
+    "PROBE",
+    "PROBED",
+    "REVERTED",
+    "ROLLBACK_INCOMPLETE",
+    "ROLLED_BACK",
+    "RUNNING",
+    "UNDONE",
+    "JournalError",
+    "JournalWriteError",
+    "StepRecord",
+    "journal_dir",
+]
 
 
 def _now() -> datetime:
