@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 from tests.engine.twinlab import SUPERNET, TWO_LINKS, demo_spec, fault
-from tests.plainread import read_lab
+from tests.hostview.reader import read_lab
 
 A = "esx-a.lab.local"
 

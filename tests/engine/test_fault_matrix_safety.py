@@ -17,7 +17,7 @@ import pytest
 
 from tests.engine.test_unknown_fate_twin import LANDS, TIMEOUT, WAIT
 from tests.engine.twinlab import SUPERNET, TWO_LINKS, collect, demo_spec, fault
-from tests.plainread import read_lab
+from tests.hostview.reader import read_lab
 from vmesh_tui.engine import results
 from vmesh_tui.engine.planning import PlanRequest
 
@@ -78,8 +78,8 @@ async def test_a_call_that_lands_late_without_other_failures_completes_the_apply
     assert outcome.outcome == results.APPLIED, outcome
     for name, view in read_lab(twin.lab).items():  # each object once: nothing was sent twice
         assert sorted(n for n in view["vswitches"] if n.startswith("vmesh-")) == ["vmesh-1", "vmesh-2"]
-        assert len([v for v in view["vmks"].values() if v[0].startswith("vmesh-")]) == 2, name
-        assert view["vmotion"] == 2, name
+        owned = [v for v in view["vmks"].values() if v["portgroup"].startswith("vmesh-")]
+        assert len(owned) == 2 and all(v["vmotion"] for v in owned), name
     _, reverted = await collect(twin.engine.revert())
     assert reverted.ok and read_lab(twin.lab) == start
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.engine.twinlab import SUPERNET, TWO_LINKS
-from tests.plainread import read_lab
+from tests.hostview.reader import read_lab
 
 LINK_ARGS = [arg for a, b in TWO_LINKS for arg in ("--link", f"{a}={b}")]
 APPLY = ("apply", "--supernet", SUPERNET, *LINK_ARGS, "--yes", "--json")

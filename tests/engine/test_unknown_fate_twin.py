@@ -17,7 +17,7 @@ from typing import Any
 
 from tests.engine.test_reboot_twin import _apply, _reboot
 from tests.engine.twinlab import SUPERNET, TWO_LINKS, collect, demo_spec, fault
-from tests.plainread import read_lab
+from tests.hostview.reader import read_lab
 from vmesh_tui.engine import results
 from vmesh_tui.engine.journal import all_journals
 from vmesh_tui.engine.planning import PlanRequest
@@ -90,8 +90,8 @@ async def test_a_recover_toggle_that_lands_late_is_waited_for(make_twin: Any) ->
     assert recovered.ok, recovered
     _settled(began)
     groups = read_lab(twin.lab)[B]["portgroups"]
-    owned = {name: order for name, order in groups.items() if name.startswith("vmesh-")}
-    assert owned and all(active for _, active, _ in owned.values()), owned
+    owned = {name: group for name, group in groups.items() if name.startswith("vmesh-")}
+    assert owned and all(group["active"] for group in owned.values()), owned
 
 
 async def test_rollback_rolls_back_every_host_it_can_read(make_twin: Any) -> None:
