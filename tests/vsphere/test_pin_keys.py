@@ -124,3 +124,16 @@ def test_concurrent_writers_never_lose_a_pin_in_200_trials(tmp_path: Path) -> No
         known = KnownHosts(path)
         lost += any(known.get(f"esx-{i}", 443) != f"{i:02x}" * 32 for i in range(4))
     assert lost == 0, f"{lost} of 200 trials lost a pin"
+
+
+def test_a_known_hosts_file_that_cannot_be_written_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    known = KnownHosts(tmp_path / "config" / "known_hosts")
+
+    def full_disk(*_: object, **__: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("tempfile.mkstemp", full_disk)
+    with pytest.raises(KnownHostsDamaged, match="cannot be written .No space left on device., so nothing"):
+        known.remember("esx-a", 443, GOOD)

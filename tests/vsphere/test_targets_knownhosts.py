@@ -88,3 +88,9 @@ def test_changed_certificate_names_the_line_as_the_file_writes_it(tmp_path: Path
     assert "[fd00::5]:443 has changed" in changed.message
     ipv4 = CertificateChanged("10.0.0.5", 443, "aa" * 32, "bb" * 32)
     assert "remove the line '10.0.0.5:443' from the known-hosts file" in ipv4.remedy
+
+
+def test_ipv6_endpoints_print_in_brackets() -> None:
+    target = parse_host_url("https://root@[fd00::5]:9443/sdk")
+    assert target.endpoint == "[fd00::5]:9443" and target.url == "https://root@[fd00::5]:9443/sdk"
+    assert parse_host_url("esx-a:8443").endpoint == "esx-a:8443"

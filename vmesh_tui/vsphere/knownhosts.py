@@ -32,10 +32,10 @@ class KnownHostsDamaged(Exception):
 
     code = "known-hosts-damaged"
 
-    def __init__(self, path: Path, problem: str, line: int | None = None) -> None:
+    def __init__(self, path: Path, problem: str, line: int | None = None, remedy: str = "") -> None:
         where = f"{path}, line {line}" if line is not None else str(path)
         self.message = f"the known-hosts file {where} {problem}"
-        self.remedy = (
+        self.remedy = remedy or (
             f"fix or delete line {line} (each line is HOST:PORT and the 64-hex-digit SHA-256 of the "
             "host's certificate); the tool never guesses a pin"
             if line is not None
@@ -138,14 +138,28 @@ class KnownHosts:
 
     @contextmanager
     def _file_lock(self) -> Iterator[None]:
-        """An OS lock on a side file, held across read-modify-write (other processes wait for it)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(self.path.parent / f".{self.path.name}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        """An OS lock on a side file, held across read-modify-write (other processes wait for it); a
+        file that cannot be written is a clear error (nothing pinned), never a traceback."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(self.path.parent / f".{self.path.name}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise self._unwritable(exc) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             yield
+        except OSError as exc:
+            raise self._unwritable(exc) from None
         finally:
             os.close(fd)
+
+    def _unwritable(self, exc: OSError) -> KnownHostsDamaged:
+        return KnownHostsDamaged(
+            self.path,
+            f"cannot be written ({exc.strerror or exc}), so nothing was pinned",
+            remedy=f"make {self.path.parent} writable for this user (or free space there), then connect"
+            " again",
+        )
 
     def _write(self, pins: dict[str, str]) -> None:
         lines = [HEADER, *(f"{key} {value}" for key, value in sorted(pins.items()))]
