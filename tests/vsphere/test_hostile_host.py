@@ -46,7 +46,7 @@ def test_a_host_that_trickles_bytes_is_left_at_the_overall_deadline(hostile: Any
     every 0.5 s against a 2 s timeout, so no single read ever times out; only a whole-call deadline helps."""
     server, session = hostile("trickle", on_get=on_get, pause_s=0.5)
     began = time.monotonic()
-    with pytest.raises(CallTimeout, match=f"did not answer completely within {TIMEOUT:.0f} s"):
+    with pytest.raises(CallTimeout, match=f"did not answer in time .a whole call may take {TIMEOUT:g} s"):
         session.open()
     assert time.monotonic() - began < TIMEOUT + 2.0  # not one byte per 5 s for 100 000 bytes
     assert server.sent >= 1  # it did start answering: only an overall deadline ends this

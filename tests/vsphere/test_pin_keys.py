@@ -135,5 +135,5 @@ def test_a_known_hosts_file_that_cannot_be_written_is_a_clear_error(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("tempfile.mkstemp", full_disk)
-    with pytest.raises(KnownHostsDamaged, match="cannot be written .No space left on device., so nothing"):
+    with pytest.raises(KnownHostsDamaged, match=r"cannot be written \(No space left on device\), so nothing"):
         known.remember("esx-a", 443, GOOD)

@@ -243,7 +243,7 @@ class Session:
             )
         seconds = self.calls.timeout if timeout is None else timeout
         return CallTimeout(
-            f"{where} did not answer completely within {seconds:.0f} s while {doing}",
+            f"{where} did not answer in time (a whole call may take {seconds:g} s) while {doing}",
             "check that the host is up and reachable from here, then try again",
         )
 
