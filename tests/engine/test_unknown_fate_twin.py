@@ -119,7 +119,11 @@ async def test_rollback_rolls_back_every_host_it_can_read(make_twin: Any) -> Non
 
 
 async def test_one_failed_read_at_rollback_is_retried(make_twin: Any) -> None:
-    faults = (fault(B, "AddVirtualNic", 2, "fault"), fault(A, "RetrievePropertiesEx", 3, "fault"))
+    """The rollback's read of both hosts fails, then esx-a's own read fails once: the retry reads it."""
+    faults = (
+        fault(B, "AddVirtualNic", 2, "fault"),
+        *(fault(A, "RetrievePropertiesEx", n, "fault") for n in (3, 4)),
+    )
     twin = make_twin(demo_spec(faults=faults))
     start = read_lab(twin.lab)
     _, outcome = await collect(twin.engine.apply(await _plan(twin)))
