@@ -6,8 +6,13 @@ import pytest
 
 from vmesh_tui.core.errors import CoreError
 from vmesh_tui.core.model import CdpMode, HostState, Neighbor, Pnic, VSwitch
-from vmesh_tui.core.probe_results import read_probe
-from vmesh_tui.core.probing import leftover_findings, plan_probe
+from vmesh_tui.core.probe_results import read_probe, settled
+from vmesh_tui.core.probing import (
+    as_the_probe_reads_them,
+    leftover_findings,
+    plan_probe,
+    unexplained_leftover,
+)
 
 
 def host(name: str, up: str, down: str = "", switches: tuple[VSwitch, ...] = (), heard: dict | None = None):
@@ -200,3 +205,34 @@ def test_three_host_mesh_two_cables_per_pair():
     assert sorted((c.a, c.b) for c in report.pairing.cables) == sorted(wires)
     assert all(c.verified and c.source == "cdp" for c in report.pairing.cables)
     assert report.pairing.excluded == ()
+
+
+def test_a_probed_nic_heard_only_by_the_far_end_is_settled():
+    """esx-b/vmnic3 hears nothing (its far end, esx-a/vmnic6, only listens on vSwitch1) but esx-a/vmnic6
+    heard it: its far end is known, so the probe need not wait for it; esx-b/vmnic4 is still waiting."""
+    listening = VSwitch("vSwitch1", 1500, ("vmnic6",), ("vmnic6",), (), CdpMode.LISTEN)
+    hosts = [host("esx-a", "6", switches=(listening,)), host("esx-b", "3 4")]
+    plan = plan_probe(hosts)
+    assert plan.refs == ("esx-b/vmnic3", "esx-b/vmnic4")
+    heard = {"esx-a/vmnic6": cdp("esx-b", "vmnic3"), "esx-b/vmnic3": None, "esx-b/vmnic4": None}
+    assert settled(hosts, plan, heard) == {"esx-b/vmnic3"}
+    assert settled(hosts, plan, {**heard, "esx-a/vmnic6": cdp("core-sw", "Gi1/0/1")}) == set()
+
+
+def test_a_new_probe_is_planned_as_its_fresh_read_will_find_the_hosts():
+    """After a probe, free NICs carry what it heard, and an interrupted one leaves its vSwitch: the next
+    probe (which reads the hosts again and removes that vSwitch first) takes all those NICs again."""
+    earlier = VSwitch("vmesh-probe", 1500, ("vmnic2",), ("vmnic2",), (), CdpMode.BOTH)
+    a = host("esx-a", "0 1 2", switches=(VSWITCH0, earlier), heard={"vmnic1": cdp("esx-b", "vmnic1")})
+    b = host("esx-b", "0 1", switches=(VSWITCH0,), heard={"vmnic0": cdp("core-sw", "Gi1/0/2")})
+    hosts = [a, b]
+    fresh = as_the_probe_reads_them(hosts)
+    assert [v.name for v in fresh[0].vswitches] == ["vSwitch0"]
+    assert fresh[0].pnic("vmnic1").neighbor is None
+    assert fresh[1].pnic("vmnic0").neighbor == cdp("core-sw", "Gi1/0/2")  # an uplink's neighbour stays
+    assert plan_probe(fresh).refs == ("esx-a/vmnic1", "esx-a/vmnic2", "esx-b/vmnic1")
+    refusal = unexplained_leftover(hosts)
+    assert refusal is not None and refusal.code == "probe-leftover"
+    assert "esx-a: a vSwitch vmesh-probe" in refusal.message and "no interrupted probe" in refusal.message
+    assert "`vmesh-tui status`" in refusal.remedy and "probe again" not in str(refusal)
+    assert unexplained_leftover(fresh) is None

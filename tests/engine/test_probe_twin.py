@@ -148,3 +148,20 @@ async def test_probe_is_refused_while_another_run_holds_the_lock(make_twin: Any)
         _, result = await collect(twin.engine.probe(QUICK))
     assert result.refused and not result.ok and "is changing" in result.message
     assert all("vmesh-probe" not in names for names in vswitch_names(twin.lab).values())
+
+
+async def test_a_probe_vswitch_no_journal_knows_is_refused_and_left_alone(
+    make_twin: Any, tmp_path: Any
+) -> None:
+    """esx-b already has a vSwitch vmesh-probe (an admin's, or a probe of other hosts): the probe changes
+    nothing and says that no interrupted probe explains it (so `revert` and probing again cannot help)."""
+    lab = tmp_path / "foreign.toml"
+    lab.write_text(CROSSED.read_text() + '\n[[host.vswitch]]\nname = "vmesh-probe"\nuplinks = ["vmnic6"]\n')
+    twin = make_twin(lab_spec(lab))
+    before = read_networks(twin.lab)
+    _, result = await collect(twin.engine.probe(QUICK))
+    assert result.refused and not result.ok, result
+    assert result.message.startswith(f"{B}: a vSwitch vmesh-probe is there that no interrupted probe")
+    assert "`vmesh-tui status`" in result.message and "probe again" not in result.message
+    assert read_networks(twin.lab) == before
+    assert all_journals(twin.home / "state") == []

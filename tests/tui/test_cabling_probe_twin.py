@@ -3,6 +3,10 @@ line, the patch panel afterwards, esc cancelling, and a three-host mesh applied 
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -54,6 +58,32 @@ async def test_probe_shows_verified_cables_switch_and_dark_nics(lab: Any) -> Non
         assert text.count("(on a switch)") == 2 and "(dark)" in text and "(far end in use)" in text, text
         assert "Probe: 3 cable(s) verified, 2 on a switch, 1 dark (4 s); hosts as before." in text
         assert max(len(line) for line in lines) <= 80
+        # probing again takes the same NICs: the hosts will be read afresh, where free NICs hear nothing
+        await pilot.press("p")
+        await wait_screen(pilot, "ConfirmScreen")
+        again = screen_text(app)
+        assert "on 2 host(s)" in again and "esx-a: vmnic1, vmnic2, vmnic4, vmnic5" in again, again
+        await pilot.press("n")
+        await wait_for(pilot, lambda: "Not probed: nothing changed." in screen_text(app))
+    assert read_networks(lab) == before
+
+
+@pytest.mark.parametrize("lab", [CROSSED], indirect=True)
+async def test_probe_first_removes_what_an_interrupted_probe_left(lab: Any) -> None:
+    before = read_networks(lab)
+    hosts = [a for h in lab.hosts for a in ("--host", h.url.replace("https://", f"https://{h.user}@"))]
+    env = dict(os.environ, VMESH_PASSWORD=lab.hosts[0].password, VMESH_TEST_CRASH_AFTER="2")
+    argv = [sys.executable, "-m", "vmesh_tui", "discover", "--probe", *hosts, "--accept-new-certs"]
+    killed = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr  # both hosts have vmesh-probe now
+    app = make_app(lab)
+    app.probe_timeout_s = 4.0
+    async with app.run_test(size=(80, 24)) as pilot:
+        question = await probe(pilot)
+        said = " ".join(" ".join(line.strip(" █").split()) for line in question.splitlines())  # unwrapped
+        assert "First removes the vmesh-probe an interrupted probe left on esx-a, esx-b." in said, question
+        assert "esx-a: vmnic1, vmnic2, vmnic4, vmnic5; esx-b: vmnic1, vmnic2, vmnic3" in said, question
+        assert "Probe: 3 cable(s) verified, 2 on a switch, 1 dark" in screen_text(app)
     assert read_networks(lab) == before
 
 
@@ -69,6 +99,7 @@ async def test_esc_cancels_the_probe_and_cleans_up(lab: Any) -> None:
         await pilot.press("y")
         await wait_for(pilot, lambda: "s left" in screen_text(app), 20)
         line = next(x for x in screen_text(app).splitlines() if "s left" in x)
+        assert "esc cancels and removes its vSwitches" in screen_text(app)
         assert line.strip().startswith("probe ") and "NICs found  esc cancels" in line
         await pilot.press("n")  # no way on while it runs
         assert "The probe is running" in screen_text(app)

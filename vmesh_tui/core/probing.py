@@ -10,7 +10,7 @@ included), NICs without link, and NICs whose neighbour is already known are neve
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from vmesh_tui.core.errors import CoreError, Finding, Severity
 from vmesh_tui.core.model import CdpMode, HostState, VSwitch, nic_ref
@@ -125,3 +125,33 @@ def leftover_findings(hosts: Sequence[HostState], owned_prefix: str = "vmesh") -
         for host in sorted(hosts, key=lambda h: h.name)
         if host.vswitch(name) is not None
     )
+
+
+def unexplained_leftover(hosts: Sequence[HostState], owned_prefix: str = "vmesh") -> CoreError | None:
+    """The refusal when a probe vSwitch is still there after every interrupted probe of these hosts that a
+    journal knows was cleaned up: a probe of other hosts made it, or not this tool (None: none is there)."""
+    found = leftover_findings(hosts, owned_prefix)
+    if not found:
+        return None
+    name = probe_switch_name(owned_prefix)
+    where = ", ".join(f.subject for f in found)
+    return CoreError(
+        PROBE_LEFTOVER,
+        f"{where}: a vSwitch {name} is there that no interrupted probe of these hosts explains",
+        f"`vmesh-tui status` lists the open runs: revert the one that made it, with its hosts; if none did,"
+        f" check that nothing uses it, then remove it on the host (`esxcli network vswitch standard remove"
+        f" -v {name}`) or rename it: the tool treats names starting {owned_prefix}- as its own",
+    )
+
+
+def as_the_probe_reads_them(hosts: Sequence[HostState], owned_prefix: str = "vmesh") -> list[HostState]:
+    """The hosts as the probe's own fresh read will find them once an earlier probe's vSwitch is removed:
+    without that vSwitch, and with no neighbour on a free NIC (a free NIC hears nothing on a host; what
+    one carries here was heard by an earlier probe). What a new probe would take is planned from this."""
+    name = probe_switch_name(owned_prefix)
+    result = []
+    for host in hosts:
+        bare = replace(host, vswitches=tuple(v for v in host.vswitches if v.name != name))
+        pnics = tuple(replace(p, neighbor=None) if bare.nic_user(p.device) is None else p for p in host.pnics)
+        result.append(replace(bare, pnics=pnics))
+    return result

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from vmesh_tui.core.errors import CoreError
 from vmesh_tui.core.model import HostState, Neighbor, nic_ref
 from vmesh_tui.core.probe_results import read_probe, settled, with_neighbours
-from vmesh_tui.core.probing import ProbePlan, plan_probe
+from vmesh_tui.core.probing import ProbePlan, plan_probe, unexplained_leftover
 from vmesh_tui.core.steps import Action, Step
 from vmesh_tui.engine import journal as jr
 from vmesh_tui.engine import objects
@@ -90,8 +90,9 @@ async def _probe_locked(
     states = [start[name] for name in sorted(start)]
     try:
         plan = plan_probe(states, options.name_prefix)
-    except CoreError as exc:
-        yield done(ProbeResult(False, str(exc), hosts=start, timeout_s=options.timeout_s, refused=True))
+    except CoreError as exc:  # every interrupted probe a journal knows was cleaned up above
+        refusal = unexplained_leftover(states, options.name_prefix) or exc
+        yield done(ProbeResult(False, str(refusal), hosts=start, timeout_s=options.timeout_s, refused=True))
         return
     if plan.is_empty:
         report = read_probe(states, plan, {}, options.name_prefix)

@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 from vmesh_tui.core.errors import CoreError
 from vmesh_tui.core.model import split_ref
 from vmesh_tui.core.pairing import Pairing
-from vmesh_tui.core.probing import plan_probe
+from vmesh_tui.core.probing import as_the_probe_reads_them, leftover_findings, plan_probe
 from vmesh_tui.tui.draft import Back
 from vmesh_tui.tui.operation import OperationDone, OperationEvent, OperationFailed
 from vmesh_tui.tui.screens.base import VmeshScreen
@@ -228,16 +228,14 @@ class CablingScreen(VmeshScreen):
             why = "read-only mode" if self.vapp.read_only else "not connected"
             self.say(f"The probe changes the hosts for a while ({why}): it is not offered.", error=True)
             return
-        try:
-            plan = plan_probe(list(self.hosts.values()))
-        except CoreError as exc:
-            self.say(str(exc), error=True)
-            return
+        hosts = list(self.hosts.values())  # after a probe, with what it heard: plan from a fresh read's view
+        left_on = [finding.subject for finding in leftover_findings(hosts)]
+        plan = plan_probe(as_the_probe_reads_them(hosts))
         if plan.is_empty:
             self.say("Nothing to probe: no host has a free NIC with link whose far end is unknown.")
             return
         timeout = float(getattr(self.vapp, "probe_timeout_s", 90.0))
-        question, detail = probe_question(plan, timeout)
+        question, detail = probe_question(plan, timeout, left_on)
         if not await self.app.push_screen_wait(ConfirmScreen(question, detail, yes_label="Probe")):
             self.say("Not probed: nothing changed.")
             return
@@ -246,6 +244,7 @@ class CablingScreen(VmeshScreen):
         self.probing, self.vapp.busy = True, True
         self.probe_cancel = threading.Event()
         self.query_one(ProbeBar).start(timeout)
+        self.say("Probing: cables appear when it ends; esc cancels and removes its vSwitches.")
         options, cancel = ProbeOptions(timeout_s=timeout), self.probe_cancel
         engine = self.engine
         self.start_operation("probe", lambda: engine.probe(options, cancel))

@@ -7,7 +7,7 @@ redraws twice a second between the engine's events, so the time left moves even 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from textual.timer import Timer
@@ -29,15 +29,20 @@ TAGS = {
 }
 
 
-def probe_question(plan: ProbePlan, timeout_s: float) -> tuple[str, str]:
-    """(question, detail) for the confirmation: what the probe adds, where, and for how long."""
+def probe_question(plan: ProbePlan, timeout_s: float, left_on: Sequence[str] = ()) -> tuple[str, str]:
+    """(question, detail) for the confirmation: what the probe adds, where, and for how long; first, what
+    an earlier probe left on ``left_on`` (host names) is removed."""
     nics = "; ".join(f"{t.host.split('.')[0]}: {', '.join(t.nics)}" for t in plan.targets)
     question = f"Probe the cables with CDP (up to {timeout_s:.0f} s)?"
+    earlier = ""
+    if left_on:
+        hosts = ", ".join(host.split(".")[0] for host in left_on)
+        earlier = f"First removes the {plan.switch_name} an interrupted probe left on {hosts}. "
     detail = (
-        f"Adds a temporary vSwitch {plan.switch_name} on {len(plan.targets)} host(s) with their free NICs"
-        f" ({nics}), CDP both, no portgroups or vmks, until each NIC hears its far end or {timeout_s:.0f} s"
-        " pass; then removes it. Cables become verified; NICs on a switch and dark ones are named."
-        " esc cancels and cleans up."
+        f"{earlier}Adds a temporary vSwitch {plan.switch_name} on {len(plan.targets)} host(s) with their free"
+        f" NICs ({nics}), CDP both, no portgroups or vmks, until each NIC hears its far end or"
+        f" {timeout_s:.0f} s pass; then removes it. Cables become verified; NICs on a switch and dark ones"
+        " are named. esc cancels and cleans up."
     )
     return question, detail
 
@@ -66,8 +71,10 @@ def probe_summary(result: Any) -> tuple[str, bool]:
     counts += f", {len(report.with_code('dark'))} dark"
     if result.differences or result.problems:
         return f"Probe: {counts}; NOT all undone: revert from Status (ctrl+p).", False
-    if result.cancelled:
-        return f"Probe cancelled ({result.waited_s:.0f} s): {counts}; hosts as before.", False
+    if result.cancelled:  # cut short: what heard nothing yet is not known to be dark
+        heard = f"{cables} verified, {len(report.with_code('switch'))} on a switch"
+        heard += f", {len(report.with_code('dark'))} not heard"
+        return f"Probe cancelled ({result.waited_s:.0f} s): {heard}; hosts unchanged.", False
     if not result.ok:
         return f"Probe failed: {result.message}", False
     return f"Probe: {counts} ({result.waited_s:.0f} s); hosts as before.", True
