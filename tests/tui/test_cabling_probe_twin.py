@@ -130,3 +130,22 @@ async def test_mesh_found_by_the_probe_applies_and_validates(lab: Any) -> None:
         await wait_screen(pilot, "ValidateScreen")
         await wait_for(pilot, lambda: "pass both ways" in screen_text(app) or "fail" in screen_text(app), 60)
         assert "All 6 link(s) pass both ways" in screen_text(app)
+
+
+@pytest.mark.parametrize("lab", [CROSSED], indirect=True)
+async def test_quitting_during_the_probe_stops_it_and_cleans_up_first(lab: Any) -> None:
+    before = read_networks(lab)
+    app = make_app(lab)
+    app.probe_timeout_s = 60.0
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_screen(pilot, "CablingScreen")
+        await pilot.press("p")
+        await wait_screen(pilot, "ConfirmScreen")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: "s left" in screen_text(app), 20)
+        await pilot.press("ctrl+c")
+        await wait_screen(pilot, "ConfirmScreen")
+        assert "The cable probe is running. Stop it and quit?" in screen_text(app)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: not app.is_running, 30)
+    assert read_networks(lab) == before

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path, PurePath
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import events, work
 from textual.binding import Binding
@@ -119,13 +119,19 @@ class VmeshApp(WizardFlow):
 
     @work(exclusive=True, group="quit")
     async def action_quit_safely(self) -> None:
+        probing: Any = next((s for s in self.screen_stack if getattr(s, "probing", False)), None)
         if self.busy:
             from vmesh_tui.tui.widgets.confirm import ConfirmScreen
 
             question = "Hosts are being changed. Quit anyway?"
             detail = "The journal lets the next start revert or resume; prefer waiting for the end."
+            if probing is not None:  # a probe can stop at once: cancel it, let it clean up, then quit
+                question = "The cable probe is running. Stop it and quit?"
+                detail = "Its temporary vSwitches are removed first; that takes a few seconds."
             if not await self.push_screen_wait(ConfirmScreen(question, detail, yes_label="Quit")):
                 return
+        if probing is not None:
+            await probing.stop_probe()
         self.exit(0)
 
     def on_resize(self, event: events.Resize) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
+import time
 from typing import Any
 
 from textual import on, work
@@ -154,6 +156,15 @@ class CablingScreen(VmeshScreen):
     def edited(self) -> Any:
         """The draft with the cables as edited (and, after a probe, the hosts with what they heard)."""
         return self.draft.with_(pairing=self.pairing, hosts=tuple(self.hosts[n] for n in sorted(self.hosts)))
+
+    async def stop_probe(self, timeout_s: float = 60.0) -> None:
+        """Cancel the running probe and wait until it has removed its vSwitches (at most ``timeout_s``:
+        a probe that cannot finish is left to its journal)."""
+        if self.probing:
+            self.action_back()  # esc's cancel
+        deadline = time.monotonic() + timeout_s
+        while self.probing and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
 
     def busy_probing(self) -> bool:
         if self.probing:
