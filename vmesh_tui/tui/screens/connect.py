@@ -75,7 +75,9 @@ class ConnectScreen(VmeshScreen):
                 yield Label("User")
                 yield form_field(spec.user, "", "user")
                 yield Label("Password")
-                yield form_field(self.vapp.password or "", "", "password", password=True)
+                yield form_field(
+                    self.vapp.password or "", "", "password", password=True, ascii=self.vapp.glyphs.ascii
+                )
             yield Static("Recent (passwords are never stored):", classes="hint")
             yield OptionList(id="recent")
             yield Static("", id="status", markup=False)
