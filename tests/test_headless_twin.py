@@ -67,6 +67,8 @@ def test_json_shapes_and_exit_codes_through_a_whole_cycle(
 
     code, checked, _ = _cli(capsys, twin, "validate", "--json")
     assert code == 0 and checked["ok"] is True
+    assert main(["status"]) == 0
+    assert "12 changes in effect, 2 links" in capsys.readouterr().out
     assert [set(link) >= {"a", "b", "ok", "detail"} for link in checked["links"]] == [True, True]
 
     code, again, _ = _cli(capsys, twin, "apply", *PLAN, "--yes", "--json")
@@ -79,6 +81,9 @@ def test_json_shapes_and_exit_codes_through_a_whole_cycle(
     assert code == 0 and reverted["ok"] and reverted["differences"] == []
     after = read_lab(twin.lab)
     assert after == start, differences(start, after)
+    assert main(["status", "--json"]) == 0
+    (journal,) = json.loads(capsys.readouterr().out)["journals"]
+    assert journal["status"] == "reverted" and journal["in_effect"] == 0
 
     code, _, err = _cli(capsys, twin, "validate", "--json")
     assert code == 2 and "apply first" in err

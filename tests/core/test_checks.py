@@ -87,7 +87,8 @@ def test_option_warnings_and_speed_mismatch():
 
 
 def test_slow_nic_peer_mtu_other_vmotion_vmk_and_foreign_portgroup():
-    a = typical_host("esx-a", neighbors={"vmnic1": replace(cdp("esx-b", "vmnic1"), mtu=1500)})
+    # vmnic1 hears a switch port at MTU 1500: the cable goes through something the plan does not set
+    a = typical_host("esx-a", neighbors={"vmnic1": replace(cdp("core-sw", "Gi1/0/7"), mtu=1500)})
     a = replace(
         a,
         pnics=tuple(replace(p, speed_mb=100) if p.device == "vmnic1" else p for p in a.pnics),
@@ -98,6 +99,16 @@ def test_slow_nic_peer_mtu_other_vmotion_vmk_and_foreign_portgroup():
     cables = [Cable.between("esx-a/vmnic1", "esx-b/vmnic1", "cdp", True)]
     findings = _run([a, typical_host("esx-b")], cables)
     assert {f.code for f in findings} == {"mtu-slow-nic", "peer-mtu", "other-vmotion-vmk", "foreign-on-owned"}
+
+
+def test_a_neighbour_that_is_the_planned_peer_raises_no_mtu_doubt():
+    # after a probe each end hears the other's temporary vSwitch (MTU 1500); the plan sets both ends to 9000
+    a = typical_host("esx-a", neighbors={"vmnic1": replace(cdp("esx-b.lab.local", "vmnic1"), mtu=1500)})
+    b = typical_host("esx-b", neighbors={"vmnic1": replace(cdp("ESX-A", "vmnic1"), mtu=1500)})
+    cables = [Cable.between("esx-a/vmnic1", "esx-b/vmnic1", "cdp", True)]
+    assert _run([a, b], cables) == ()
+    crossed = [Cable.between("esx-a/vmnic1", "esx-b/vmnic2", "manual", True)]  # it hears another NIC
+    assert "peer-mtu" in {f.code for f in _run([a, b], crossed)}
 
 
 def test_no_cables_is_an_error():

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from tests.tui.twinapp import make_app, screen_text, wait_screen
+from tests.tui.test_operations_twin import walk_to_apply
+from tests.tui.twinapp import make_app, screen_text, wait_for, wait_screen
 
 pytestmark = pytest.mark.usefixtures("twin")
 
@@ -24,3 +25,86 @@ async def test_ascii_mode_masks_the_password_with_stars(twin: Any) -> None:
         stars = "*" * len(twin.hosts[0].password)
         assert re.search(rf"Password +{re.escape(stars)} ", text), text
         assert text.isascii(), [line for line in text.splitlines() if not line.isascii()]
+
+
+def footer_text(app: Any) -> str:
+    return " ".join(screen_text(app).splitlines()[-1].split())
+
+
+async def test_after_a_probe_the_detail_shows_both_neighbours_and_the_preview_no_mtu_doubt(twin: Any) -> None:
+    app = make_app(twin)
+    app.probe_timeout_s = 20.0  # the demo lab advertises CDP every 5 s
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_screen(pilot, "CablingScreen")
+        await pilot.press("p")
+        await wait_screen(pilot, "ConfirmScreen")
+        await pilot.press("y")
+        await wait_screen(pilot, "CablingScreen")
+        await wait_for(pilot, lambda: not app.screen.probing, 40)
+        text = screen_text(app)
+        assert "Probe: 4 cable(s) verified" in text, text
+        detail = " ".join(str(app.screen.query_one("#detail").render()).split())
+        for ref, heard in (("esx-a.lab.local/vmnic1", "esx-b"), ("esx-b.lab.local/vmnic1", "esx-a")):
+            assert f"{ref}: 1G" in detail and f"CDP sees {heard}.lab.local/vmnic1" in detail, detail
+        flat = " ".join(text.split())  # every line of the detail is on screen, none cut below its box
+        assert "CDP sees esx-b.lab.local/vmnic1" in flat and "CDP sees esx-a.lab.local/vmnic1" in flat, text
+        await pilot.press("n")
+        await wait_screen(pilot, "AddressingScreen")
+        await pilot.press("ctrl+n")
+        await wait_screen(pilot, "PreviewScreen")
+        text = screen_text(app)  # each NIC hears its own peer's temporary vSwitch, which the plan replaces
+        assert "esx-a.lab.local: 12 change(s)" in text and "reporting an MTU" not in text, text
+        app.open_status()
+        await wait_screen(pilot, "StatusScreen")
+        text = screen_text(app)  # the probe's vSwitches came and went: nothing of it is in effect
+        assert re.search(r"probed +probe +0\b", text), text
+
+
+async def test_recovery_reads_once_and_validate_and_status_show_the_hosts_after_it(twin: Any) -> None:
+    app = make_app(twin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await walk_to_apply(pilot, shared=True)  # several NICs on one vSwitch: the reboot quirk bites
+        assert app.screen.state == "applied", screen_text(app)
+        await pilot.press("n")
+        await wait_screen(pilot, "ValidateScreen")
+        await wait_for(pilot, lambda: "pass both ways" in screen_text(app), 60)
+        twin.reboot("esx-b.lab.local")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: "rebooted since the apply" in screen_text(app), 90)
+        await pilot.press("ctrl+r")
+        await wait_screen(pilot, "RecoveryScreen")
+        await wait_for(pilot, lambda: "g: run recovery" in screen_text(app), 60)
+        await pilot.press("g")
+        await wait_screen(pilot, "ConfirmScreen")
+        await pilot.press("y")
+        await wait_screen(pilot, "RecoveryScreen")
+        await wait_for(pilot, lambda: "toggled 4 portgroups" in screen_text(app), 90)
+        text = screen_text(app)
+        assert text.lower().count("rebooted since the apply") == 1, text  # the line at the top says it
+        log = "\n".join(str(line.text) for line in app.screen.query_one("#step-log").lines)
+        assert log.count("vmesh-vmotion-2: active uplink set to standby") == 1, log
+        assert log.count("vmesh-vmotion-2: failover order restored") == 1, log
+        assert "After: " in text and "no failing link reported" in text.split("After: ")[1], text
+        await pilot.press("escape")
+        await wait_screen(pilot, "ValidateScreen")  # what it showed was from before the recovery
+        await wait_for(pilot, lambda: "All 4 link(s) pass both ways" in screen_text(app), 60)
+        assert "FAIL" not in screen_text(app) and "^r Recovery" not in footer_text(app), screen_text(app)
+        await pilot.press("n")
+        await wait_screen(pilot, "StatusScreen")
+        text = screen_text(app)  # 9 objects per host; the 8 toggle updates touched objects already counted
+        assert re.search(r"applied \(open\) +4 +18\b", text), text
+
+
+async def test_recovery_with_nothing_applied_offers_nothing_to_run(twin: Any) -> None:
+    app = make_app(twin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_screen(pilot, "CablingScreen")
+        app.open_recovery()
+        await wait_screen(pilot, "RecoveryScreen")
+        await wait_for(pilot, lambda: "Nothing to recover" in screen_text(app), 60)
+        text = screen_text(app)
+        assert "no run of this tool is open on these hosts" in text, text
+        assert "g Recover" not in footer_text(app) and "esc Back" in footer_text(app), footer_text(app)
+        await pilot.press("g")
+        await pilot.pause(0.3)
+        assert type(app.screen).__name__ == "RecoveryScreen" and "failing: ?" not in screen_text(app)

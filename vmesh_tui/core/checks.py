@@ -74,8 +74,9 @@ def _warning(code: str, subject: str, message: str, remedy: str) -> Finding:
     return Finding(code, Severity.WARNING, message, remedy, subject, GROUPS.get(code, ""))
 
 
-def _end_findings(states: dict[str, HostState], ref: str, options: DesignOptions) -> list[Finding]:
-    """Problems of one cable end on its own: missing host or NIC, NIC in use, MTU doubts."""
+def _end_findings(states: dict[str, HostState], ref: str, peer: str, options: DesignOptions) -> list[Finding]:
+    """Problems of one cable end on its own: missing host or NIC, NIC in use, MTU doubts. ``peer`` is the
+    cable's other end: its MTU is the plan's too, so what its neighbour reports today is no doubt."""
     host_name, device = split_ref(ref)
     host = states.get(host_name)
     if host is None:
@@ -107,13 +108,20 @@ def _end_findings(states: dict[str, HostState], ref: str, options: DesignOptions
                 "validation will show it; use MTU 1500 on this link if jumbo pings fail",
             )
         )
-    if pnic.neighbor is not None and pnic.neighbor.mtu is not None and pnic.neighbor.mtu < options.mtu:
+    heard = pnic.neighbor
+    peer_host, peer_device = split_ref(peer)
+    if (
+        heard is not None
+        and heard.mtu is not None
+        and heard.mtu < options.mtu
+        and (_host_key(heard.device_id), heard.port_id) != (_host_key(peer_host), peer_device)
+    ):
         found.append(
             _warning(
                 "peer-mtu",
                 ref,
-                f"the neighbour of {ref} reports MTU {pnic.neighbor.mtu}, below the planned {options.mtu}",
-                f"use MTU {pnic.neighbor.mtu} or raise it on the other end",
+                f"the neighbour of {ref} reports MTU {heard.mtu}, below the planned {options.mtu}",
+                f"use MTU {heard.mtu} or raise it on the other end",
             )
         )
     return found
@@ -244,7 +252,7 @@ def preflight(
                     )
                 )
             seen[ref] = cable
-            found += _end_findings(states, ref, options)
+            found += _end_findings(states, ref, cable.b if ref == cable.a else cable.a, options)
         found += _cable_findings(states, cable, options)
     addressed = {link.cable.ends for link in addressing.links}
     for cable in pairing.cables:

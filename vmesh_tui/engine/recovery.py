@@ -217,14 +217,14 @@ async def recover_hosts(engine: HostIO, journal: Journal) -> AsyncIterator[Event
                         yield Event("step_failed", host, index + 1, total, str(exc))
                         break
                     yield Event(
-                        "step_done", host, index + 1, total, f"failover order of {down.target} updated"
+                        "step_done", host, index + 1, total, f"{down.target}: active uplink set to standby"
                     )
                     problem = await _restore(engine, executor, journal, up)
                     if problem is not None:
                         problems.append(problem)
                         yield Event("step_failed", host, index + 2, total, problem)
                         break
-                    yield Event("step_done", host, index + 2, total, f"failover order of {up.target} updated")
+                    yield Event("step_done", host, index + 2, total, f"{up.target}: failover order restored")
                     toggled.append(f"{host}/{up.target}")
                     restored.append(up)
                 done_hosts.append(host)

@@ -100,6 +100,7 @@ class JournalSummary:
     problem: str = ""  # a corrupt journal: why it cannot be read (naming the file)
     kind: str = "apply"  # "apply" or "probe"
     in_flight: int = 0  # steps sent without an answer that never showed on the host (may have landed)
+    in_effect: int = 0  # objects its completed steps changed and no undo restored; 0 once the run is closed
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from vmesh_tui.engine.planning import PlanRequest, PlanResult, build_plan
 from vmesh_tui.engine.probe import ProbeOptions, run_probe
 from vmesh_tui.engine.recovery import recover_hosts
 from vmesh_tui.engine.reverting import revert_locked
+from vmesh_tui.engine.undo import key_of
 
 
 class Engine(HostIO):
@@ -157,7 +158,10 @@ def journal_summaries(state_dir: Path) -> list[results.JournalSummary]:
     ]
     for journal in reversed(jr.all_journals(state_dir)):
         status = "interrupted" if journal.interrupted else journal.status
-        done_count = sum(r.status == jr.DONE for r in journal.records)
+        done = [r for r in journal.records if r.status == jr.DONE]
+        # a recover toggle updates an object the apply made, and a probe's vSwitches are added then
+        # removed: count each object once, and none once the run is closed
+        in_effect = 0 if journal.closed else len({(r.host, *key_of(r.step)) for r in done})
         found.append(
             results.JournalSummary(
                 journal.id,
@@ -166,10 +170,11 @@ def journal_summaries(state_dir: Path) -> list[results.JournalSummary]:
                 journal.closed,
                 str(journal.data.get("created", "")),
                 str(journal.data.get("updated", "")),
-                done_count,
+                len(done),
                 journal.links,
                 kind=journal.kind,
                 in_flight=len(journal.in_flight),
+                in_effect=in_effect,
             )
         )
     return found

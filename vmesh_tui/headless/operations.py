@@ -235,7 +235,8 @@ async def status(args: argparse.Namespace, out: Output) -> int:
             continue
         what = "probe" if s.kind == "probe" else f"{len(s.links)} links"
         unknown = f", {s.in_flight} sent without an answer (may have happened)" if s.in_flight else ""
-        out.line(f"{s.id}  {s.status:<19} {', '.join(s.hosts)}  {s.steps_done} steps done{unknown}, {what}")
+        hosts = ", ".join(s.hosts)
+        out.line(f"{s.id}  {s.status:<19} {hosts}  {s.in_effect} changes in effect{unknown}, {what}")
     return DONE
 
 

@@ -174,6 +174,7 @@ def status_json(summaries: Sequence[results.JournalSummary]) -> dict[str, Any]:
                 "created": s.created,
                 "updated": s.updated,
                 "steps_done": s.steps_done,
+                "in_effect": s.in_effect,
                 "links": [link_json(link) for link in s.links],
                 "problem": s.problem or None,
                 "kind": s.kind,

@@ -58,6 +58,7 @@ class VmeshApp(WizardFlow):
         self.busy = False  # True while hosts are being changed: quitting asks first
         self.probe_timeout_s = 90.0  # the cable probe listens at most this long (Cabling, p)
         self.demo = demo  # the built-in lab: offers a simulated host reboot to show recovery
+        self.host_changes = 0  # recoveries and reverts run here: results shown from before them are stale
 
     @property
     def password(self) -> str | None:

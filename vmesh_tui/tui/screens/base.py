@@ -45,6 +45,7 @@ class WizardApp(Protocol):
     read_only: bool
     demo: bool
     glyphs: Glyphs
+    host_changes: int  # recoveries and reverts run so far: a screen showing results from before is stale
 
     @property
     def password(self) -> str | None: ...

@@ -53,7 +53,9 @@ class RecoveryScreen(VmeshScreen):
     ]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return not (action == "recover" and self.vapp.read_only)
+        if action == "recover":  # nothing to recover where nothing of this tool's is open
+            return not self.vapp.read_only and getattr(self, "applied", True)
+        return True
 
     def screen_title(self) -> str:
         return "Recovery"
@@ -79,6 +81,7 @@ class RecoveryScreen(VmeshScreen):
         self.failing_before: list[str] = []
         self.failing_after: list[str] = []
         self.per_link = False
+        self.applied = True  # an open run of this tool on these hosts (the check says otherwise)
         self.query_one("#layout-note", Static).display = False
         if self.vapp.engine is not None:
             self.checking = True
@@ -96,7 +99,8 @@ class RecoveryScreen(VmeshScreen):
         rebooted = rebooted_hosts(journal, states) if journal is not None else []
         text = f"Rebooted since the apply: {', '.join(rebooted) or 'none'}."
         layout = applied_layout(journal)
-        yield Event("phase", message=text, data={"rebooted": rebooted, "layout": layout})
+        found = {"rebooted": rebooted, "layout": layout, "applied": journal is not None}
+        yield Event("phase", message=text, data=found)
         async for event in engine.validate():
             yield event
 
@@ -109,6 +113,8 @@ class RecoveryScreen(VmeshScreen):
             self.query_one("#before", Static).update(self.summary("Before", failing))
         if self.vapp.read_only:
             self.say("Read-only mode: recovery changes failover order, so it is disabled.", error=True)
+        elif not self.applied:
+            self.say("Nothing to recover: no run of this tool is open on these hosts. esc: back.")
         elif self.per_link and not failing:
             self.say("Nothing to recover: every link passes. g: run recovery anyway (asks first).")
         else:
@@ -137,6 +143,8 @@ class RecoveryScreen(VmeshScreen):
         if "rebooted" in (event.data or {}):  # shown in its own line, not repeated in the log
             self.query_one("#rebooted", Static).update(event.message)
             self.per_link = (event.data or {}).get("layout") == "per-link"
+            self.applied = bool((event.data or {}).get("applied", True))
+            self.refresh_bindings()
             note = self.query_one("#layout-note", Static)
             note.update(PER_LINK_NOTE)
             note.display = self.per_link
@@ -167,15 +175,16 @@ class RecoveryScreen(VmeshScreen):
         if message.name == "check":
             self.checked(result)
             return
-        rebooted = ", ".join(getattr(result, "rebooted", ())) or "none"
+        self.vapp.host_changes += 1  # a Validate screen behind this one pings again when it is back
         toggled = toggled_text(getattr(result, "toggled", ()))
         if self.phase == "before":
             self.query_one("#before", Static).update(self.summary("Before", self.failing_before))
-        self.query_one(RichLog).write(f"Toggled: {toggled} (rebooted since the apply: {rebooted}).")
+        self.query_one(RichLog).write(f"Toggled: {toggled}.")  # which hosts rebooted is said above
         ok = bool(getattr(result, "ok", False))
-        self.query_one("#after", Static).update(
-            self.summary("After", [] if ok else self.failing_after or ["?"])
-        )
+        after = self.summary("After", [] if ok else self.failing_after)
+        if not ok and not self.failing_after:  # it stopped before pinging: no link to name
+            after = f"After: {self.vapp.glyphs.fail} not recovered"
+        self.query_one("#after", Static).update(after)
         text = str(getattr(result, "message", "")) or ("Recovered." if ok else "Not recovered.")
         self.say(f"{self.vapp.glyphs.ok if ok else self.vapp.glyphs.fail} {text}", error=not ok)
 

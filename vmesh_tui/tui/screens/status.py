@@ -56,7 +56,7 @@ def journal_row(summary: Any) -> tuple[str, str, str, str, str]:
     hosts = ", ".join(h.split(".")[0] for h in summary.hosts)
     status = summary.status + ("" if summary.closed else " (open)")
     links = "probe" if getattr(summary, "kind", "apply") == "probe" else str(len(summary.links))
-    return created, hosts[:24], status, links, str(summary.steps_done)
+    return created, hosts[:24], status, links, str(summary.in_effect)
 
 
 class StatusScreen(VmeshScreen):
@@ -212,6 +212,7 @@ class StatusScreen(VmeshScreen):
     @on(OperationDone)
     def finished(self, message: OperationDone) -> None:
         self.vapp.busy = False
+        self.vapp.host_changes += 1  # a Validate screen behind this one pings again when it is back
         result = message.result
         ok = bool(getattr(result, "ok", False))
         for line in (*getattr(result, "differences", ()), *getattr(result, "problems", ())):

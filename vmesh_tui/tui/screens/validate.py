@@ -125,6 +125,7 @@ class ValidateScreen(VmeshScreen):
         self.details.clear()
         self.rebooted = []
         self.refresh_bindings()
+        self.pinged_after = self.vapp.host_changes
         self.say("Pinging ...")
         self.start_operation("validate", lambda: engine.validate(plan.links, plan.options))
 
@@ -136,6 +137,8 @@ class ValidateScreen(VmeshScreen):
 
     def on_screen_resume(self) -> None:
         self.refresh_bindings()
+        if self.vapp.host_changes != getattr(self, "pinged_after", self.vapp.host_changes):
+            self.action_run()  # a recovery or a revert ran since: the verdicts shown are from before it
 
     @on(OperationEvent)
     def progress(self, message: OperationEvent) -> None:
