@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -18,15 +19,45 @@ class UsageError(Exception):
     """Bad input on the command line: the message is a sentence with the remedy (exit 2)."""
 
 
+class Stopped(Exception):
+    """ctrl+c at a prompt, before anything was changed (exit 130)."""
+
+
+def ask(question: str, *, secret: bool = False) -> str | None:
+    """What the admin types at the terminal; None for ctrl+d. ctrl+c raises Stopped at the first press.
+
+    The prompt waits under Python's default ctrl+c handler: asyncio.run's own (3.11+) only cancels the
+    main task, which a prompt blocking the loop never notices, so a second ctrl+c was needed and then
+    told of journals although nothing had been changed."""
+    try:
+        previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    except ValueError:  # not the main thread: the handler stays as it is
+        previous = None
+    try:
+        return getpass.getpass(question) if secret else input(question)
+    except EOFError:
+        print(file=sys.stderr)  # the message that follows starts on a line of its own
+        return None
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        raise Stopped("stopped at the prompt; nothing was changed") from None
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
 def read_password(targets: Sequence[Any] = ()) -> str:
-    """VMESH_PASSWORD, else a prompt on a terminal naming who logs in where; never from argv, never stored."""
+    """VMESH_PASSWORD, else a prompt on a terminal naming who logs in where; never from argv, never stored.
+
+    Call it on the main thread (the prompt must see ctrl+c), before connecting in a worker thread."""
     value = os.environ.get(PASSWORD_ENV)
     if value:
         return value
     if sys.stdin.isatty():
-        value = getpass.getpass(f"Password for {prompt_name(targets)}: ")
+        value = ask(f"Password for {prompt_name(targets)}: ", secret=True)
         if value:
             return value
+        raise UsageError(f"no password given: type it at the prompt, or set {PASSWORD_ENV}")
     raise UsageError(f"no password: set {PASSWORD_ENV} or run on a terminal to be asked for it")
 
 
@@ -66,13 +97,14 @@ def targets_from(args: argparse.Namespace) -> list[Any]:
     return [parse_host_url(url) for url in hosts]
 
 
-def connect(args: argparse.Namespace) -> Any:
-    """A connected HostsClient (raises the adapter's VSphereError on failure)."""
+def connect(args: argparse.Namespace, password: str | None = None) -> Any:
+    """A connected HostsClient (raises the adapter's VSphereError on failure); ``password`` as
+    read_password gave it, else read here."""
     from vmesh_tui.vsphere.client import HostsClient
     from vmesh_tui.vsphere.knownhosts import KnownHosts
 
     targets = targets_from(args)
-    password = read_password(targets)
+    password = password if password is not None else read_password(targets)
     known_hosts = KnownHosts(paths.known_hosts_path())
     return HostsClient.connect(targets, password, known_hosts, accept_new=bool(args.accept_new_certs))
 

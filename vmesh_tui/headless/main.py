@@ -12,8 +12,8 @@ from datetime import datetime
 
 from vmesh_tui.core.errors import CoreError
 from vmesh_tui.headless import operations
-from vmesh_tui.headless.commands import BAD_INPUT, INCOMPLETE, NOT_CONNECTED, REFUSED, Declined
-from vmesh_tui.headless.connect import EXIT_FOR_CODE, UsageError
+from vmesh_tui.headless.commands import BAD_INPUT, INCOMPLETE, NOT_CONNECTED, REFUSED, STOPPED, Declined
+from vmesh_tui.headless.connect import EXIT_FOR_CODE, Stopped, UsageError
 from vmesh_tui.headless.render import Output
 
 
@@ -28,6 +28,8 @@ def run(args: argparse.Namespace) -> int:
         return _fail(args, *_deadline_account(args, started))
     except Declined as exc:
         return _fail(args, str(exc), REFUSED)
+    except Stopped as exc:
+        return _fail(args, str(exc), STOPPED)
     except UsageError as exc:
         return _fail(args, str(exc), BAD_INPUT)
     except CoreError as exc:
