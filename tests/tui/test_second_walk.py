@@ -108,3 +108,29 @@ async def test_recovery_with_nothing_applied_offers_nothing_to_run(twin: Any) ->
         await pilot.press("g")
         await pilot.pause(0.3)
         assert type(app.screen).__name__ == "RecoveryScreen" and "failing: ?" not in screen_text(app)
+
+
+async def test_a_renumbered_link_reads_as_re_created_not_removed(twin: Any) -> None:
+    app = make_app(twin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await walk_to_apply(pilot)
+        assert app.screen.state == "applied", screen_text(app)
+        app.rewind_wizard()  # read the hosts again, then Cabling
+        await wait_screen(pilot, "CablingScreen")
+        await wait_for(pilot, lambda: "vmesh-1" in screen_text(app))
+        await pilot.press("u")  # unlink vmnic1: links 2-4 become 1-3 on other NICs
+        await pilot.press("n")
+        await wait_screen(pilot, "AddressingScreen")
+        await pilot.press("ctrl+n")
+        await wait_screen(pilot, "PreviewScreen")
+        text = screen_text(app)
+        row = next(line for line in text.splitlines() if line.startswith("  1 vmesh-1 vmnic2"))
+        assert row.rstrip().endswith("yes     re-created"), text
+        assert "removed and added again: uplinks vmnic1->vmnic2, active vmnic1->vmnic2" in text, text
+        assert "remove vswitch vmesh-1" not in text and "vmesh-vmotion-1 (no longer" not in text, text
+        await pilot.press("t")
+        await pilot.pause(0.2)
+        text = screen_text(app)  # the planned vSwitch is added again, not marked for removal
+        assert "vSwitch vmesh-1 MTU 9000 uplinks vmnic2 [re-created: uplinks" in text, text
+        assert "[remove]" not in text and "remove vswitch vmesh-1" not in text, text
+        assert "remove vmk vmesh-vmotion-4" in text  # the fourth link is gone for good

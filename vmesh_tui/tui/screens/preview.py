@@ -94,7 +94,7 @@ class PreviewScreen(VmeshScreen):
         ("tab", "between the warnings and the view (each scrolls)"),
         (
             "summary",
-            "active + unused = the vSwitch's uplinks; change: new, as is, or changed (old->new below)",
+            "active + unused = the vSwitch's uplinks; change: new, as is, changed, re-created (old->new)",
         ),
     ]
     BINDINGS = [

@@ -68,8 +68,28 @@ def differences(before: NetObject, after: NetObject) -> list[str]:
 
 
 def step_for(steps: Sequence[Step], kind: str, key: str) -> Step | None:
-    """The step about object ``kind`` (vswitch, portgroup, vmk, pnic) named ``key``, if any."""
-    return next((s for s in steps if object_kind(s.obj) == kind and s.target == key), None)
+    """The step about object ``kind`` (vswitch, portgroup, vmk, pnic) named ``key`` that leaves it as
+    planned (an add or update rather than the removal before it, when the object is re-created), if any."""
+    about = [s for s in steps if object_kind(s.obj) == kind and s.target == key]
+    return next((s for s in about if s.after is not None), about[0] if about else None)
+
+
+def recreated(steps: Sequence[Step], kind: str, key: str) -> tuple[Step, Step] | None:
+    """The removal and the add of an object the plan removes and adds again (e.g. a link renumbered)."""
+    about = [s for s in steps if object_kind(s.obj) == kind and s.target == key]
+    gone = next((s for s in about if s.action == Action.REMOVE), None)
+    back = next((s for s in about if s.action == Action.ADD), None)
+    return (gone, back) if gone is not None and back is not None else None
+
+
+def recreated_text(steps: Sequence[Step], kind: str, key: str) -> str | None:
+    """``re-created: uplinks vmnic1->vmnic2`` (old values first), or None when it is not re-created."""
+    pair = recreated(steps, kind, key)
+    if pair is None:
+        return None
+    assert pair[0].before is not None and pair[1].after is not None
+    changed = ", ".join(differences(pair[0].before, pair[1].after))
+    return f"re-created: {changed}" if changed else "re-created"
 
 
 @dataclass(frozen=True)
@@ -80,8 +100,10 @@ class Row:
     changes: tuple[str, ...] = ()  # old > new, for updated objects
 
 
-def _change_word(found: list[Step]) -> str:
+def _change_word(found: list[Step], again: bool) -> str:
     actions = {s.action for s in found}
+    if again:
+        return "re-created"
     if not actions:
         return "as is"
     if actions == {Action.ADD}:
@@ -107,16 +129,9 @@ def link_row(desired: HostState, steps: Sequence[Step], link: Link, device: str,
     active = group.active if group.active is not None else switch.active or switch.uplinks
     standby = group.standby if group.standby is not None else switch.standby
     unused = [u for u in switch.uplinks if u not in active and u not in standby]
-    found = [
-        s
-        for s in (
-            step_for(steps, "vswitch", switch.name),
-            step_for(steps, "portgroup", group.name),
-            step_for(steps, "vmk", group.name),
-            step_for(steps, "pnic", device),
-        )
-        if s is not None
-    ]
+    keys = (("vswitch", switch.name), ("portgroup", group.name), ("vmk", group.name), ("pnic", device))
+    found = [s for s in (step_for(steps, kind, key) for kind, key in keys) if s is not None]
+    again = [(kind, key) for kind, key in keys if recreated(steps, kind, key)]
     mtu = str(vmk.mtu if vmk else switch.mtu)
     if vmk is not None and vmk.mtu != switch.mtu:
         mtu = f"{vmk.mtu} (vSwitch {switch.mtu})"
@@ -130,14 +145,21 @@ def link_row(desired: HostState, steps: Sequence[Step], link: Link, device: str,
         (vmk.cidr or "no IP") if vmk else "-",
         mtu,
         _vmotion(vmk) if vmk else "-",
-        _change_word(found),
+        _change_word(found, bool(again)),
     )
     changes = []
+    what = {"vswitch": "vSwitch", "portgroup": "portgroup", "vmk": "vmk", "pnic": "NIC"}
     for step in found:
         if step.action == Action.UPDATE and step.before is not None and step.after is not None:
-            what = {"vswitch": "vSwitch", "portgroup": "portgroup", "vmk": "vmk", "pnic": "NIC"}
             label = f"{what[object_kind(step.obj)]} {step.target}"
             changes.append(f"{label}: {', '.join(differences(step.before, step.after)) or 'respecified'}")
+    if again:  # removed and added again: one line with what differs (old values first)
+        differ: list[str] = []
+        for kind, key in again:
+            pair = recreated(steps, kind, key)
+            assert pair is not None and pair[0].before is not None and pair[1].after is not None
+            differ += [d for d in differences(pair[0].before, pair[1].after) if d not in differ]
+        changes.append("removed and added again" + (f": {', '.join(differ)}" if differ else ""))
     return Row(cells, tuple(changes))
 
 
@@ -182,7 +204,7 @@ def summary_text(
             split_ref(ref)[1] for link in links for ref in link.cable.ends if split_ref(ref)[0] == name
         }
         for step in steps:
-            if step.action == Action.REMOVE:
+            if step.action == Action.REMOVE and not recreated(steps, object_kind(step.obj), step.target):
                 lines.append(f"  remove {object_kind(step.obj)} {step.target} (no longer in the plan)")
             elif object_kind(step.obj) == "pnic" and step.target not in on_rows:
                 assert step.before is not None and step.after is not None

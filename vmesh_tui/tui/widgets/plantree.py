@@ -8,13 +8,16 @@ from collections.abc import Mapping, Sequence
 from vmesh_tui.core.model import HostState, Portgroup, Vmk, VSwitch
 from vmesh_tui.core.steps import Action, Step, object_kind
 from vmesh_tui.tui.glyphs import Glyphs
-from vmesh_tui.tui.widgets.plansummary import differences, step_for
+from vmesh_tui.tui.widgets.plansummary import differences, recreated, recreated_text, step_for
 
 Node = tuple[str, list["Node"]]  # a line and the lines under it
 
 
 def change_mark(steps: Sequence[Step], kind: str, key: str) -> str:
     """`` [new]``, `` [changed: MTU 1500->9000]``, `` [remove]`` or "" for object ``kind``/``key``."""
+    again = recreated_text(steps, kind, key)
+    if again is not None:
+        return f" [{again}]"
     step = step_for(steps, kind, key)
     if step is None:
         return ""
@@ -61,7 +64,7 @@ def host_nodes(desired: HostState, steps: Sequence[Step], prefix: str) -> list[N
         line = f"vSwitch {vswitch.name} MTU {vswitch.mtu} uplinks {uplinks}"
         nodes.append((line + change_mark(steps, "vswitch", vswitch.name), groups))
     for step in steps:
-        if step.action == Action.REMOVE:
+        if step.action == Action.REMOVE and not recreated(steps, object_kind(step.obj), step.target):
             nodes.append((f"remove {object_kind(step.obj)} {step.target}", []))
         elif object_kind(step.obj) == "pnic" and step.before is not None and step.after is not None:
             changed = ", ".join(differences(step.before, step.after)) or "respecified"
