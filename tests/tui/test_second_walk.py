@@ -121,6 +121,8 @@ async def test_a_renumbered_link_reads_as_re_created_not_removed(twin: Any) -> N
         await pilot.press("u")  # unlink vmnic1: links 2-4 become 1-3 on other NICs
         await pilot.press("n")
         await wait_screen(pilot, "AddressingScreen")
+        in_use = " ".join(str(app.screen.query_one("#in-use").render()).split())  # its own: reused
+        assert in_use == "In use on the hosts (avoided): 192.168.10.0/24 (vmk0@esx-a, vmk0@esx-b)", in_use
         await pilot.press("ctrl+n")
         await wait_screen(pilot, "PreviewScreen")
         text = screen_text(app)
@@ -134,3 +136,21 @@ async def test_a_renumbered_link_reads_as_re_created_not_removed(twin: Any) -> N
         assert "vSwitch vmesh-1 MTU 9000 uplinks vmnic2 [re-created: uplinks" in text, text
         assert "[remove]" not in text and "remove vswitch vmesh-1" not in text, text
         assert "remove vmk vmesh-vmotion-4" in text  # the fourth link is gone for good
+
+
+def test_networks_in_use_are_listed_in_address_order() -> None:
+    from vmesh_tui.core.model import HostState, Vmk
+    from vmesh_tui.tui.screens.addressing import in_use_line
+
+    host = HostState(
+        "esx-a.lab.local",
+        vmks=(
+            Vmk("vmk2", "NFS", "10.0.0.12", 30),
+            Vmk("vmk1", "iSCSI", "10.0.0.4", 30),
+            Vmk("vmk0", "Management Network", "192.168.10.11", 24),
+        ),
+    )
+    assert in_use_line([host]) == (
+        "In use on the hosts (avoided): 10.0.0.4/30 (vmk1@esx-a); 10.0.0.12/30 (vmk2@esx-a); "
+        "192.168.10.0/24 (vmk0@esx-a)"
+    )

@@ -11,8 +11,10 @@ from textual.binding import Binding
 from textual.containers import Grid, Vertical
 from textual.widgets import DataTable, Input, Label, Static
 
+from vmesh_tui.core.design import DesignOptions
 from vmesh_tui.core.errors import CoreError
 from vmesh_tui.core.model import HostState, split_ref
+from vmesh_tui.core.ordering import is_owned_vmk
 from vmesh_tui.core.pairing import Pairing
 from vmesh_tui.tui.screens.base import VmeshScreen
 from vmesh_tui.tui.widgets.choice import Choice
@@ -51,17 +53,20 @@ def parse_mtu(text: str) -> int:
     return value
 
 
-def in_use_line(hosts: Sequence[HostState]) -> str:
-    """The networks the hosts' vmks already use (the supernet must avoid them), each with its vmks."""
-    users: dict[str, list[str]] = {}
+def in_use_line(hosts: Sequence[HostState], owned_prefix: str = DesignOptions().name_prefix) -> str:
+    """The networks the hosts' vmks already use (the supernet must avoid them), each with its vmks, in
+    address order. The tool's own link vmks are left out: carve reuses their subnets, it does not avoid
+    them."""
+    users: dict[ipaddress.IPv4Network | ipaddress.IPv6Network, list[str]] = {}
     for host in hosts:
         for vmk in host.vmks:
-            if vmk.cidr:
-                network = str(ipaddress.ip_interface(vmk.cidr).network)
+            if vmk.cidr and not is_owned_vmk(host, vmk, owned_prefix):
+                network = ipaddress.ip_interface(vmk.cidr).network
                 users.setdefault(network, []).append(f"{vmk.device}@{host.name.split('.')[0]}")
     if not users:
         return "In use on the hosts: no vmk networks."
-    parts = [f"{network} ({', '.join(names)})" for network, names in sorted(users.items())]
+    ordered = sorted(users.items(), key=lambda item: (item[0].version, item[0]))
+    parts = [f"{network} ({', '.join(names)})" for network, names in ordered]
     return "In use on the hosts (avoided): " + "; ".join(parts)
 
 
