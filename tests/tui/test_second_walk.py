@@ -154,3 +154,28 @@ def test_networks_in_use_are_listed_in_address_order() -> None:
         "In use on the hosts (avoided): 10.0.0.4/30 (vmk1@esx-a); 10.0.0.12/30 (vmk2@esx-a); "
         "192.168.10.0/24 (vmk0@esx-a)"
     )
+
+
+async def test_help_lists_only_the_keys_that_work_here(twin: Any) -> None:
+    app = make_app(twin, read_only=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_screen(pilot, "CablingScreen")
+        await pilot.press("question_mark")
+        await wait_screen(pilot, "HelpScreen")
+        text = screen_text(app)  # read-only: no probe (it changes the hosts), as the footer shows none
+        assert "Help - Cabling" in text and "u                unlink" in text and "probe:" not in text, text
+        await pilot.press("escape")
+        await pilot.press("n")
+        await wait_screen(pilot, "AddressingScreen")
+        await pilot.press("ctrl+n")
+        await wait_screen(pilot, "PreviewScreen")
+        await pilot.press("question_mark")
+        await wait_screen(pilot, "HelpScreen")
+        text = screen_text(app)
+        assert "Help - Preview" in text and "apply (asks first" not in text, text
+    app = make_app(twin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_screen(pilot, "CablingScreen")
+        await pilot.press("question_mark")
+        await wait_screen(pilot, "HelpScreen")
+        assert "probe:" in screen_text(app)  # where it works, it is listed

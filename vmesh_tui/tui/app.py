@@ -110,11 +110,11 @@ class VmeshApp(WizardFlow):
             self.push_screen(AsciiPalette())
 
     def action_help(self) -> None:
-        from vmesh_tui.tui.widgets.help import HelpScreen
+        from vmesh_tui.tui.widgets.help import HelpScreen, working_keys
 
         if isinstance(self.screen, HelpScreen):
             return
-        keys = list(getattr(self.screen, "HELP_KEYS", []))
+        keys = working_keys(self.screen)
         title = getattr(self.screen, "screen_title", lambda: "")() or "vmesh-tui"
         self.push_screen(HelpScreen(keys, title))
 

@@ -27,6 +27,18 @@ TEXT_WIDTH = 68  # the dialog is 74 wide: a border and a space each side, and ro
 MAX_LINES = 20  # the dialog is at most 22 rows at 80x24, borders included: no scrolling needed
 
 
+def working_keys(screen: object) -> list[tuple[str, str]]:
+    """The screen's HELP_KEYS without the keys its check_action hides now (the probe in read-only mode,
+    recovery with nothing applied): help never lists a key the footer leaves out because it does nothing."""
+    actions = {b.key: b.action for b in getattr(screen, "BINDINGS", []) if isinstance(b, Binding)}
+    check = getattr(screen, "check_action", None)
+    return [
+        (key, text)
+        for key, text in getattr(screen, "HELP_KEYS", [])
+        if key not in actions or check is None or check(actions[key], ()) is not False
+    ]
+
+
 def key_lines(keys: list[tuple[str, str]] | tuple[tuple[str, str], ...], width: int) -> list[str]:
     """``  key   text``, wrapped by hand with a hanging indent so continuation lines stay aligned."""
     lines = []
