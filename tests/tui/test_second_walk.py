@@ -40,7 +40,10 @@ async def test_after_a_probe_the_detail_shows_both_neighbours_and_the_preview_no
         await wait_screen(pilot, "ConfirmScreen")
         await pilot.press("y")
         await wait_screen(pilot, "CablingScreen")
+        await wait_for(pilot, lambda: "s left" in screen_text(app), 20)
+        assert footer_text(app).startswith("esc Cancel probe"), footer_text(app)  # not Back: it cancels
         await wait_for(pilot, lambda: not app.screen.probing, 40)
+        assert footer_text(app).startswith("esc Back "), footer_text(app)
         text = screen_text(app)
         assert "Probe: 4 cable(s) verified" in text, text
         detail = " ".join(str(app.screen.query_one("#detail").render()).split())
@@ -179,3 +182,19 @@ async def test_help_lists_only_the_keys_that_work_here(twin: Any) -> None:
         await pilot.press("question_mark")
         await wait_screen(pilot, "HelpScreen")
         assert "probe:" in screen_text(app)  # where it works, it is listed
+
+
+async def test_cabling_footer_names_what_esc_does_while_filtering(twin: Any) -> None:
+    app = make_app(twin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_screen(pilot, "CablingScreen")
+        assert footer_text(app).startswith("esc Back "), footer_text(app)
+        await pilot.press("slash", *"tg3")
+        await pilot.pause(0.2)
+        assert footer_text(app).startswith("esc Clear filter"), footer_text(app)
+        await pilot.press("escape")  # clears the filter and stays
+        await pilot.pause(0.2)
+        assert type(app.screen).__name__ == "CablingScreen" and "vmnic1 1G igb" in screen_text(app)
+        assert footer_text(app).startswith("esc Back "), footer_text(app)
+        await pilot.press("escape")
+        await wait_screen(pilot, "DiscoverScreen")

@@ -48,8 +48,10 @@ class CablingScreen(VmeshScreen):
         ("p", "probe: a temporary CDP vSwitch on each host finds the real cables (asks first; esc cancels)"),
         ("legend", "verified = CDP heard the peer; ? = paired by name only, validation proves it"),
     ]
-    BINDINGS = [
+    BINDINGS = [  # esc: one of three, and the footer names the one it does now (check_action)
         Binding("escape", "back", "Back"),
+        Binding("escape", "back_filter", "Clear filter"),
+        Binding("escape", "back_probe", "Cancel probe"),
         Binding("space", "mark", "Link"),
         Binding("u", "unlink", "Unlink"),
         Binding("n", "next", "Next"),
@@ -110,6 +112,7 @@ class CablingScreen(VmeshScreen):
         field = self.query_one("#filter", Input)
         field.remove_class("hidden")
         field.focus()
+        self.refresh_bindings()
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:
@@ -133,6 +136,7 @@ class CablingScreen(VmeshScreen):
             field.value = ""
             field.add_class("hidden")
             self.query_one("#panel", OptionList).focus()
+            self.refresh_bindings()
             return
         self.dismiss(Back(self.edited()))  # the cables as edited stay
 
@@ -228,7 +232,17 @@ class CablingScreen(VmeshScreen):
         self.dismiss(self.edited())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("back", "back_filter", "back_probe"):
+            filtering = any(not field.has_class("hidden") for field in self.query("#filter"))
+            now = "back_probe" if getattr(self, "probing", False) else "back_filter" if filtering else "back"
+            return action == now
         return not (action == "probe" and self.vapp.read_only)  # it changes the hosts: not shown read-only
+
+    def action_back_filter(self) -> None:
+        self.action_back()
+
+    def action_back_probe(self) -> None:
+        self.action_back()
 
     # ----- the cable probe
     @work(exclusive=True, group="confirm")
@@ -253,6 +267,7 @@ class CablingScreen(VmeshScreen):
         from vmesh_tui.engine.probe import ProbeOptions
 
         self.probing, self.vapp.busy = True, True
+        self.refresh_bindings()
         self.probe_cancel = threading.Event()
         self.query_one(ProbeBar).start(timeout)
         self.say("Probing: cables appear when it ends; esc cancels and removes its vSwitches.")
@@ -287,4 +302,5 @@ class CablingScreen(VmeshScreen):
 
     def probe_ended(self) -> None:
         self.probing, self.vapp.busy = False, False
+        self.refresh_bindings()
         self.query_one(ProbeBar).stop()
