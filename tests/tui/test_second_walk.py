@@ -198,3 +198,22 @@ async def test_cabling_footer_names_what_esc_does_while_filtering(twin: Any) -> 
         assert footer_text(app).startswith("esc Back "), footer_text(app)
         await pilot.press("escape")
         await wait_screen(pilot, "DiscoverScreen")
+
+
+async def test_after_linking_the_cursor_is_on_the_new_cable(twin: Any) -> None:
+    app = make_app(twin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_screen(pilot, "CablingScreen")
+        await pilot.press("u")  # the first line: vmnic1 - vmnic1
+        await pilot.pause(0.1)
+        screen: Any = app.screen
+        for ref in ("esx-a.lab.local/vmnic1", "esx-b.lab.local/vmnic1"):
+            index = next(i for i, r in enumerate(screen.rows) if r.lone == ref)
+            screen.query_one("#panel").highlighted = index
+            await pilot.press("space")
+            await pilot.pause(0.1)
+        row = screen.current()
+        assert row is not None and row.cable is not None, screen_text(app)
+        assert set(row.cable.ends) == {"esx-a.lab.local/vmnic1", "esx-b.lab.local/vmnic1"}
+        detail = str(screen.query_one("#detail").render())
+        assert detail.startswith("esx-a.lab.local/vmnic1: 1G") and "esx-b.lab.local/vmnic1: 1G" in detail

@@ -199,6 +199,9 @@ class CablingScreen(VmeshScreen):
             return
         self.marked = None
         self.refresh_panel(keep=index)
+        linked = [i for i, line in enumerate(self.rows) if line.cable is not None and a in line.cable.ends]
+        if linked:  # the cursor follows the new cable, so the detail below shows it
+            self.query_one("#panel", OptionList).highlighted = linked[0]
         self.say(f"Linked {a} and {b} (manual).")
 
     def action_unlink(self) -> None:
