@@ -217,3 +217,16 @@ async def test_after_linking_the_cursor_is_on_the_new_cable(twin: Any) -> None:
         assert set(row.cable.ends) == {"esx-a.lab.local/vmnic1", "esx-b.lab.local/vmnic1"}
         detail = str(screen.query_one("#detail").render())
         assert detail.startswith("esx-a.lab.local/vmnic1: 1G") and "esx-b.lab.local/vmnic1: 1G" in detail
+
+
+async def test_the_addressing_table_fits_without_a_scrollbar(twin: Any) -> None:
+    app = make_app(twin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_screen(pilot, "CablingScreen")
+        await pilot.press("n")
+        await wait_screen(pilot, "AddressingScreen")
+        table: Any = app.screen.query_one("#links")
+        assert not table.show_horizontal_scrollbar  # it drew an empty bar and a stray corner mark
+        text = screen_text(app)
+        assert "esx-a.lab.local IP  esx-b.lab.local IP" in text and "172.16.90.14" in text, text
+        assert "\u258f" not in "\n".join(text.splitlines()[:-1]), text
