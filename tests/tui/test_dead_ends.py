@@ -109,7 +109,8 @@ async def test_a_refused_stale_apply_offers_the_reread_and_it_shows_the_change(t
         await wait_screen(pilot, "AddressingScreen")
         await pilot.press("ctrl+n")
         await wait_screen(pilot, "PreviewScreen")
-        assert "changed" in screen_text(app)  # vmesh-1 on esx-a is updated, not added again
+        # the plan removes that vmesh-1 and adds it again (its esxcli says so): the summary says re-created
+        assert "re-created" in screen_text(app) and "MTU 1500->9000, uplinks none->vmnic1" in screen_text(app)
 
 
 async def test_validate_points_to_recovery_when_a_host_rebooted_since_the_apply(twin: Any) -> None:

@@ -74,6 +74,11 @@ async def test_recovery_reads_once_and_validate_and_status_show_the_hosts_after_
         twin.reboot("esx-b.lab.local")
         await pilot.press("r")
         await wait_for(pilot, lambda: "rebooted since the apply" in screen_text(app), 90)
+        await pilot.press("down")  # link 2 fails both ways: its explanation names the link once, above
+        await pilot.pause(0.2)
+        explained = " ".join(str(app.screen.query_one("#explanation").render()).split())
+        assert explained.startswith("Link 2: esx-a.lab.local/vmnic2") and "no replies from" in explained
+        assert "link 2:" not in explained, explained
         await pilot.press("ctrl+r")
         await wait_screen(pilot, "RecoveryScreen")
         await wait_for(pilot, lambda: "g: run recovery" in screen_text(app), 60)

@@ -113,7 +113,8 @@ async def validate_links(
     async def check_link(link: Link) -> None:
         ways = [c for c in checks if c.link_index == link.index]
         found = await asyncio.gather(*(direction(way) for way in ways))
-        problems = list(dict.fromkeys(p for group in found for p in group))
+        named = f"link {link.index + 1}: "  # every reader shows the link beside its detail: say it there once
+        problems = list(dict.fromkeys(p.removeprefix(named) for group in found for p in group))
         detail = "; ".join(problems) or f"{options.mtu}-byte frames pass both ways, routed through this cable"
         checked[link.index] = LinkCheck(link.index, link.cable.a, link.cable.b, not problems, detail)
 

@@ -64,7 +64,8 @@ def differences(before: NetObject, after: NetObject) -> list[str]:
         ]
     elif isinstance(before, Pnic) and isinstance(after, Pnic):
         pairs = [("speed", _speed(before.configured_speed_mb), _speed(after.configured_speed_mb))]
-    return [f"{name} {old}->{new}" for name, old, new in pairs if old != new]
+    shown = [(name, "none" if old == "-" else old, "none" if new == "-" else new) for name, old, new in pairs]
+    return [f"{name} {old}->{new}" for name, old, new in shown if old != new]
 
 
 def step_for(steps: Sequence[Step], kind: str, key: str) -> Step | None:
