@@ -95,6 +95,56 @@ def test_an_edited_journal_record_cannot_make_revert_remove_vmk0(make_twin: Any)
     assert now == start  # everything the tool did own is reverted; nothing else touched
 
 
+# "The tool removed vSwitch vmesh-9, whose uplinks were vmnic0 and vmnic4" (literal JSON, as an attacker
+# or a damaged disk would write it): undoing it would add a vSwitch that takes vSwitch0's uplinks, the
+# management network's. The name is the tool's; the NICs are not.
+FORGED_SWITCH = {
+    "seq": 99,
+    "status": "done",
+    "vmk": None,
+    "error": None,
+    "step": {
+        "$type": "Step",
+        "host": "esx-a.lab.local",
+        "action": {"$enum": "Action", "value": "remove"},
+        "before": {
+            "$type": "VSwitch",
+            "name": "vmesh-9",
+            "mtu": 1500,
+            "uplinks": ["vmnic0", "vmnic4"],
+            "active": ["vmnic0", "vmnic4"],
+            "standby": [],
+            "cdp": {"$enum": "CdpMode", "value": "listen"},
+            "num_ports": 128,
+        },
+        "after": None,
+    },
+}
+
+
+def test_an_edited_journal_record_cannot_make_revert_take_vswitch0s_uplinks(make_twin: Any) -> None:
+    """Seen: the ownership check looked at the vSwitch's name only, so revert sent AddVirtualSwitch with
+    vmnic0 and only the host's own refusal (ResourceInUse) kept the management uplink where it was."""
+    twin = make_twin()
+    start = read_lab(twin.lab)
+    assert _cli(twin, *APPLY).returncode == 0
+    path = _journal_file(twin)
+    data = json.loads(path.read_text())
+    data["steps"].append(FORGED_SWITCH)
+    path.write_text(json.dumps(data))
+    sent_before = twin.lab.stats()["hosts"]["esx-a.lab.local"].get("AddVirtualSwitch", 0)
+
+    reverted = _cli(twin, "revert", "--yes", "--json")
+    result = json.loads(reverted.stdout)
+    assert reverted.returncode == 6, reverted.stderr
+    assert any(
+        "vmesh-9" in p and "vmnic0 is an uplink of vSwitch0" in p and "not the tool's" in p
+        for p in result["problems"]
+    ), result["problems"]
+    assert twin.lab.stats()["hosts"]["esx-a.lab.local"].get("AddVirtualSwitch", 0) == sent_before
+    assert read_lab(twin.lab) == start  # vSwitch0 keeps its uplinks; the tool's own objects are gone
+
+
 def test_a_damaged_journal_blocks_apply_and_revert_on_its_hosts(make_twin: Any) -> None:
     """Seen before: apply ignored it and the next revert "succeeded", leaving the objects behind."""
     twin = make_twin()

@@ -69,6 +69,8 @@ async def test_a_call_that_never_shows_keeps_the_journal_open_and_says_so(make_t
     _, outcome = await collect(twin.engine.apply(await _plan(twin)))
     assert outcome.outcome == results.ROLLBACK_INCOMPLETE, outcome
     assert "rollback incomplete" in outcome.message and "rolled back:" not in outcome.message
+    assert "may still happen" in outcome.message and "some changes remain" not in outcome.message
+    assert read_lab(twin.lab) == start  # the read is exact: nothing remains (yet), as the message says
     assert any("vmesh-2" in d and "may still happen" in d for d in outcome.differences)
     (journal,) = all_journals(twin.home / "state")
     assert not journal.closed and [r.step.target for r in journal.in_flight] == ["vmesh-2"]

@@ -20,7 +20,7 @@ from vmesh_tui.engine.events import Event, done, phase, warning
 from vmesh_tui.engine.hostio import HostIO, unreadable_sentence
 from vmesh_tui.engine.planning import PlanResult, stale_reasons
 from vmesh_tui.engine.runner import RunOutcome, StepExecutor, stream
-from vmesh_tui.engine.undo import undo
+from vmesh_tui.engine.undo import ObjectKey, failures_left, mark_back, still_to_undo, undo
 
 
 async def apply_locked(
@@ -134,19 +134,30 @@ async def roll_back(
     problems: list[str] = []
     states, unreadable = await io.read_each(start)
     problems += [unreadable_sentence(host, why) for host, why in unreadable.items()]
-    async for event in undo(executor, records, states, problems.append, planned.options.name_prefix):
-        yield event
+    failed_calls: dict[tuple[str, ObjectKey], str] = {}
+    prefix = planned.options.name_prefix
+    try:
+        async for event in undo(
+            executor, records, states, problems.append, prefix, failed_calls=failed_calls
+        ):
+            yield event
+    except (asyncio.CancelledError, GeneratorExit):
+        await executor.settle()  # as for the steps: the lock is released only after undo calls have ended
+        raise
     after, unread_after = await io.read_each(states)
     problems += [
         f"{host} could not be read after the rollback ({why}): whether it is back is unknown; run "
         "`vmesh-tui revert` when it answers"
         for host, why in unread_after.items()
     ]
-    problems += [
-        in_flight_sentence(record, io.landing_wait_s) for record in records if record.status == jr.IN_FLIGHT
-    ]
+    left = {h: still_to_undo(records, after[h], prefix) for h in after}
+    problems += failures_left(failed_calls, left)  # judged by the read, not by the failed call
+    in_flight = [record for record in records if record.status == jr.IN_FLIGHT]
+    problems += [in_flight_sentence(record, io.landing_wait_s) for record in in_flight]
     diffs = tuple(d for h in sorted(start) if h in after for d in objects.differences(start[h], after[h]))
     complete = not problems and not diffs
+    if complete:
+        mark_back(executor, records)
     earlier = [r for r in journal.records if r not in records and r.status == jr.DONE]
     try:
         if not complete:
@@ -157,19 +168,35 @@ async def roll_back(
             journal.set_status(jr.ROLLED_BACK, close=True)
     except jr.JournalWriteError:
         pass  # outcome.journal_error or the write error below says so
-    message = f"{outcome.failure}; " + rollback_summary(complete, journal, outcome.journal_error)
+    unread = sorted((*unreadable, *unread_after))
+    remains = "" if complete else incomplete_reasons(bool(diffs), unread, len(in_flight))
+    message = f"{outcome.failure}; " + rollback_summary(complete, journal, outcome.journal_error, remains)
     outcome_code = results.ROLLED_BACK if complete else results.ROLLBACK_INCOMPLETE
     yield done(
         results.ApplyResult(outcome_code, message, planned.links, (), journal.id, tuple(problems) + diffs)
     )
 
 
-def rollback_summary(complete: bool, journal: jr.Journal, journal_error: str | None) -> str:
+def incomplete_reasons(changes_left: bool, unread: Sequence[str], in_flight: int) -> str:
+    """Why a rollback is incomplete, claiming no more than the reads showed."""
+    reasons = []
+    if changes_left:
+        reasons.append("some changes remain")
+    if unread:
+        reasons.append(f"{', '.join(unread)} could not be read")
+    if in_flight:
+        reasons.append(f"{in_flight} change(s) sent without an answer may still happen")
+    return ", ".join(reasons) or "some steps were left undone"
+
+
+def rollback_summary(
+    complete: bool, journal: jr.Journal, journal_error: str | None, remains: str = "some changes remain"
+) -> str:
     """How the rollback ended, in words that never claim more than the reads showed."""
     if complete:
         text = "rolled back: every host was read again, and the hosts are back to their starting state"
     else:
-        text = "rollback incomplete: some changes remain (listed below); run `vmesh-tui revert` to finish it"
+        text = f"rollback incomplete: {remains} (listed below); run `vmesh-tui revert` to finish it"
     failed = journal_error or (str(journal.write_error) if journal.write_error else None)
     if failed is None:
         return text

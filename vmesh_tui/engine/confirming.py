@@ -55,10 +55,7 @@ async def confirm_or_revert(
         )
         return
     why = reverted.message if reverted is not None else "no open journal for these hosts"
-    message = (
-        f"applied, but validation failed, and the automatic revert did not complete ({why}):"
-        " some changes remain; run revert"
-    )
+    message = f"applied, but validation failed, and the automatic revert did not complete ({why}); run revert"
     remaining = (*reverted.problems, *reverted.differences) if reverted is not None else ()
     yield done(
         results.ApplyResult(

@@ -9,7 +9,7 @@ or change a management vmk, vSwitch0, or anything else the tool did not create.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 
 from vmesh_tui.core.model import HostState, Pnic, Portgroup, Vmk, VSwitch
 from vmesh_tui.core.ordering import is_owned_name, is_owned_portgroup, is_owned_vmk, is_protected_vmk
@@ -20,6 +20,7 @@ from vmesh_tui.engine.journal import IN_FLIGHT, UNDONE, JournalWriteError, StepR
 from vmesh_tui.engine.runner import StepError, StepExecutor, stream
 
 DEFAULT_PREFIX = "vmesh"
+ObjectKey = tuple[str, str]  # (kind, identity) of an object on its host
 
 
 def not_owned(state: HostState, step: Step, prefix: str) -> str | None:
@@ -36,7 +37,13 @@ def not_owned(state: HostState, step: Step, prefix: str) -> str | None:
 
 def _foreign(state: HostState, obj: NetObject, prefix: str, live: bool) -> str | None:
     if isinstance(obj, VSwitch):
-        return None if is_owned_name(obj.name, prefix) else f"vSwitch {obj.name} is not named {prefix}-*"
+        if not is_owned_name(obj.name, prefix):
+            return f"vSwitch {obj.name} is not named {prefix}-*"
+        for nic in () if live else obj.uplinks:  # restoring it must not take a NIC from another switch
+            reason = _foreign_nic(state, nic, prefix, obj.name)
+            if reason is not None:
+                return reason
+        return None
     if isinstance(obj, Portgroup):
         if is_owned_portgroup(obj, prefix):
             return None
@@ -48,10 +55,16 @@ def _foreign(state: HostState, obj: NetObject, prefix: str, live: bool) -> str |
         owned = is_owned_vmk(state, obj, prefix) if live else is_owned_name(obj.portgroup, prefix)
         return None if owned else f"{name} is on portgroup {obj.portgroup}, which the tool does not own"
     if isinstance(obj, Pnic):
-        owner = state.uplink_owner(obj.device)
-        if owner is not None and not is_owned_name(owner.name, prefix):
-            return f"{obj.device} is an uplink of {owner.name}"
+        return _foreign_nic(state, obj.device, prefix)
     return None
+
+
+def _foreign_nic(state: HostState, nic: str, prefix: str, switch: str = "") -> str | None:
+    """Why ``nic`` is not the tool's to use: an uplink of a standard or distributed switch it does not own."""
+    user = state.nic_user(nic)
+    if user is None or user == switch or is_owned_name(user, prefix):
+        return None
+    return f"{nic} is an uplink of {user}"
 
 
 def undo_steps(
@@ -93,12 +106,15 @@ async def undo(
     prefix: str = DEFAULT_PREFIX,
     *,
     settle: bool = False,
+    failed_calls: dict[tuple[str, ObjectKey], str] | None = None,
 ) -> AsyncIterator[Event]:
     """Undo ``records`` on every host in ``states`` concurrently (each in reverse order); yields events.
 
     A record that is still in flight (sent, never answered, never seen on the host) with nothing to undo
     stays in flight, so the caller reports that it may still land; with ``settle`` (a revert, after the
-    journal's landing window has passed) it is taken as never done.
+    journal's landing window has passed) it is taken as never done. An undo call that fails goes to
+    ``failed_calls`` (by host and object) when given, for the caller to judge by a fresh read (a later
+    step may undo it anyway: removing a vSwitch removes its portgroups), else to ``on_failure``.
     """
     keep = () if settle else (IN_FLIGHT,)
 
@@ -112,7 +128,11 @@ async def undo(
             try:
                 await executor.execute(step)
             except StepError as exc:
-                on_failure(f"{host}: could not {text}: {exc}")
+                sentence = f"{host}: could not {text}: {exc}"
+                if failed_calls is None:
+                    on_failure(sentence)
+                else:
+                    failed_calls[(host, key_of(step))] = sentence
                 await executor.queue.put(Event("step_failed", host, index, len(steps), f"undo failed: {exc}"))
                 continue
             for record in host_records:
@@ -129,10 +149,37 @@ async def undo(
         yield event
 
 
+def still_to_undo(
+    records: Sequence[StepRecord], current: HostState, prefix: str = DEFAULT_PREFIX
+) -> set[ObjectKey]:
+    """The objects of ``current``'s host that its records touched and a fresh read shows not back yet
+    (those the tool may not touch included)."""
+    steps, refused = undo_steps([r for r in records if r.host == current.name], current, prefix)
+    return {key_of(step) for step in steps} | refused.keys()
+
+
+def failures_left(
+    failed_calls: Mapping[tuple[str, ObjectKey], str], left: Mapping[str, set[ObjectKey]]
+) -> list[str]:
+    """The failed undo calls that still matter: on an object a fresh read shows not back (``left``, by
+    host), or on a host that could not be read again (absent from ``left``)."""
+    return [
+        sentence for (host, key), sentence in failed_calls.items() if host not in left or key in left[host]
+    ]
+
+
 def _mark_undone(executor: StepExecutor, record: StepRecord) -> None:
     with contextlib.suppress(JournalWriteError):  # memory keeps it; the operation reports the journal
         executor.journal.step_finished(record, UNDONE)
 
 
-def key_of(step: Step) -> tuple[str, str]:
+def mark_back(executor: StepExecutor, records: Sequence[StepRecord]) -> None:
+    """A fresh read shows every object of ``records`` back: record them undone (an undo call that failed
+    may have been overtaken by a later one, e.g. a portgroup removed with its vSwitch)."""
+    for record in records:
+        if record.status != UNDONE:
+            _mark_undone(executor, record)
+
+
+def key_of(step: Step) -> ObjectKey:
     return object_kind(step.obj), object_key(step.obj)

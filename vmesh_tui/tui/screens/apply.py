@@ -128,7 +128,7 @@ class ApplyScreen(VmeshScreen):
             self.state = "failed"  # never "rolled back" while something remains on a host
             log.write(f"Result: {text}")
             self.say(
-                f"{self.vapp.glyphs.fail} Rollback incomplete: some changes remain (see the log). Revert"
+                f"{self.vapp.glyphs.fail} Rollback incomplete: the log says what is left or unknown. Revert"
                 " from Status (ctrl+p) once the hosts answer.",
                 error=True,
             )
