@@ -28,6 +28,8 @@ def _password(monkeypatch: pytest.MonkeyPatch) -> None:
     ("url", "says"),
     [
         (f"https://root:{SECRET}@esx-a/sdk", "contains a password"),
+        (f"https://root%3A{SECRET}@esx-a/sdk", "contains a password"),  # was a user 'root:S3cret-Pass'
+        (f"https://root%3a{SECRET}@[::1/sdk", "bracket of the IPv6 address is missing"),
         ("[::1", "bracket of the IPv6 address is missing"),
         ("https://[::1/sdk", "bracket of the IPv6 address is missing"),
         ("https://" + "a" * 300 + "/sdk", "300 characters long"),

@@ -14,7 +14,11 @@ import sys
 import tempfile
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
+
+if TYPE_CHECKING:
+    from vmesh_tui.tui.draft import ConnectSpec
 
 DEMO_SUPERNET = "172.16.90.0/24"
 DEMO_PREFIX = "vmesh-demo-"  # the demo's temporary VMESH_HOME, removed when it ends
@@ -76,15 +80,12 @@ def run(args: argparse.Namespace) -> int:
         return run_demo(args)
     from vmesh_tui.engine import paths
     from vmesh_tui.tui.app import VmeshApp
-    from vmesh_tui.tui.draft import ConnectSpec, Draft
+    from vmesh_tui.tui.draft import Draft
 
     if args.vcenter and not args.cluster:
         print("vmesh-tui: --vcenter needs --cluster NAME (the cluster whose hosts to cable)", file=sys.stderr)
         return 2
-    user = _user_of(args.host[0]) if args.host else "root"
-    spec = ConnectSpec(
-        hosts=tuple(args.host), vcenter=args.vcenter or "", cluster=args.cluster or "", user=user
-    )
+    spec = connect_spec(args)
     password = os.environ.get("VMESH_PASSWORD") or None
     app = VmeshApp(
         make_connector(),
@@ -205,9 +206,25 @@ def _run_demo_app(args: argparse.Namespace) -> int:
         demo.stop()
 
 
+def connect_spec(args: argparse.Namespace) -> ConnectSpec:
+    """What the Connect form starts with: the command line's hosts, with any password typed into a URL
+    masked (the form never draws it; connecting refuses the URL and says why)."""
+    from vmesh_tui.tui.draft import ConnectSpec
+    from vmesh_tui.vsphere.targets import masked_url
+
+    return ConnectSpec(
+        hosts=tuple(masked_url(url) for url in args.host),
+        vcenter=masked_url(args.vcenter or ""),
+        cluster=args.cluster or "",
+        user=_user_of(args.host[0]) if args.host else "root",
+    )
+
+
 def _user_of(url: str) -> str:
-    rest = url.split("://", 1)[-1]
-    return rest.split("@", 1)[0] if "@" in rest.split("/", 1)[0] else "root"
+    """The user the Connect form shows for ``url``: never a password given in it (root:secret@)."""
+    userinfo, at, _ = url.split("://", 1)[-1].split("/", 1)[0].rpartition("@")
+    user = unquote(userinfo).split(":", 1)[0] if at else ""
+    return user or "root"
 
 
 def _address_port(url: str) -> tuple[str, int]:

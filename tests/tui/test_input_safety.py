@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 from typing import Any
@@ -66,3 +67,23 @@ async def test_a_crash_report_shows_no_local_variables(capfd: pytest.CaptureFixt
     report = out + err  # Textual prints its crash report on the terminal as the app ends
     assert "RuntimeError" in report and "boom while connecting" in report
     assert SECRET not in report
+
+
+@pytest.mark.parametrize("userinfo", [f"root:{SECRET}", f"root%3A{SECRET}"])
+async def test_a_password_in_a_host_url_is_never_drawn(vmesh_home: Path, userinfo: str) -> None:
+    """Seen: `vmesh-tui --host https://root:SECRET@host/sdk` refused the URL, masked, but filled the User
+    field with "root:SECRET" in clear on the Connect screen. The app is built as launch.run builds it."""
+    from tests.tui.twinapp import screen_text
+    from vmesh_tui.launch import add_arguments, connect_spec, make_connector
+    from vmesh_tui.tui.draft import Draft
+
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    args = parser.parse_args(["--host", f"https://{userinfo}@127.0.0.1:1/sdk", "--host", "127.0.0.1:2"])
+    app = VmeshApp(make_connector(), Draft(connect=connect_spec(args)), password="pw", auto_connect=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.pause(0.3)
+        text = screen_text(app)
+        assert "contains a password" in text, text  # the refusal is on screen ...
+        assert SECRET not in text, text  # ... and the secret nowhere

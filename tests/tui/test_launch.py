@@ -43,6 +43,10 @@ def test_vcenter_needs_a_cluster(capsys: pytest.CaptureFixture[str]) -> None:
     [
         ("https://admin@10.0.0.1:8443/sdk", "admin", ("10.0.0.1", 8443)),
         ("https://esx-a/sdk", "root", ("esx-a", 443)),
+        ("https://administrator@vsphere.local@vc/sdk", "administrator@vsphere.local", ("vc", 443)),
+        # a password in the URL never reaches the form's User field (it was shown as root:S3cret)
+        ("https://root:S3cret@esx-a/sdk", "root", ("esx-a", 443)),
+        ("https://root%3AS3cret@esx-a:444/sdk", "root", ("esx-a", 444)),
     ],
 )
 def test_url_parts(url: str, user: str, where: tuple[str, int]) -> None:

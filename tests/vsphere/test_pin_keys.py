@@ -35,6 +35,8 @@ def server(tmp_path: Path) -> Iterator[tuple[LoopbackServer, str]]:
         (f"esx-a:443 {GOOD}\nthis is not a pin\n".encode(), 2, "HOST:PORT"),
         (f"esx-a:443 {GOOD}\n".encode() + b"\x89PNG\r\n\x1a\n\x00\xff\xfe", 2, "not text"),
         (f"127.1:443 {GOOD}\n127.0.0.1:443 {'cd' * 32}\n".encode(), 2, "again, with another fingerprint"),
+        (f"esx-b:443 {GOOD}\n127.0\x00.0.1:443 {GOOD}\n".encode(), 2, "HOST:PORT"),  # a NUL in the key
+        (f"esx\u200b-a:443 {GOOD}\n".encode(), 1, "HOST:PORT"),  # a zero-width space in the key
     ],
 )
 def test_a_damaged_line_is_an_error_that_names_it(
@@ -83,6 +85,21 @@ def test_an_impostor_is_refused_when_the_pin_is_spelt_another_way(
         Session(target, "Top-Secret-1", KnownHosts(path), accept_new=True, timeout=3).open()
     time.sleep(0.2)
     assert bytes(running.received) == b"" and path.read_text() == f"127.1:{running.port} {GOOD}\n"
+
+
+def test_an_impostor_is_refused_when_the_key_of_its_pin_is_damaged(
+    server: tuple[LoopbackServer, str], tmp_path: Path
+) -> None:
+    """Seen: a NUL byte in the key of the genuine host's line made it another key, so the host was
+    "unknown" and --accept-new-certs trusted the impostor and pinned it next to the damaged line."""
+    running, _ = server
+    path = tmp_path / "known_hosts"
+    path.write_text(f"127.0\x00.0.1:{running.port} {GOOD}\n")
+    target = parse_host_url(f"https://root@127.0.0.1:{running.port}/sdk")
+    with pytest.raises(KnownHostsDamaged, match="line 1"):
+        Session(target, "Top-Secret-1", KnownHosts(path), accept_new=True, timeout=3).open()
+    time.sleep(0.2)
+    assert bytes(running.received) == b"" and path.read_text() == f"127.0\x00.0.1:{running.port} {GOOD}\n"
 
 
 def test_a_host_name_is_checked_against_the_pin_of_its_address(

@@ -23,7 +23,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 _FINGERPRINT = re.compile(r"^[0-9a-f]{64}$")
-_KEY = re.compile(r"^(\[(?P<v6>[^\]]+)\]|(?P<name>[^:\[\]\s]+)):(?P<port>[0-9]{1,5})$")
+# a key as the tool writes it: [IPv6%zone]:port, or an IPv4 address or host name (ASCII) and :port; any
+# other character (a NUL, a zero-width or non-ASCII letter) is damage, never another host to trust anew
+_KEY = re.compile(
+    r"^(\[(?P<v6>[0-9a-fA-F:.]+(%[A-Za-z0-9_.-]+)?)\]|(?P<name>[A-Za-z0-9_.-]+)):(?P<port>[0-9]{1,5})$"
+)
 HEADER = "# vmesh-tui known hosts: HOST:PORT SHA-256 of the certificate (remove a line to re-trust)"
 
 

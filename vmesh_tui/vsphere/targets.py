@@ -33,16 +33,22 @@ class Target:
         return f"[{self.address}]:{self.port}" if ":" in self.address else f"{self.address}:{self.port}"
 
 
-def _shown(url: str) -> str:
-    """The URL as an error message may show it: never a password, never hundreds of characters."""
+def masked_url(url: str) -> str:
+    """``url`` with any password in it shown as ``***`` (root:secret@, or root%3Asecret@ however spelt);
+    still refused by :func:`parse_host_url`, so the admin sees where the password was."""
     scheme, sep, rest = url.partition("://")
     if not sep:
         scheme, rest = "", url
     netloc, slash, path = rest.partition("/")
     userinfo, at, host = netloc.rpartition("@")
-    if at and ":" in userinfo:
-        netloc = f"{userinfo.split(':', 1)[0]}:***@{host}"
-    text = f"{scheme}{sep}{netloc}{slash}{path}"
+    if at and ":" in unquote(userinfo):
+        netloc = f"{unquote(userinfo).split(':', 1)[0]}:***@{host}"
+    return f"{scheme}{sep}{netloc}{slash}{path}"
+
+
+def _shown(url: str) -> str:
+    """The URL as an error message may show it: never a password, never hundreds of characters."""
+    text = masked_url(url)
     return text if len(text) <= 80 else f"{text[:77]}..."
 
 
@@ -84,6 +90,8 @@ def parse_host_url(url: str, default_user: str = "root") -> Target:
     if problem:
         raise _bad(url, problem)
     user = unquote(parts.username) if parts.username else default_user
+    if ":" in user:  # root%3Asecret@: no user name has a colon; this is a password, spelt to slip through
+        raise _bad(url, "it contains a password; give it in VMESH_PASSWORD or at the prompt instead")
     shown = f"[{address}]" if ":" in address else address
     canonical = f"https://{user}@{shown}:{port}/sdk"
     return Target(url=canonical, user=user, address=address, port=port)
