@@ -309,6 +309,7 @@ def test_config_network_against_network_info_after_changes(both: dict[str, Any])
     for name, si in both.items():
         host = _host(si)
         ns = host.configManager.networkSystem
+        assert "vmesh-fid-copy" not in _names(host.config.network)[0]  # read once before: a copy made then
         ns.AddVirtualSwitch("vmesh-fid-copy", vim.host.VirtualSwitch.Specification(numPorts=128))
         pg = vim.host.PortGroup.Specification(
             name="vmesh-fid-copy-pg", vlanId=0, vswitchName="vmesh-fid-copy", policy=vim.host.NetworkPolicy()
