@@ -17,6 +17,9 @@ from vmesh_tui.engine import results
 from vmesh_tui.engine.planning import PlanRequest
 
 REMOVALS = ("RemoveVirtualNic", "RemovePortGroup", "RemoveVirtualSwitch")
+# what an ignored removal leaves: a kept vmk blocks its portgroup and vSwitch, a kept vSwitch stays; a kept
+# portgroup goes with its vSwitch (RemoveVirtualSwitch drops the portgroups on it, as ESXi does)
+LEAVES_SOMETHING = {"RemoveVirtualNic": True, "RemovePortGroup": False, "RemoveVirtualSwitch": True}
 
 
 async def _apply(twin: Any, layout: str = "per-link") -> Any:
@@ -65,6 +68,7 @@ async def test_rollback_says_what_an_ignored_undo_left(make_twin: Any, host: str
     start = read_lab(twin.lab)
     _, applied = await _apply(twin)
     left = differences(start, read_lab(twin.lab))
+    assert bool(left) == LEAVES_SOMETHING[method], left  # the lie took effect (for a portgroup: not)
     if left:  # "rollback incomplete" (exit 6), never "rolled back" (exit 1)
         assert applied.outcome == results.ROLLBACK_INCOMPLETE, applied
         assert "back to their starting state" not in applied.message and applied.differences, applied
@@ -86,6 +90,7 @@ async def test_revert_says_what_an_ignored_removal_left(
     assert promised_problems(start, read_lab(twin.lab)) == []
     _, reverted = await collect(twin.engine.revert())
     left = differences(start, read_lab(twin.lab))
+    assert bool(left) == LEAVES_SOMETHING[method], left  # the lie took effect (for a portgroup: not)
     if left:
         assert not reverted.ok and reverted.differences + reverted.problems, reverted
         assert _named(left, reverted.differences + reverted.problems) == [], (left, reverted)
@@ -106,9 +111,12 @@ async def test_recover_catches_an_ignored_toggle(make_twin: Any, nth: int) -> No
     twin = make_twin(demo_spec(faults=(fault(b, "UpdatePortGroup", nth, "ignored"),)))
     _, applied = await _apply(twin, "shared")
     assert applied.outcome == results.APPLIED, applied
+    as_applied = read_lab(twin.lab)
     _reboot(twin, b)
     _, recovered = await collect(twin.engine.recover())
     assert not recovered.ok, recovered
     assert "does not show it" in recovered.message and "vmesh-vmotion-1" in recovered.message, (
         recovered.message
     )
+    after = read_lab(twin.lab)  # whatever the lie, every failover order ends as the apply left it
+    assert after == as_applied, differences(as_applied, after)

@@ -16,7 +16,6 @@ from typing import TypeVar
 from vmesh_tui.core.model import HostState, Portgroup
 from vmesh_tui.core.ordering import is_owned_portgroup
 from vmesh_tui.core.steps import Action, Step
-from vmesh_tui.engine.confirm import unconfirmed
 from vmesh_tui.engine.events import Event, done, phase
 from vmesh_tui.engine.hostio import HostIO
 from vmesh_tui.engine.hostsapi import error_text
@@ -155,6 +154,36 @@ async def _restore(engine: HostIO, executor: StepExecutor, journal: Journal, ste
     )
 
 
+def _not_shown(states: dict[str, HostState], steps: list[Step]) -> list[Step]:
+    return [step for step in steps if step.host not in states or not step_took_effect(states[step.host], step)]
+
+
+async def _check_restored(
+    engine: HostIO, executor: StepExecutor, journal: Journal, restored: list[Step]
+) -> tuple[dict[str, HostState], list[str]]:
+    """Read the hosts after the toggles: each order must be back as it was. One a host answered but does
+    not show (a host that lies) is sent again and the hosts read once more (only then: a second read), so
+    no portgroup is left on standby. The fresh states and a sentence per order that was not shown."""
+    now = await engine.read()
+    lied = _not_shown(now, restored)
+    if not lied:
+        return now, []
+    problems = []
+    for step in lied:
+        problem = await _restore(engine, executor, journal, step)
+        problems += [problem] if problem is not None else []
+    now = await engine.read()
+    still = _not_shown(now, lied)
+    for step in lied:
+        told = f"{step.host}: {describe_step(step)} was answered as done, but the host does not show it"
+        if step in still:
+            told += "; sent again, it still does not: run recover again, or revert"
+        else:
+            told += "; sent again, the host now shows it"
+        problems.append(told)
+    return now, problems
+
+
 async def recover_hosts(engine: HostIO, journal: Journal) -> AsyncIterator[Event]:
     """The recover operation: rebooted hosts first; then, if links still fail, the hosts at their ends.
 
@@ -232,8 +261,8 @@ async def recover_hosts(engine: HostIO, journal: Journal) -> AsyncIterator[Event
             after = await _validated(engine, journal, pending)
             for event in pending:
                 yield event
-        now = await engine.read()
-        problems += [sentence for _, sentence in unconfirmed(now, restored)]  # each order back as it was
+        now, lies = await _check_restored(engine, executor, journal, restored)
+        problems += lies
         _quietly(
             lambda: journal.set_boot_times({h: s.boot_time for h, s in now.items() if h in journal.hosts})
         )
