@@ -154,9 +154,21 @@ def test_selected_vnics_resolve_through_candidates() -> None:
 
 
 def test_update_keeps_what_the_tool_does_not_model() -> None:
-    base = vswitch_spec(VSwitch("vmesh-1", 1500, ("vmnic1",), ("vmnic1",), ()))
-    base.policy.security = vim.host.NetworkPolicy.SecurityPolicy(allowPromiscuous=False, forgedTransmits=True)
-    base.bridge.beacon = vim.host.VirtualSwitch.BeaconConfig(interval=1)
+    base = vim.host.VirtualSwitch.Specification(  # as a host sends it (literal, not the tool's builder)
+        numPorts=128,
+        mtu=1500,
+        bridge=vim.host.VirtualSwitch.BondBridge(
+            nicDevice=["vmnic1"],
+            beacon=vim.host.VirtualSwitch.BeaconConfig(interval=1),
+            linkDiscoveryProtocolConfig=vim.host.LinkDiscoveryProtocolConfig(
+                protocol="cdp", operation="listen"
+            ),
+        ),
+        policy=Policy(
+            security=vim.host.NetworkPolicy.SecurityPolicy(allowPromiscuous=False, forgedTransmits=True),
+            nicTeaming=Teaming(policy="failover_explicit", nicOrder=Order(activeNic=["vmnic1"])),
+        ),
+    )
     wider = vswitch_spec(VSwitch("vmesh-1", 9000, ("vmnic1", "vmnic2"), ("vmnic1",), ("vmnic2",)), base)
     assert wider.mtu == 9000 and list(wider.bridge.nicDevice) == ["vmnic1", "vmnic2"]
     assert wider.bridge.beacon.interval == 1 and wider.policy.security.forgedTransmits is True
@@ -175,7 +187,13 @@ def test_portgroup_override_and_inherit_specs() -> None:
     assert list(both.policy.nicTeaming.nicOrder.activeNic) == ["vmnic1"]
     assert list(both.policy.nicTeaming.nicOrder.standbyNic) == ["vmnic2"]
     assert override.policy.nicTeaming.policy == "failover_explicit"
-    inherit = portgroup_spec(Portgroup("pg", "vs", 7), base=override)
+    sent = vim.host.PortGroup.Specification(  # a host's override, literal
+        name="pg",
+        vswitchName="vs",
+        vlanId=7,
+        policy=Policy(nicTeaming=Teaming(policy="failover_explicit", nicOrder=Order(activeNic=["vmnic1"]))),
+    )
+    inherit = portgroup_spec(Portgroup("pg", "vs", 7), base=sent)
     assert inherit.policy.nicTeaming is None
 
 

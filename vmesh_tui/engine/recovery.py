@@ -155,7 +155,9 @@ async def _restore(engine: HostIO, executor: StepExecutor, journal: Journal, ste
 
 
 def _not_shown(states: dict[str, HostState], steps: list[Step]) -> list[Step]:
-    return [step for step in steps if step.host not in states or not step_took_effect(states[step.host], step)]
+    return [
+        step for step in steps if step.host not in states or not step_took_effect(states[step.host], step)
+    ]
 
 
 async def _check_restored(
