@@ -219,3 +219,21 @@ def test_changed_items_are_counted_per_task_over_hosts_and_loop_items() -> None:
     }
     plain = {"task": {"name": "one"}, "hosts": {"a": {"changed": False}}}
     assert driver._changed_by_task({"plays": [{"tasks": [task, plain]}]}) == {"portgroups": 2, "one": 0}
+
+
+def test_bench_apply_counts_the_apply_alone_and_holds_it_to_its_budget() -> None:
+    import asyncio
+
+    import bench_apply
+
+    figures = asyncio.run(bench_apply.measure(latency_ms=0))
+    assert figures["outcomes"] == ["applied", "applied"] and figures["validate_ok"], figures
+    budget = figures["request_budget_per_host"]
+    assert budget == 19  # 4 per link x 4 + 3
+    assert figures["requests_per_host"] == {"esx-a.lab.local": budget, "esx-b.lab.local": budget}
+    assert figures["problems"] == []
+    over = {**figures, "requests_per_host": {"esx-a.lab.local": budget + 1}}
+    assert bench_apply.problems(over) == [
+        f"apply: esx-a.lab.local served {budget + 1} requests for the apply, budget {budget}"
+        " (4 per link x 4 + 3)"
+    ]
