@@ -85,25 +85,35 @@ async def measure(latency_ms: float) -> dict[str, Any]:
     from vmesh_tui.vsphere.knownhosts import KnownHosts
     from vmesh_tui.vsphere.targets import parse_host_url
 
-    home = Path(tempfile.mkdtemp(prefix="vmesh-bench-"))
-    os.environ["VMESH_HOME"] = str(home)
-    with start_lab(_lab(latency_ms / 1000)) as lab:
-        targets = [parse_host_url(h.url.replace("https://", f"https://{h.user}@")) for h in lab.hosts]
-        client = HostsClient.connect(targets, lab.hosts[0].password, KnownHosts(home / "kh"), accept_new=True)
+    previous = os.environ.get("VMESH_HOME")
+    with tempfile.TemporaryDirectory(prefix="vmesh-bench-") as tmp:  # removed afterwards, journals and all
+        home = Path(tmp)
+        os.environ["VMESH_HOME"] = str(home)
         try:
-            request = PlanRequest(SUPERNET)
-            together = Engine(client, home / "state")
-            concurrent_s, applied, by_method = await _timed_apply(together, request, lab)
-            links = len(applied.links)
-            started = time.perf_counter()
-            check = await _last(together.validate())
-            validate_s = time.perf_counter() - started
-            await _last(together.revert())
-            one_by_one = Engine(client, home / "state", hosts_at_once=False)
-            sequential_s, again, _ = await _timed_apply(one_by_one, request, lab)
-            await _last(one_by_one.revert())
+            with start_lab(_lab(latency_ms / 1000)) as lab:
+                targets = [parse_host_url(h.url.replace("https://", f"https://{h.user}@")) for h in lab.hosts]
+                client = HostsClient.connect(
+                    targets, lab.hosts[0].password, KnownHosts(home / "kh"), accept_new=True
+                )
+                try:
+                    request = PlanRequest(SUPERNET)
+                    together = Engine(client, home / "state")
+                    concurrent_s, applied, by_method = await _timed_apply(together, request, lab)
+                    links = len(applied.links)
+                    started = time.perf_counter()
+                    check = await _last(together.validate())
+                    validate_s = time.perf_counter() - started
+                    await _last(together.revert())
+                    one_by_one = Engine(client, home / "state", hosts_at_once=False)
+                    sequential_s, again, _ = await _timed_apply(one_by_one, request, lab)
+                    await _last(one_by_one.revert())
+                finally:
+                    client.close()
         finally:
-            client.close()
+            if previous is None:
+                os.environ.pop("VMESH_HOME", None)
+            else:
+                os.environ["VMESH_HOME"] = previous
     per_host = {name: sum(methods.values()) for name, methods in by_method.items()}
     figures = {
         "links": links,
