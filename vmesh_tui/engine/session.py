@@ -162,6 +162,12 @@ def journal_summaries(state_dir: Path) -> list[results.JournalSummary]:
         # a recover toggle updates an object the apply made, and a probe's vSwitches are added then
         # removed: count each object once, and none once the run is closed
         in_effect = 0 if journal.closed else len({(r.host, *key_of(r.step)) for r in done})
+        # sent and never answered; in a run that was killed, also each call it was waiting for
+        unknown = [
+            r
+            for r in journal.records
+            if r.status == jr.IN_FLIGHT or (status == "interrupted" and r.status == jr.RUNNING)
+        ]
         found.append(
             results.JournalSummary(
                 journal.id,
@@ -173,7 +179,7 @@ def journal_summaries(state_dir: Path) -> list[results.JournalSummary]:
                 len(done),
                 journal.links,
                 kind=journal.kind,
-                in_flight=len(journal.in_flight),
+                in_flight=len(unknown),
                 in_effect=in_effect,
             )
         )
