@@ -180,3 +180,40 @@ def test_ctrl_c_during_a_hung_call_stops_within_seconds_and_journals_it(make_twi
     )
     assert revert.returncode == 0, revert.stdout + revert.stderr
     assert read_lab(twin.lab) == start
+
+
+def test_ctrl_c_pressed_again_while_calls_get_their_grace_stops_at_once(make_twin: Any) -> None:
+    """Seen: three ctrl+c a moment apart while a call hung (landing 15 s later) kept the command for 14 s:
+    the second one cut the 2 s grace short, and the process then waited for the hung call's thread."""
+    twin = make_twin(demo_spec(faults=(fault(A, "AddVirtualSwitch", 2, "delay", 15.0),)))
+    env = dict(os.environ, VMESH_HOME=str(twin.home), VMESH_PASSWORD=twin.password)
+    links = [arg for a, b in TWO_LINKS for arg in ("--link", f"{a}={b}")]
+    argv = ["apply", "--supernet", SUPERNET, *links, "--yes", *twin.host_args()]
+    child = subprocess.Popen(
+        [sys.executable, "-m", "vmesh_tui", *argv],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None
+    for line in child.stdout:
+        if f"[{A}] 1/" in line and "done" in line:
+            break
+    time.sleep(1.0)  # the 2nd vSwitch's call is now in flight and hangs
+    began = time.monotonic()
+    for _ in range(3):
+        child.send_signal(signal.SIGINT)
+        time.sleep(0.3)
+    _, err = child.communicate(timeout=30)
+    stopped_in = time.monotonic() - began
+    assert child.returncode == 130, err
+    assert "Traceback" not in err and "interrupted" in err
+    assert stopped_in < 5.0, stopped_in
+    status = json.loads(
+        subprocess.run(
+            [sys.executable, "-m", "vmesh_tui", "status", "--json"], env=env, capture_output=True, text=True
+        ).stdout
+    )
+    (journal,) = status["journals"]
+    assert journal["status"] == "interrupted" and journal["in_flight"] == 1

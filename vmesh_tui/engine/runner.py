@@ -77,7 +77,9 @@ class StepExecutor:
         The call runs in a thread that a cancellation of the caller does not stop: it stays tracked
         until it ends (see :meth:`settle`).
         """
-        call: asyncio.Future[Any] = asyncio.ensure_future(asyncio.to_thread(self.client.run_step, step))
+        # a plain future, not a task: asyncio.run cancels every task when ctrl+c ends it on Python < 3.11,
+        # and a cancelled task would look like a call that had ended while its thread still runs
+        call = asyncio.get_running_loop().run_in_executor(None, self.client.run_step, step)
         self._calls.add(call)
         if record is not None:
             self._sent.append((call, record))
@@ -153,11 +155,15 @@ class StepExecutor:
         """After a cancellation: let calls still running end (``grace_s``), then make the adapter drop
         them; journal what became of each. Returns the records whose fate stays unknown."""
         pending = set(self._calls)
-        if pending:
-            _, pending = await asyncio.wait(pending, timeout=grace_s)
-        if pending:
-            await asyncio.to_thread(self.client.abort_calls)
-            await asyncio.wait(pending, timeout=2.0)
+        try:
+            if pending:
+                _, pending = await asyncio.wait(pending, timeout=grace_s)
+            if pending:
+                await asyncio.to_thread(self.client.abort_calls)
+                await asyncio.wait(pending, timeout=2.0)
+        except asyncio.CancelledError:  # a second ctrl+c: no more grace, end the calls now (their threads
+            self.client.abort_calls()  # would otherwise keep the process until their own deadline)
+            raise
         for call, record in self._sent:
             if record.status != IN_FLIGHT or not call.done() or call.cancelled():
                 continue
