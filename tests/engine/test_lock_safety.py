@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -81,6 +83,31 @@ def test_a_killed_holder_frees_the_lock_at_once(tmp_path: Path) -> None:
     assert lock_path(tmp_path / "locks", "esx-a").exists()  # what a dead holder leaves
     with HostSetLock(tmp_path, ["esx-a"]) as lock:
         assert lock.held
+
+
+def test_a_holder_in_another_pid_namespace_blocks_while_it_lives_and_is_named_so(tmp_path: Path) -> None:
+    """Seen: a run in a container held the lock and the message named "process 1" (its own PID 1)."""
+    argv = ["unshare", "--user", "--map-root-user", "--pid", "--fork", "--mount-proc", "--kill-child"]
+    if shutil.which("unshare") is None or subprocess.run([*argv, "true"], capture_output=True).returncode:
+        pytest.skip("unshare cannot make a PID namespace here")  # not one of the tools .ci/run installs
+    child = subprocess.Popen(
+        [*argv, sys.executable, "-c", HOLDER, str(tmp_path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == "held"
+        with pytest.raises(LockBusy, match=r"\(process \d+ of another PID namespace, e.g. a container\)"):
+            HostSetLock(tmp_path, ["esx-a"]).acquire()
+    finally:
+        child.send_signal(signal.SIGKILL)  # unshare dies, and --kill-child takes the holder with it
+        child.wait()
+    for _ in range(50):
+        try:
+            with HostSetLock(tmp_path, ["esx-a"]) as lock:
+                assert lock.held
+                return
+        except LockBusy:
+            time.sleep(0.1)
+    raise AssertionError("the lock of a killed holder in another PID namespace stayed taken")
 
 
 def test_vmesh_home_writable_by_others_is_refused_with_the_fix(

@@ -74,7 +74,13 @@ class HostSetLock:
 
     def _take(self, host: str) -> tuple[Path, int]:
         path = lock_path(self.dir, host)
-        record = {"pid": os.getpid(), "host": host, "hosts": self.hosts, "since": time.time()}
+        record = {
+            "pid": os.getpid(),
+            "pidns": _pid_namespace(),
+            "host": host,
+            "hosts": self.hosts,
+            "since": time.time(),
+        }
         for _attempt in range(20):
             fd = open_nofollow(path, os.O_RDWR | os.O_CREAT, 0o600)
             try:
@@ -134,9 +140,24 @@ def holder(path: Path) -> dict[str, object]:
 
 
 def _busy_message(host: str, record: dict[str, object]) -> str:
-    pid = record.get("pid")
-    who = f"another vmesh-tui run (process {pid})" if isinstance(pid, int) else "another vmesh-tui run"
+    pid, namespace = record.get("pid"), record.get("pidns")
+    who = "another vmesh-tui run"
+    if isinstance(pid, int):  # its number means nothing here when it runs in another PID namespace
+        elsewhere = isinstance(namespace, str) and namespace != _pid_namespace()
+        who += (
+            f" (process {pid} of another PID namespace, e.g. a container)"
+            if elsewhere
+            else f" (process {pid})"
+        )
     return f"{who} is changing {host}; wait for it to finish, then try again"
+
+
+def _pid_namespace() -> str | None:
+    """This process's PID namespace (Linux: ``pid:[4026531836]``), None where it cannot be told."""
+    try:
+        return os.readlink("/proc/self/ns/pid")
+    except OSError:
+        return None
 
 
 def _same_file(path: Path, fd: int) -> bool:
