@@ -19,6 +19,7 @@ async def test_ascii_mode_draws_only_ascii(twin: Any) -> None:
         text = screen_text(app)
         assert "- - -  name ? - - -" in text
         assert text.isascii(), [line for line in text.splitlines() if not line.isascii()]
+        assert text.splitlines()[-1].rstrip().endswith("^p palette"), text  # the palette is still named
         await pilot.press("n")
         await wait_screen(pilot, "AddressingScreen")
         await pilot.press("ctrl+n")

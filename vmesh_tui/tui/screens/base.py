@@ -90,8 +90,8 @@ class VmeshScreen(OperationScreen):
         return self.STEP
 
     def footer(self) -> Footer:
-        """The key footer; the palette hint (drawn with a box character) is left out in ASCII mode."""
-        return Footer(show_command_palette=not self.vapp.glyphs.ascii)
+        """The key footer, with the palette hint (in ASCII mode without its box-character edge: styles)."""
+        return Footer(show_command_palette=True)
 
     def compose_title(self) -> ComposeResult:
         yield self.title_line()
