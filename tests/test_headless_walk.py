@@ -73,6 +73,11 @@ def test_a_speed_the_nic_does_not_list_is_refused_in_preflight(
     assert {f["code"] for f in errors} == {"speed-unsupported"}
     assert {f["subject"] for f in errors} == {"esx-a.lab.local/vmnic1", "esx-b.lab.local/vmnic1"}
     assert "accepts 10/half, 10/full, 100/half, 100/full, 1000/full" in errors[0]["message"]
+    code, out, err = cli(capsys, twin, "plan", *args)  # the verdict is the last line, after the steps
+    assert (
+        code == 4
+        and out.splitlines()[-1] == "refused: 2 error(s) above; apply changes nothing until they are fixed"
+    )
     code, out, err = cli(capsys, twin, "apply", *args, "--yes", "--json")
     assert code == 4 and json.loads(out)["outcome"] == "refused", err
     host = read_lab(twin.lab)["esx-a.lab.local"]  # untouched, read independently

@@ -101,6 +101,8 @@ async def _plan_esxcli(engine: Any, args: argparse.Namespace, request: Any) -> i
         progress.line(
             f"{finding.severity}: {finding.message}" + (f" ({finding.remedy})" if finding.remedy else "")
         )
+    if planned.errors:
+        progress.line(refusal_line(len(planned.errors)))
     return REFUSED if planned.errors else DONE
 
 
@@ -119,6 +121,14 @@ def _print_plan(out: Output, data: dict[str, Any]) -> None:
             f"{finding['severity']}: {finding['message']}"
             + (f" ({finding['remedy']})" if finding["remedy"] else "")
         )
+    errors = sum(f["severity"] == "error" for f in data["findings"])
+    if errors:
+        out.line(refusal_line(errors))
+
+
+def refusal_line(errors: int) -> str:
+    """A blocked plan's verdict, printed last, where the reader of a long plan looks."""
+    return f"refused: {errors} error(s) above; apply changes nothing until they are fixed"
 
 
 async def apply(args: argparse.Namespace, out: Output) -> int:
