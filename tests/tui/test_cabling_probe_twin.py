@@ -101,12 +101,17 @@ async def test_esc_cancels_the_probe_and_cleans_up(lab: Any) -> None:
         line = next(x for x in screen_text(app).splitlines() if "s left" in x)
         assert "esc cancels and removes its vSwitches" in screen_text(app)
         assert line.strip().startswith("probe ") and "NICs found  esc cancels" in line
-        await pilot.press("n")  # no way on while it runs
-        assert "The probe is running" in screen_text(app)
+        footer = screen_text(app).splitlines()[-1]  # while it runs: esc cancels, nothing else is offered
+        assert "esc Cancel" in footer and not any(k in footer for k in ("Back", "Next", "Probe", "Link")), footer
+        await pilot.press("n", "p")  # no way on, and no second probe, while it runs
+        assert app.screen.probing and type(app.screen).__name__ == "CablingScreen"
         await pilot.press("escape")
         await wait_for(pilot, lambda: not app.screen.probing, 20)
         assert type(app.screen).__name__ == "CablingScreen"  # esc cancelled; it did not go back
         assert "Probe cancelled (" in screen_text(app)
+        await wait_for(pilot, lambda: "esc Back" in screen_text(app).splitlines()[-1])
+        footer = screen_text(app).splitlines()[-1]
+        assert all(k in footer for k in ("n Next", "p Probe")) and "Cancel" not in footer, footer
     assert read_networks(lab) == before
 
 

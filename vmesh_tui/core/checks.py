@@ -56,6 +56,7 @@ GROUPS = {
     "speed-mismatch": "{n} cables are set to different speeds at their two ends",
     "speed-unsupported": "{n} NICs cannot run the forced speed",
     "unverified-cable": "{n} cables are assumed from NIC names or by hand, not seen by CDP/LLDP",
+    "unverified-applied": "{n} cables are configured by vmesh-tui, not seen by CDP/LLDP",
     "duplicate-nic": "{n} NICs are in two cables",
     "same-host": "{n} cables join a host to itself",
     "not-addressed": "{n} cables have no subnet",
@@ -210,12 +211,18 @@ def _cable_findings(states: dict[str, HostState], cable: Cable, options: DesignO
             )
         )
     if not cable.verified:
+        applied = cable.source == "applied"
+        how = (
+            "configured by vmesh-tui (its objects on both ends)"
+            if applied
+            else "assumed from NIC names or by hand"
+        )
         found.append(
             _warning(
-                "unverified-cable",
+                "unverified-applied" if applied else "unverified-cable",
                 cable.a,
-                f"{cable} is assumed from NIC names or by hand, not seen by CDP/LLDP",
-                "validation after apply proves it",
+                f"{cable} is {how}, not seen by CDP/LLDP",
+                "validation proves it" if applied else "validation after apply proves it",
             )
         )
     return found

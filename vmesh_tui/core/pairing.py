@@ -1,23 +1,27 @@
-"""Cables between hosts: proposed from CDP/LLDP neighbours or equal NIC names, then edited by hand.
+"""Cables between hosts: the ones the tool configured, then CDP/LLDP neighbours or equal NIC names,
+then edited by hand.
 
-A cable joins two NICs on two different hosts, written as ``HOST/vmnicN`` references. Neighbour
-evidence gives *verified* cables; equal device names (admins cable vmnicN to vmnicN) give unverified
-ones that validation proves later. A NIC is in at most one cable. NICs that cannot be used are listed
-as exclusions, each with the reason an admin reads.
+A cable joins two NICs on two different hosts, written as ``HOST/vmnicN`` references. The tool's own
+objects on both ends give the cables it configured (source "applied"); neighbour evidence gives
+*verified* cables; equal device names (admins cable vmnicN to vmnicN) give unverified ones that
+validation proves later. A NIC is in at most one cable. NICs that cannot be used are listed as
+exclusions, each with the reason an admin reads.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from vmesh_tui.core.applied import Configured, configured_cables
 from vmesh_tui.core.errors import CoreError
 from vmesh_tui.core.model import HostState, Neighbor, nic_ref, split_ref
+from vmesh_tui.core.neighbours import find_host, neighbours_agree, neighbours_confirm
 from vmesh_tui.core.ordering import is_owned_name, natural_key
 
-CableSource = Literal["cdp", "name", "manual"]
+CableSource = Literal["applied", "cdp", "name", "manual"]
 
 
 def _ref_key(ref: str) -> tuple[object, ...]:
@@ -29,7 +33,8 @@ def _ref_key(ref: str) -> tuple[object, ...]:
 class Cable:
     """A direct cable between two NICs ``a`` and ``b`` (``HOST/vmnicN``), a sorting before b.
 
-    ``source`` "cdp" means neighbour evidence (CDP or LLDP); "name" equal device names; "manual" the admin.
+    ``source`` "applied" means the tool's own link objects on both ends (it configured this cable);
+    "cdp" neighbour evidence (CDP or LLDP); "name" equal device names; "manual" the admin.
     """
 
     a: str
@@ -119,50 +124,31 @@ def _hosts_by_name(hosts: Sequence[HostState]) -> dict[str, HostState]:
     return by_name
 
 
-def find_host(by_name: dict[str, HostState], device_id: str) -> HostState | None:
-    """The host a neighbour's device id names (exact, else case-insensitive, else short name)."""
-    if device_id in by_name:
-        return by_name[device_id]
-    folded = device_id.casefold()
-    matches = [
-        h for n, h in by_name.items() if n.casefold() == folded or n.casefold().split(".")[0] == folded
-    ]
-    return matches[0] if len(matches) == 1 else None
-
-
-def resolve_ref(ref: str, hosts: Sequence[HostState]) -> str:
-    """``HOST/vmnicN`` with HOST as the host names itself; a unique short name (``esx-a`` for
-    ``esx-a.lab.local``) or another case is accepted. CoreError when HOST matches no host, or several."""
-    host, device = split_ref(ref)
-    names = sorted(h.name for h in hosts)
-    if host in names:
-        return ref
-    folded = host.casefold()
-    matches = [n for n in names if n.casefold() == folded or n.casefold().split(".")[0] == folded]
-    if len(matches) == 1:
-        return nic_ref(matches[0], device)
-    if matches:
-        raise CoreError(
-            "ambiguous-host", f"{ref}: {host} could be {' or '.join(matches)}", "write the host's full name"
-        )
-    raise CoreError(
-        "unknown-host", f"{ref}: there is no host {host}", f"use one of: {', '.join(names) or 'none'}"
-    )
-
-
 def propose_cables(hosts: Sequence[HostState], owned_prefix: str = "vmesh") -> Pairing:
-    """Propose cables: neighbour evidence first (verified), then equal names on two hosts (unverified)."""
+    """Propose cables: first the ones the tool configured (source "applied", read back from its own
+    objects on both ends, see core.applied), then neighbour evidence (verified), then equal names on two
+    hosts (unverified).
+
+    An applied cable is kept whatever its link state (preflight reports a link that went down, so a
+    re-plan never removes a configured link by itself). It is verified only when a CDP/LLDP neighbour
+    heard on one end names the other end and neither end hears anything else: the objects prove what
+    the tool was told to configure (perhaps a guess by name), not where the cable goes, and a validation
+    that passed is not recorded on the hosts (and the cable may have moved since)."""
     by_name = _hosts_by_name(hosts)
+    cables, configured = applied_cables(hosts, owned_prefix)
+    applied = {ref for cable in cables for ref in cable.ends}
     free: set[str] = set()
     excluded: dict[str, str] = {}
     for host in hosts:
         for pnic in host.pnics:
+            ref = nic_ref(host.name, pnic.device)
+            if ref in applied:
+                continue
             reason = unusable_reason(host, pnic.device, owned_prefix)
             if reason is None:
-                free.add(nic_ref(host.name, pnic.device))
+                free.add(ref)
             else:
-                excluded[nic_ref(host.name, pnic.device)] = reason
-    cables: list[Cable] = []
+                excluded[ref] = reason
     for ref in sorted(free, key=_ref_key):
         if ref not in free:
             continue  # already cabled as the peer of an earlier NIC
@@ -204,8 +190,17 @@ def propose_cables(hosts: Sequence[HostState], owned_prefix: str = "vmesh") -> P
             continue
         cables.append(Cable.between(ref, peer, "cdp", verified=True))
         free -= {ref, peer}
-    cables += pair_by_name(free, excluded)
+    cables += pair_by_name(free, excluded, configured.notes, configured.lone_ends)
     return _sorted_pairing(cables, (Exclusion(ref, why) for ref, why in excluded.items()))
+
+
+def applied_cables(hosts: Sequence[HostState], owned_prefix: str = "vmesh") -> tuple[list[Cable], Configured]:
+    """The cables the tool configured (source "applied", verified as :func:`propose_cables` says), and
+    what core.applied read (its ``notes`` say what each other uplink of the tool's is used for)."""
+    by_name = {host.name: host for host in hosts}
+    configured = configured_cables(hosts, owned_prefix)
+    cables = [Cable.between(a, b, "applied", neighbours_agree(by_name, a, b)) for a, b in configured.pairs]
+    return cables, configured
 
 
 def _why_not(peer: str, cables: Sequence[Cable], peer_says: Neighbor | None, ref: str) -> str:
@@ -221,20 +216,38 @@ def _why_not(peer: str, cables: Sequence[Cable], peer_says: Neighbor | None, ref
     return "it is already cabled or its neighbour data disagrees"
 
 
-def pair_by_name(free: set[str], excluded: dict[str, str]) -> list[Cable]:
-    """Pair free NICs whose device name is free on exactly two hosts; explain the rest."""
+def pair_by_name(
+    free: set[str],
+    excluded: dict[str, str],
+    in_use: Mapping[str, str] | None = None,
+    apart: frozenset[str] = frozenset(),
+) -> list[Cable]:
+    """Pair free NICs whose device name is free on exactly two hosts; explain the rest. ``in_use``: what
+    uses an eligible NIC that is not free (an uplink of the tool's), said of it instead of "free";
+    ``apart``: NICs each configured for a link of its own, never paired with one another."""
     holders: dict[str, list[str]] = defaultdict(list)
     for ref in free:
         holders[split_ref(ref)[1]].append(ref)
     cables = []
+    used = in_use or {}
     for device, refs in holders.items():
-        if len(refs) == 2:
+        if len(refs) == 2 and not set(refs) <= apart:
             cables.append(Cable.between(refs[0], refs[1], "name", verified=False))
+        elif len(refs) == 2:
+            for ref, other in (refs, refs[::-1]):
+                excluded[ref] = f"{used[ref]}; {other} is configured for another link: link it by hand"
+        elif len(refs) == 1 and refs[0] in used:
+            excluded[refs[0]] = (
+                f"{used[refs[0]]}; no other host has {device}: link it by hand if it is cabled"
+            )
         elif len(refs) == 1:
             excluded[refs[0]] = f"no other host has a free, link-up {device}; link it by hand if it is cabled"
         else:
             for ref in refs:
-                excluded[ref] = f"{device} is free and link-up on {len(refs)} hosts; link it by hand"
+                if ref in used:
+                    excluded[ref] = f"{used[ref]}; {device} is on {len(refs)} hosts, name cannot pair it"
+                else:
+                    excluded[ref] = f"{device} is free and link-up on {len(refs)} hosts; link it by hand"
     return cables
 
 
@@ -261,25 +274,13 @@ def link(
             )
     if split_ref(a)[0] == split_ref(b)[0]:
         raise CoreError("same-host", f"{a} and {b} are on the same host", "a cable joins two different hosts")
-    verified = _neighbours_confirm(by_name, a, b)
+    verified = neighbours_confirm(by_name, a, b)
     cables = [c for c in pairing.cables if not (c.touches(a) or c.touches(b))]
     freed = {end for c in pairing.cables if c.touches(a) or c.touches(b) for end in c.ends} - {a, b}
     cables.append(Cable.between(a, b, "manual", verified))
     excluded = [e for e in pairing.excluded if e.ref not in (a, b)]
     excluded += [Exclusion(ref, "its cable was replaced by a manual link") for ref in freed]
     return _sorted_pairing(cables, excluded)
-
-
-def _neighbours_confirm(by_name: dict[str, HostState], a: str, b: str) -> bool:
-    for one, other in ((a, b), (b, a)):
-        host_name, device = split_ref(one)
-        neighbor = by_name[host_name].pnic(device).neighbor  # type: ignore[union-attr]
-        peer_host, peer_device = split_ref(other)
-        if neighbor is not None and neighbor.port_id == peer_device:
-            found = find_host(by_name, neighbor.device_id)
-            if found is not None and found.name == peer_host:
-                return True
-    return False
 
 
 def unlink(pairing: Pairing, ref: str) -> Pairing:

@@ -5,7 +5,8 @@ claims of all NICs: A's CDP names B/vmnicN. A cable is verified when its two end
 free but silent, is claimed by nobody else). Two NICs naming one peer, or a peer naming someone else, is
 a conflict (a hub or an unmanaged switch passes CDP between several hosts, or a recabled NIC still shows
 its old neighbour): reported, never resolved by picking one. A probed NIC that heard nothing is dark.
-Only NICs the probe could not reach (uplinks of the tool's own vSwitches) are still paired by name.
+The cables the tool configured (its own objects on both ends, see core.applied) stay as they are, with
+source "applied"; the other uplinks of its vSwitches, which the probe cannot reach, are paired by name.
 """
 
 from __future__ import annotations
@@ -18,7 +19,15 @@ from typing import Literal
 
 from vmesh_tui.core.model import HostState, Neighbor, nic_ref, split_ref
 from vmesh_tui.core.ordering import natural_key
-from vmesh_tui.core.pairing import Cable, Exclusion, Pairing, find_host, pair_by_name, unusable_reason
+from vmesh_tui.core.pairing import (
+    Cable,
+    Exclusion,
+    Pairing,
+    applied_cables,
+    find_host,
+    pair_by_name,
+    unusable_reason,
+)
 from vmesh_tui.core.probing import ProbePlan
 
 NicCode = Literal[
@@ -118,9 +127,11 @@ def read_probe(
     groups = _claim_groups(claims)
 
     findings: dict[str, NicFinding] = {}
-    cables: set[Cable] = set()
+    applied, configured = applied_cables(merged, owned_prefix)  # the tool's links stay as configured
+    cables: set[Cable] = set(applied)
+    taken = {ref for cable in applied for ref in cable.ends}
     every = [nic_ref(h.name, p.device) for h in merged for p in h.pnics]
-    eligible = sorted((ref for ref in every if ref not in unusable), key=_sort_key)
+    eligible = sorted((ref for ref in every if ref not in unusable and ref not in taken), key=_sort_key)
     probed = set(plan.refs)
     for ref in eligible:
         finding = _judge(ref, placed, groups.get(ref, frozenset()), claims, unusable, probed, waited_s)
@@ -133,7 +144,7 @@ def read_probe(
     excluded = dict(unusable)
     excluded.update({ref: f.message for ref, f in findings.items() if f.code != "cable"})
     unknown = {ref for ref in eligible if ref not in findings}
-    cables.update(pair_by_name(unknown, excluded))
+    cables.update(pair_by_name(unknown, excluded, configured.notes, configured.lone_ends))
     return ProbeReport(
         Pairing(
             tuple(sorted(cables, key=Cable.sort_key)),

@@ -15,7 +15,8 @@ from vmesh_tui.core.checks import preflight
 from vmesh_tui.core.design import DesignOptions, NicSpeed, design
 from vmesh_tui.core.errors import CoreError, Finding, Severity
 from vmesh_tui.core.model import HostState
-from vmesh_tui.core.pairing import Cable, Pairing, link, propose_cables, resolve_ref
+from vmesh_tui.core.neighbours import resolve_ref
+from vmesh_tui.core.pairing import Cable, Pairing, link, propose_cables
 from vmesh_tui.core.plan import Plan, make_plan
 from vmesh_tui.core.probing import leftover_findings
 from vmesh_tui.engine import codec, objects

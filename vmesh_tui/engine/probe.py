@@ -97,6 +97,8 @@ async def _probe_locked(
     if plan.is_empty:
         report = read_probe(states, plan, {}, options.name_prefix)
         message = "nothing to probe: no host has a free NIC with link whose far end is unknown"
+        applied = sum(cable.source == "applied" for cable in report.pairing.cables)
+        message += f" ({applied} cable(s) in use by vmesh-tui)" if applied else ""
         yield done(ProbeResult(True, message, report, start, timeout_s=options.timeout_s))
         return
     request = {"switch": plan.switch_name, "nics": list(plan.refs), "timeout_s": options.timeout_s}

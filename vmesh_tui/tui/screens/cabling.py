@@ -47,6 +47,7 @@ class CablingScreen(VmeshScreen):
         ("enter", "accept these cables and go to addressing"),
         ("p", "probe: a temporary CDP vSwitch on each host finds the real cables (asks first; esc cancels)"),
         ("legend", "verified = CDP heard the peer; ? = paired by name only, validation proves it"),
+        ("applied", "a cable vmesh-tui configured (its vSwitch, portgroup and vmk on both ends)"),
     ]
     BINDINGS = [  # esc: one of three, and the footer names the one it does now (check_action)
         Binding("escape", "back", "Back"),
@@ -101,7 +102,10 @@ class CablingScreen(VmeshScreen):
             panel.highlighted = min(keep or 0, len(self.rows) - 1)
         cables = len(self.pairing.cables)
         unverified = sum(1 for c in self.pairing.cables if not c.verified)
+        applied = sum(1 for c in self.pairing.cables if c.source == "applied")
         note = f", {unverified} unverified (validation proves them)" if unverified else ""
+        if applied:  # the cables the tool configured: shorter, so the line fits 78 columns
+            note = f", {applied} in use by vmesh-tui" + (f", {unverified} unverified" if unverified else "")
         if wanted and not self.rows:
             self.say(f"No line matches {self.filter_text!r} (esc clears the filter).", error=True)
         else:
@@ -126,10 +130,15 @@ class CablingScreen(VmeshScreen):
     def tag_of(self, row: PanelRow) -> str | None:
         return self.tags.get(row.lone or "") if row.lone else None
 
-    def action_back(self) -> None:
-        if self.probing:  # esc cancels the probe, which then removes its vSwitches
+    def action_cancel_probe(self) -> None:
+        """esc while the probe runs: stop its wait; it then removes its vSwitches."""
+        if self.probing:
             self.probe_cancel.set()
             self.query_one(ProbeBar).say("probe: cancelling - removing the temporary vSwitches ...")
+
+    def action_back(self) -> None:
+        if self.probing:
+            self.action_cancel_probe()
             return
         field = self.query_one("#filter", Input)
         if not field.has_class("hidden"):  # esc first clears the filter, then goes back
@@ -239,13 +248,15 @@ class CablingScreen(VmeshScreen):
             filtering = any(not field.has_class("hidden") for field in self.query("#filter"))
             now = "back_probe" if getattr(self, "probing", False) else "back_filter" if filtering else "back"
             return action == now
+        if getattr(self, "probing", False) and action in ("mark", "unlink", "next", "probe"):
+            return False  # nothing else while it runs: the footer offers only esc Cancel probe
         return not (action == "probe" and self.vapp.read_only)  # it changes the hosts: not shown read-only
 
     def action_back_filter(self) -> None:
         self.action_back()
 
     def action_back_probe(self) -> None:
-        self.action_back()
+        self.action_cancel_probe()
 
     # ----- the cable probe
     @work(exclusive=True, group="confirm")
@@ -260,7 +271,9 @@ class CablingScreen(VmeshScreen):
         left_on = [finding.subject for finding in leftover_findings(hosts)]
         plan = plan_probe(as_the_probe_reads_them(hosts))
         if plan.is_empty:
-            self.say("Nothing to probe: no host has a free NIC with link whose far end is unknown.")
+            applied = sum(1 for c in self.pairing.cables if c.source == "applied")
+            used = f"; {applied} in use by vmesh-tui" if applied else " whose far end is unknown"
+            self.say(f"Nothing to probe: no host has a free NIC with link{used}.")
             return
         timeout = float(getattr(self.vapp, "probe_timeout_s", 90.0))
         question, detail = probe_question(plan, timeout, left_on)
@@ -307,3 +320,4 @@ class CablingScreen(VmeshScreen):
         self.probing, self.vapp.busy = False, False
         self.refresh_bindings()
         self.query_one(ProbeBar).stop()
+        self.refresh_bindings()
