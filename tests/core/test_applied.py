@@ -8,6 +8,7 @@ Host states are written out literally here, as a read of the hosts after an appl
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from vmesh_tui.core.addressing import carve
 from vmesh_tui.core.checks import preflight
@@ -60,21 +61,33 @@ MESH = [
     _host(
         H1,
         "192.168.10.11",
-        [(1, "vmnic1", "172.31.250.1"), (2, "vmnic2", "172.31.250.5"), (3, "vmnic3", "172.31.250.9"),
-         (4, "vmnic4", "172.31.250.13")],
-    ),  # fmt: skip
+        [
+            (1, "vmnic1", "172.31.250.1"),
+            (2, "vmnic2", "172.31.250.5"),
+            (3, "vmnic3", "172.31.250.9"),
+            (4, "vmnic4", "172.31.250.13"),
+        ],
+    ),
     _host(
         H2,
         "192.168.10.12",
-        [(1, "vmnic2", "172.31.250.2"), (2, "vmnic1", "172.31.250.6"), (5, "vmnic3", "172.31.250.17"),
-         (6, "vmnic4", "172.31.250.21")],
-    ),  # fmt: skip
+        [
+            (1, "vmnic2", "172.31.250.2"),
+            (2, "vmnic1", "172.31.250.6"),
+            (5, "vmnic3", "172.31.250.17"),
+            (6, "vmnic4", "172.31.250.21"),
+        ],
+    ),
     _host(
         H3,
         "192.168.10.13",
-        [(3, "vmnic1", "172.31.250.10"), (4, "vmnic2", "172.31.250.14"), (5, "vmnic4", "172.31.250.18"),
-         (6, "vmnic3", "172.31.250.22")],
-    ),  # fmt: skip
+        [
+            (3, "vmnic1", "172.31.250.10"),
+            (4, "vmnic2", "172.31.250.14"),
+            (5, "vmnic4", "172.31.250.18"),
+            (6, "vmnic3", "172.31.250.22"),
+        ],
+    ),
 ]
 MESH_CABLES = [
     (f"{H1}/vmnic1", f"{H2}/vmnic2"),
@@ -108,15 +121,23 @@ def test_applied_mesh_gives_back_its_crossed_cables_and_an_empty_plan() -> None:
 
 def test_cdp_that_names_the_other_end_verifies_an_applied_cable_and_other_cdp_does_not() -> None:
     h1, h2, h3 = MESH
-    agreeing = replace(h1, pnics=tuple(
-        replace(p, neighbor=Neighbor("cdp", H2, "vmnic2")) if p.device == "vmnic1" else p for p in h1.pnics
-    ))  # fmt: skip
+    agreeing = replace(
+        h1,
+        pnics=tuple(
+            replace(p, neighbor=Neighbor("cdp", H2, "vmnic2")) if p.device == "vmnic1" else p
+            for p in h1.pnics
+        ),
+    )
     pairing = propose_cables([agreeing, h2, h3])
     assert pairing.cable_of(f"{H1}/vmnic1").verified
     assert not pairing.cable_of(f"{H1}/vmnic2").verified
-    crossed = replace(h2, pnics=tuple(
-        replace(p, neighbor=Neighbor("cdp", H1, "vmnic2")) if p.device == "vmnic2" else p for p in h2.pnics
-    ))  # fmt: skip
+    crossed = replace(
+        h2,
+        pnics=tuple(
+            replace(p, neighbor=Neighbor("cdp", H1, "vmnic2")) if p.device == "vmnic2" else p
+            for p in h2.pnics
+        ),
+    )
     hosts = [agreeing, crossed, h3]  # h2/vmnic2 hears h1/vmnic2: the cable moved since the apply
     pairing = propose_cables(hosts)
     cable = pairing.cable_of(f"{H1}/vmnic1")
@@ -135,9 +156,10 @@ def test_demo_straight_cables_stay_as_applied_and_a_down_link_is_kept_for_prefli
     pairing, plan = _plan(hosts)
     assert [(c.a, c.source) for c in pairing.cables] == [(f"{a}/{n}", "applied") for _, n, _ in links]
     assert plan.is_empty
-    down = replace(hosts[0], pnics=tuple(
-        replace(p, speed_mb=None) if p.device == "vmnic6" else p for p in hosts[0].pnics
-    ))  # fmt: skip
+    down = replace(
+        hosts[0],
+        pnics=tuple(replace(p, speed_mb=None) if p.device == "vmnic6" else p for p in hosts[0].pnics),
+    )
     pairing, plan = _plan([down, hosts[1]])
     assert len(pairing.cables) == 4 and plan.is_empty
     addressing = carve(pairing.cables, SUPERNET, 30, [down, hosts[1]])
@@ -182,17 +204,37 @@ def test_an_end_whose_other_end_is_gone_is_in_use_by_the_tool_not_free() -> None
         assert reason.startswith("in use by vmesh-tui (vmesh-") and "free" not in reason, reason
 
 
+def _applied(pairing: Any, ref: str) -> bool:
+    cable = pairing.cable_of(ref)
+    return cable is not None and cable.source == "applied"
+
+
 def test_look_alikes_are_no_applied_cables() -> None:
     h1, h2, h3 = MESH
     other = propose_cables(MESH, owned_prefix="mesh")  # another prefix: vmesh-* is not the tool's then
     assert not other.cables
     assert "which this tool did not create" in other.exclusion_of(f"{H1}/vmnic1").reason
-    wide = replace(h2, vmks=tuple(replace(v, prefix=24) if v.device == "vmk1" else v for v in h2.vmks))
-    assert propose_cables([h1, wide, h3]).cable_of(f"{H1}/vmnic1") is None  # a /24 holds no one cable
-    third = replace(h3, vmks=tuple(
-        replace(v, portgroup="vmesh-vmotion-1", ip="172.31.250.3") if v.device == "vmk1" else v
-        for v in h3.vmks
-    ), portgroups=(*h3.portgroups, Portgroup("vmesh-vmotion-1", "vmesh-3", 0, ("vmnic1",))))  # fmt: skip
+    wide = [
+        replace(h, vmks=tuple(replace(v, prefix=24) if v.device == "vmk1" else v for v in h.vmks))
+        for h in MESH
+    ]
+    assert not _applied(propose_cables(wide), f"{H1}/vmnic1")  # a /24 does not single out one cable
+    third = replace(
+        h3,
+        vmks=tuple(
+            replace(v, portgroup="vmesh-vmotion-1", ip="172.31.250.3") if v.device == "vmk1" else v
+            for v in h3.vmks
+        ),
+        portgroups=(*h3.portgroups, Portgroup("vmesh-vmotion-1", "vmesh-3", 0, ("vmnic1",))),
+    )
+    renamed = replace(
+        h2,
+        portgroups=tuple(
+            replace(g, name="vmesh-vmotion-9") if g.name == "vmesh-vmotion-1" else g for g in h2.portgroups
+        ),
+        vmks=tuple(replace(v, portgroup="vmesh-vmotion-9") if v.device == "vmk1" else v for v in h2.vmks),
+    )
+    assert not _applied(propose_cables([h1, renamed, h3]), f"{H1}/vmnic1")  # the two ends disagree
     crowded = propose_cables([h1, h2, third])
     assert crowded.cable_of(f"{H1}/vmnic1") is None
     assert "3 NICs have a vmesh-vmotion-1 vmk" in crowded.exclusion_of(f"{H1}/vmnic1").reason
@@ -202,5 +244,7 @@ def test_the_probe_reads_applied_cables_back_instead_of_calling_them_free() -> N
     plan = plan_probe(MESH)
     assert plan.is_empty
     report = read_probe(MESH, plan, {})
-    assert [(c.a, c.b, c.source) for c in report.pairing.cables] == [(a, b, "applied") for a, b in MESH_CABLES]
+    assert [(c.a, c.b, c.source) for c in report.pairing.cables] == [
+        (a, b, "applied") for a, b in MESH_CABLES
+    ]
     assert not any("free" in e.reason for e in report.pairing.excluded)

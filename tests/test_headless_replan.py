@@ -1,0 +1,112 @@
+"""Re-running the headless commands after a successful apply, without --link: the hosts' own objects say
+which cables the tool configured, so plan and apply have nothing to do, discover and the probe show those
+cables as "applied" (in use by vmesh-tui, never "free"), and validate, recover and revert still work.
+Hosts are judged by the independent reader (tests/hostview: stock pyVmomi)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.engine.probehelp import MESH3, MESH_CABLES, lab_spec, read_networks
+from tests.engine.twinlab import SUPERNET, Twin, demo_spec
+from vmesh_tui.cli import main
+
+TIMEOUT = ["--probe-timeout", "4"]
+DEMO_CABLES = [
+    (f"esx-a.lab.local/{n}", f"esx-b.lab.local/{n}") for n in ("vmnic1", "vmnic2", "vmnic5", "vmnic6")
+]
+
+
+@pytest.fixture
+def make(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    made: list[Twin] = []
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+    monkeypatch.setenv("VMESH_HOME", str(tmp_path))
+
+    def start(spec: Any) -> Twin:
+        twin = Twin(spec, tmp_path)
+        monkeypatch.setenv("VMESH_PASSWORD", twin.password)
+        made.append(twin)
+        return twin
+
+    yield start
+    for twin in made:
+        twin.close()
+
+
+def _cli(capsys: pytest.CaptureFixture[str], twin: Twin, *argv: str) -> tuple[int, Any, str]:
+    code = main([*argv, *twin.host_args()])
+    out, err = capsys.readouterr()
+    return code, json.loads(out) if "--json" in argv else out, err
+
+
+def _pairs(items: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    return sorted((item["a"], item["b"]) for item in items)
+
+
+def test_an_applied_mesh_replans_to_nothing_to_do_and_the_probe_calls_its_cables_in_use(
+    capsys: pytest.CaptureFixture[str], make: Any
+) -> None:
+    twin = make(lab_spec(MESH3))
+    before = read_networks(twin.lab)
+    code, applied, err = _cli(
+        capsys, twin, "apply", "--supernet", SUPERNET, "--probe", *TIMEOUT, "--yes", "--json"
+    )
+    assert code == 0 and _pairs(applied["links"]) == MESH_CABLES, err
+    configured = read_networks(twin.lab)
+
+    code, plan, err = _cli(capsys, twin, "plan", "--supernet", SUPERNET, "--json")
+    assert code == 0, (err, plan)
+    assert plan["steps"] == [] and _pairs(plan["links"]) == MESH_CABLES
+    assert [(x["a"], x["a_ip"], x["b_ip"]) for x in plan["links"]] == [
+        (x["a"], x["a_ip"], x["b_ip"]) for x in applied["links"]
+    ]
+    assert {x["source"] for x in plan["links"]} == {"applied"}
+    code, text, _ = _cli(capsys, twin, "plan", "--supernet", SUPERNET)
+    assert code == 0 and "nothing to do: the hosts already match" in text, text
+
+    code, found, err = _cli(capsys, twin, "discover", "--probe", *TIMEOUT, "--json")
+    assert code == 0, err
+    assert _pairs(found["cables"]) == MESH_CABLES
+    assert {(c["source"], c["verified"]) for c in found["cables"]} == {("applied", False)}
+    assert "nothing to probe" in found["probe"]["message"] and "6 cable(s) in use by vmesh-tui" in err + str(
+        found
+    )
+    assert not any("free" in e["reason"] for e in found["excluded"]), found["excluded"]
+
+    code, again, err = _cli(capsys, twin, "apply", "--supernet", SUPERNET, "--yes", "--json")
+    assert code == 0 and again["steps"] == [] and "nothing to do" in again["message"], (err, again)
+    assert read_networks(twin.lab) == configured  # nothing was touched
+    code, check, _ = _cli(capsys, twin, "validate", "--json")
+    assert code == 0 and check["ok"] and len(check["links"]) == 6
+    code, recovered, _ = _cli(capsys, twin, "recover", "--yes", "--json")
+    assert code == 0 and recovered["ok"], recovered
+    assert _cli(capsys, twin, "revert", "--yes", "--json")[0] == 0
+    assert read_networks(twin.lab) == before
+
+
+@pytest.mark.parametrize("layout", ["per-link", "shared"])
+def test_the_demo_named_cables_replan_to_nothing_in_either_layout(
+    capsys: pytest.CaptureFixture[str], make: Any, layout: str
+) -> None:
+    twin = make(demo_spec())
+    before = read_networks(twin.lab)
+    options = ["--supernet", SUPERNET, "--layout", layout]
+    code, applied, err = _cli(capsys, twin, "apply", *options, "--yes", "--json")
+    assert code == 0 and _pairs(applied["links"]) == DEMO_CABLES, err
+    assert {x["source"] for x in applied["links"]} == {"name"}
+    configured = read_networks(twin.lab)
+    code, found, _ = _cli(capsys, twin, "discover", "--json")
+    assert code == 0 and [(c["source"], c["verified"]) for c in found["cables"]] == [("applied", False)] * 4
+    code, plan, err = _cli(capsys, twin, "plan", *options, "--json")
+    assert code == 0 and plan["steps"] == [] and _pairs(plan["links"]) == DEMO_CABLES, (err, plan)
+    code, again, err = _cli(capsys, twin, "apply", *options, "--yes", "--json")
+    assert code == 0 and again["steps"] == [], (err, again)
+    assert read_networks(twin.lab) == configured
+    assert _cli(capsys, twin, "revert", "--yes", "--json")[0] == 0
+    assert read_networks(twin.lab) == before
