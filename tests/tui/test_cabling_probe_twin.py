@@ -135,6 +135,22 @@ async def test_mesh_found_by_the_probe_applies_and_validates(lab: Any) -> None:
         await wait_screen(pilot, "ValidateScreen")
         await wait_for(pilot, lambda: "pass both ways" in screen_text(app) or "fail" in screen_text(app), 60)
         assert "All 6 link(s) pass both ways" in screen_text(app)
+        # c re-reads the hosts: the six cables are the tool's own now, and re-planning them changes nothing
+        await pilot.press("c")
+        await wait_screen(pilot, "CablingScreen", 30)
+        text = screen_text(app)
+        cables = app.screen.pairing.cables
+        assert len(cables) == 6 and {(c.source, c.verified) for c in cables} == {("applied", False)}
+        assert "6 cable(s), 6 in use by vmesh-tui, 6 unverified. n: next" in text, text
+        assert text.count(" applied ? ") == 6 and "(free)" not in text, text
+        await pilot.press("p")
+        await wait_for(pilot, lambda: "Nothing to probe" in screen_text(app))
+        assert "Nothing to probe: no host has a free NIC with link; 6 in use by vmesh-tui." in screen_text(app)
+        await pilot.press("n")
+        await wait_screen(pilot, "AddressingScreen")
+        await pilot.press("ctrl+n")
+        await wait_screen(pilot, "PreviewScreen")
+        await wait_for(pilot, lambda: "Nothing to change: the hosts already match" in screen_text(app), 30)
 
 
 @pytest.mark.parametrize("lab", [CROSSED], indirect=True)
