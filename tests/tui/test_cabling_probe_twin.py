@@ -51,6 +51,8 @@ async def test_probe_shows_verified_cables_switch_and_dark_nics(lab: Any) -> Non
         assert "Probe the cables with CDP (up to 4 s)?" in question
         assert "vmesh-probe on 2 host(s)" in question and "esx-a: vmnic1, vmnic2, vmnic4, vmnic5" in question
         assert "no portgroups or vmks" in question and "esc cancels" in question
+        said = " ".join(" ".join(line.strip(" █▊▎").split()) for line in question.splitlines())  # unwrapped
+        assert "a NIC cabled to a physical switch advertises CDP (host name, vmnic) to that switch" in said
         text = screen_text(app)
         lines = text.splitlines()
         assert any("vmnic2 1G" in line and "cdp" in line and "vmnic4 1G" in line for line in lines), text
@@ -102,7 +104,9 @@ async def test_esc_cancels_the_probe_and_cleans_up(lab: Any) -> None:
         assert "esc cancels and removes its vSwitches" in screen_text(app)
         assert line.strip().startswith("probe ") and "NICs found  esc cancels" in line
         footer = screen_text(app).splitlines()[-1]  # while it runs: esc cancels, nothing else is offered
-        assert "esc Cancel" in footer and not any(k in footer for k in ("Back", "Next", "Probe", "Link")), footer
+        assert "esc Cancel" in footer and not any(k in footer for k in ("Back", "Next", "Probe", "Link")), (
+            footer
+        )
         await pilot.press("n", "p")  # no way on, and no second probe, while it runs
         assert app.screen.probing and type(app.screen).__name__ == "CablingScreen"
         await pilot.press("escape")
@@ -145,7 +149,9 @@ async def test_mesh_found_by_the_probe_applies_and_validates(lab: Any) -> None:
         assert text.count(" applied ? ") == 6 and "(free)" not in text, text
         await pilot.press("p")
         await wait_for(pilot, lambda: "Nothing to probe" in screen_text(app))
-        assert "Nothing to probe: no host has a free NIC with link; 6 in use by vmesh-tui." in screen_text(app)
+        assert "Nothing to probe: no host has a free NIC with link; 6 in use by vmesh-tui." in screen_text(
+            app
+        )
         await pilot.press("n")
         await wait_screen(pilot, "AddressingScreen")
         await pilot.press("ctrl+n")

@@ -138,7 +138,7 @@ async def apply(args: argparse.Namespace, out: Output) -> int:
         from vmesh_tui.engine import results
 
         if args.probe:
-            confirm(args, "Probe the cables (a temporary vSwitch on every host), then apply?")
+            confirm(args, f"Probe the cables ({probing.probe_note(args)}), then apply?")
         probed, probed_request = await probing.probed_request(engine, args, out, request)
         if isinstance(probed, int):
             return probed

@@ -49,6 +49,16 @@ def _seconds(text: str) -> float:
     return value
 
 
+def probe_note(args: argparse.Namespace) -> str:
+    """What the probe does to the hosts and their neighbours (a switch team may want to know)."""
+    switch = f"{getattr(args, 'name_prefix', 'vmesh')}-probe"
+    return (
+        f"each host's free NICs with link go on a temporary vSwitch {switch} with CDP both for up to"
+        f" {args.probe_timeout:.0f} s; meanwhile a NIC cabled to a physical switch advertises CDP (host name,"
+        " vmnic) to that switch"
+    )
+
+
 def check_probe_arguments(args: argparse.Namespace) -> None:
     if getattr(args, "probe", False) and getattr(args, "link", []):
         raise UsageError("give --probe (find the cables) or --link (use exactly these cables), not both")
@@ -60,6 +70,7 @@ async def probe(engine: Any, args: argparse.Namespace) -> Any:
 
     options = ProbeOptions(timeout_s=args.probe_timeout, name_prefix=getattr(args, "name_prefix", "vmesh"))
     progress = Output(False, sys.stderr)
+    progress.line(f"probe: {probe_note(args)}; ctrl+c stops it and removes the temporary vSwitches")
     cancel = threading.Event()
     loop = asyncio.get_running_loop()
 
@@ -117,7 +128,7 @@ def probe_json(result: Any) -> dict[str, Any]:
 
 def probe_failure(result: Any) -> tuple[int, str] | None:
     """(exit code, sentence) when the probe's outcome must stop the command, else None."""
-    from vmesh_tui.headless.commands import FAILED, INCOMPLETE, REFUSED
+    from vmesh_tui.headless.commands import FAILED, INCOMPLETE, REFUSED, STOPPED
 
     if result is None:
         return (
@@ -128,8 +139,8 @@ def probe_failure(result: Any) -> tuple[int, str] | None:
         return REFUSED, f"the probe was refused: {result.message}"
     if result.differences or result.problems:  # exit 1 promises the hosts are as they were: 6 says not
         return INCOMPLETE, f"the probe did not leave the hosts as they were: {result.message}"
-    if result.cancelled:
-        return FAILED, f"the probe was cancelled: {result.message}"
+    if result.cancelled:  # only ctrl+c cancels it here: 130, as for ctrl+c anywhere (its vSwitches are gone)
+        return STOPPED, f"the probe was stopped by ctrl+c: {result.message}"
     if not result.ok:
         return FAILED, result.message
     return None

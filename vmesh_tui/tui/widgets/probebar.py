@@ -41,8 +41,9 @@ def probe_question(plan: ProbePlan, timeout_s: float, left_on: Sequence[str] = (
     detail = (
         f"{earlier}Adds a temporary vSwitch {plan.switch_name} on {len(plan.targets)} host(s) with their free"
         f" NICs ({nics}), CDP both, no portgroups or vmks, until each NIC hears its far end or"
-        f" {timeout_s:.0f} s pass; then removes it. Cables become verified; NICs on a switch and dark ones"
-        " are named. esc cancels and cleans up."
+        f" {timeout_s:.0f} s pass; then removes it. Meanwhile a NIC cabled to a physical switch advertises"
+        " CDP (host name, vmnic) to that switch. Cables become verified; NICs on a switch and dark ones are"
+        " named. esc cancels and cleans up."
     )
     return question, detail
 
