@@ -22,14 +22,16 @@ from vmesh_tui.tui.draft import Back
 from vmesh_tui.tui.operation import OperationDone, OperationEvent, OperationFailed
 from vmesh_tui.tui.screens.base import VmeshScreen
 from vmesh_tui.tui.widgets.confirm import ConfirmScreen
-from vmesh_tui.tui.widgets.patchpanel import CELL, MIDDLE, PanelRow, build_rows, describe_nic, render_row
-from vmesh_tui.tui.widgets.probebar import (
-    ProbeBar,
-    probe_question,
-    probe_summary,
-    probe_tags,
-    probed_hosts,
+from vmesh_tui.tui.widgets.patchpanel import (
+    CELL,
+    MIDDLE,
+    PanelRow,
+    build_rows,
+    cables_line,
+    describe_nic,
+    render_row,
 )
+from vmesh_tui.tui.widgets.probebar import ProbeBar, probe_question, probe_summary, probe_tags, probed_hosts
 
 
 def row_words(row: PanelRow, drawn: str) -> str:
@@ -46,8 +48,11 @@ class CablingScreen(VmeshScreen):
         ("/", "filter the lines (esc clears the filter)"),
         ("enter", "accept these cables and go to addressing"),
         ("p", "probe: a temporary CDP vSwitch on each host finds the real cables (asks first; esc cancels)"),
-        ("legend", "verified = CDP heard the peer; ? = paired by name only, validation proves it"),
-        ("applied", "a cable vmesh-tui configured (its vSwitch, portgroup and vmk on both ends)"),
+        (
+            "legend",
+            "cdp = CDP heard the peer; name = same NIC name; applied = set up by vmesh-tui; ? = "
+            "not proven yet",
+        ),
     ]
     BINDINGS = [  # esc: one of three, and the footer names the one it does now (check_action)
         Binding("escape", "back", "Back"),
@@ -100,16 +105,10 @@ class CablingScreen(VmeshScreen):
         panel.add_options(Option(line, id=f"row{i}") for i, (_, line) in enumerate(shown))
         if self.rows:
             panel.highlighted = min(keep or 0, len(self.rows) - 1)
-        cables = len(self.pairing.cables)
-        unverified = sum(1 for c in self.pairing.cables if not c.verified)
-        applied = sum(1 for c in self.pairing.cables if c.source == "applied")
-        note = f", {unverified} unverified (validation proves them)" if unverified else ""
-        if applied:  # the cables the tool configured: shorter, so the line fits 78 columns
-            note = f", {applied} in use by vmesh-tui" + (f", {unverified} unverified" if unverified else "")
         if wanted and not self.rows:
             self.say(f"No line matches {self.filter_text!r} (esc clears the filter).", error=True)
         else:
-            self.say(f"{cables} cable(s){note}. n: next")
+            self.say(f"{cables_line(self.pairing)}. n: next")
         self.show_detail()
 
     def action_filter(self) -> None:
@@ -136,10 +135,7 @@ class CablingScreen(VmeshScreen):
             self.probe_cancel.set()
             self.query_one(ProbeBar).say("probe: cancelling - removing the temporary vSwitches ...")
 
-    def action_back(self) -> None:
-        if self.probing:
-            self.action_cancel_probe()
-            return
+    def action_back(self) -> None:  # while the probe runs, esc is Cancel instead (check_action)
         field = self.query_one("#filter", Input)
         if not field.has_class("hidden"):  # esc first clears the filter, then goes back
             field.value = ""
@@ -173,8 +169,7 @@ class CablingScreen(VmeshScreen):
     async def stop_probe(self, timeout_s: float = 60.0) -> None:
         """Cancel the running probe and wait until it has removed its vSwitches (at most ``timeout_s``:
         a probe that cannot finish is left to its journal)."""
-        if self.probing:
-            self.action_back()  # esc's cancel
+        self.action_cancel_probe()
         deadline = time.monotonic() + timeout_s
         while self.probing and time.monotonic() < deadline:
             await asyncio.sleep(0.1)
@@ -184,9 +179,7 @@ class CablingScreen(VmeshScreen):
             self.say("The probe is running: wait for it to end, or press esc to cancel it.", error=True)
         return self.probing
 
-    def action_mark(self) -> None:
-        if self.busy_probing():
-            return
+    def action_mark(self) -> None:  # not while probing (check_action)
         row = self.current()
         index = self.query_one("#panel", OptionList).highlighted
         if row is None or row.lone is None:
@@ -213,9 +206,7 @@ class CablingScreen(VmeshScreen):
             self.query_one("#panel", OptionList).highlighted = linked[0]
         self.say(f"Linked {a} and {b} (manual).")
 
-    def action_unlink(self) -> None:
-        if self.busy_probing():
-            return
+    def action_unlink(self) -> None:  # not while probing (check_action)
         row = self.current()
         index = self.query_one("#panel", OptionList).highlighted
         if row is None or row.cable is None:

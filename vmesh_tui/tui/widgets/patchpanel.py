@@ -112,3 +112,14 @@ def describe_nic(hosts: dict[str, HostState], ref: str, pairing: Any) -> str:
     if exclusion is not None:
         parts.append(f"excluded: {exclusion.reason}")
     return ", ".join(p for p in parts if p)
+
+
+def cables_line(pairing: Any) -> str:
+    """``4 cable(s), 4 unverified (validation proves them)``; the tool's own cables are counted as in use."""
+    cables = pairing.cables
+    unverified = sum(1 for c in cables if not c.verified)
+    applied = sum(1 for c in cables if c.source == "applied")
+    note = f", {unverified} unverified (validation proves them)" if unverified else ""
+    if applied:  # the cables the tool configured: shorter, so the line fits 78 columns
+        note = f", {applied} in use by vmesh-tui" + (f", {unverified} unverified" if unverified else "")
+    return f"{len(cables)} cable(s){note}"
