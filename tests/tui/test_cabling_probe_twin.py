@@ -176,3 +176,22 @@ async def test_quitting_during_the_probe_stops_it_and_cleans_up_first(lab: Any) 
         await pilot.press("y")
         await wait_for(pilot, lambda: not app.is_running, 30)
     assert read_networks(lab) == before
+
+
+@pytest.mark.parametrize("lab", [CROSSED], indirect=True)
+async def test_status_closes_an_interrupted_probe_nothing_is_left_of_and_says_so(lab: Any) -> None:
+    hosts = [a for h in lab.hosts for a in ("--host", h.url.replace("https://", f"https://{h.user}@"))]
+    env = dict(os.environ, VMESH_PASSWORD=lab.hosts[0].password, VMESH_TEST_CRASH_AFTER="mid:4")
+    argv = [sys.executable, "-m", "vmesh_tui", "discover", "--probe", "--probe-timeout", "4", *hosts]
+    argv.append("--accept-new-certs")
+    killed = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr  # its vSwitches are removed already
+    app = make_app(lab)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_screen(pilot, "CablingScreen")
+        app.open_status()
+        await wait_screen(pilot, "StatusScreen")
+        await wait_for(pilot, lambda: "was closed by the Status screen" in screen_text(app), 30)
+        text = screen_text(app)
+        assert "probed" in text and "(open)" not in text, text
+        assert "a fresh read showed nothing of it" in " ".join(text.split()), text

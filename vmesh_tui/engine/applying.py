@@ -20,6 +20,7 @@ from vmesh_tui.engine.events import Event, done, phase, warning
 from vmesh_tui.engine.hostio import HostIO, unreadable_sentence
 from vmesh_tui.engine.planning import PlanResult, stale_reasons
 from vmesh_tui.engine.runner import RunOutcome, StepExecutor, stream
+from vmesh_tui.engine.stale import close_stale_probes
 from vmesh_tui.engine.undo import ObjectKey, failures_left, mark_back, still_to_undo, undo
 
 
@@ -38,6 +39,8 @@ async def apply_locked(
             yield event
     yield phase("re-reading the hosts")
     start = await io.read()
+    for sentence in close_stale_probes(io.state_dir, start, io.landing_wait_s, "an apply"):
+        yield warning(sentence)
     reasons = stale_reasons(planned, start)
     if reasons:
         message = "the hosts changed since the plan was made; plan again"

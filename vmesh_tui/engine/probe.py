@@ -30,6 +30,7 @@ from vmesh_tui.engine.lock import HostSetLock, LockBusy
 from vmesh_tui.engine.results import ProbeResult, RevertResult
 from vmesh_tui.engine.reverting import revert_locked
 from vmesh_tui.engine.runner import RunOutcome, StepExecutor, stream
+from vmesh_tui.engine.stale import close_stale_probes, open_probes
 from vmesh_tui.engine.undo import undo
 
 SLICE_S = 0.1  # how often a wait looks at the cancel event
@@ -69,6 +70,10 @@ async def _probe_locked(
     engine: HostIO, options: ProbeOptions, cancel: threading.Event
 ) -> AsyncIterator[Event]:
     hosts = engine.client.host_names()
+    if open_probes(engine.state_dir, hosts):  # those a fresh read shows nothing of are only closed
+        seen, _ = await engine.read_each(hosts)
+        for sentence in close_stale_probes(engine.state_dir, seen, engine.landing_wait_s, "a probe"):
+            yield warning(sentence)
     for earlier in [j for j in jr.all_journals(engine.state_dir) if j.kind == jr.PROBE and not j.closed]:
         if not set(earlier.hosts) <= set(hosts):
             continue

@@ -74,6 +74,7 @@ class RevertResult:
     problems: tuple[str, ...] = ()
     journal_id: str | None = None
     refused: bool = False  # another run holds the lock
+    closed: tuple[str, ...] = ()  # interrupted probes closed on the way, nothing of them being left
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ class JournalSummary:
     kind: str = "apply"  # "apply" or "probe"
     in_flight: int = 0  # steps sent without an answer that never showed on the host (may have landed)
     in_effect: int = 0  # objects its completed steps changed and no undo restored; 0 once the run is closed
+    note: str = ""  # why a run was closed without being reverted (engine.stale: nothing of it was left)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ the lock is released only after every call they sent has ended (or been given up
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -16,7 +17,7 @@ from vmesh_tui.core.pairing import propose_cables
 from vmesh_tui.engine import journal as jr
 from vmesh_tui.engine import results
 from vmesh_tui.engine.applying import apply_locked
-from vmesh_tui.engine.events import Event, done, phase
+from vmesh_tui.engine.events import Event, done, phase, warning
 from vmesh_tui.engine.hostio import HostIO
 from vmesh_tui.engine.hostsapi import HostsApi
 from vmesh_tui.engine.lock import HostSetLock, LockBusy
@@ -25,6 +26,7 @@ from vmesh_tui.engine.planning import PlanRequest, PlanResult, build_plan
 from vmesh_tui.engine.probe import ProbeOptions, run_probe
 from vmesh_tui.engine.recovery import recover_hosts
 from vmesh_tui.engine.reverting import revert_locked
+from vmesh_tui.engine.stale import close_stale_probes, open_probes
 from vmesh_tui.engine.undo import key_of
 
 
@@ -85,6 +87,15 @@ class Engine(HostIO):
             message = "a journal of these hosts cannot be read, so what the tool did there is unknown"
             yield done(results.RevertResult(False, message, problems=tuple(blocked), refused=True))
             return
+        hosts = self.client.host_names()
+        if open_probes(self.state_dir, hosts):  # maybe nothing is left of it: read first, under the lock
+
+            def refused_all(why: str) -> Event:
+                return done(results.RevertResult(False, why, refused=True))
+
+            async for event in self._locked(hosts, refused_all, self._tidy_then_revert):
+                yield event
+            return
         journal = self.revert_target()
         if journal is None:
             yield done(results.RevertResult(True, "nothing to revert: no open journal for these hosts"))
@@ -94,6 +105,41 @@ class Engine(HostIO):
             return done(results.RevertResult(False, why, journal_id=journal.id, refused=True))
 
         async for event in self._locked(journal.hosts, refused, lambda: revert_locked(self, journal)):
+            yield event
+
+    async def tidy(self) -> AsyncIterator[Event]:
+        """Close the interrupted probes of these hosts that a fresh read shows nothing of (under their
+        lock; nothing on a host changes); "done" carries the sentences, one per journal closed."""
+        hosts = self.client.host_names()
+        if not open_probes(self.state_dir, hosts):
+            yield done(())
+            return
+
+        async def read_and_close() -> AsyncIterator[Event]:
+            yield phase("reading the hosts")
+            states, _ = await self.read_each(hosts)
+            yield done(
+                tuple(close_stale_probes(self.state_dir, states, self.landing_wait_s, "the Status screen"))
+            )
+
+        async for event in self._locked(hosts, lambda why: done(()), read_and_close):
+            yield event
+
+    async def _tidy_then_revert(self) -> AsyncIterator[Event]:
+        """Close the interrupted probes a fresh read shows nothing of, then revert the newest open run."""
+        yield phase("reading the hosts")
+        states, _ = await self.read_each(self.client.host_names())
+        closed = close_stale_probes(self.state_dir, states, self.landing_wait_s, "a revert")
+        for sentence in closed:
+            yield warning(sentence)
+        journal = self.revert_target()
+        if journal is None:
+            why = "; ".join(closed) or "no open journal for these hosts"
+            yield done(results.RevertResult(True, f"nothing left to revert: {why}", closed=tuple(closed)))
+            return
+        async for event in revert_locked(self, journal):
+            if event.kind == "done":
+                event = done(dataclasses.replace(event.result, closed=tuple(closed)))
             yield event
 
     async def recover(self) -> AsyncIterator[Event]:
@@ -181,6 +227,7 @@ def journal_summaries(state_dir: Path) -> list[results.JournalSummary]:
                 kind=journal.kind,
                 in_flight=len(unknown),
                 in_effect=in_effect,
+                note=str(journal.data.get("note", "")),
             )
         )
     return found

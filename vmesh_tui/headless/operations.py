@@ -195,6 +195,7 @@ async def revert(args: argparse.Namespace, out: Output) -> int:
                 "journal": result.journal_id,
                 "differences": list(result.differences),
                 "problems": list(result.problems),
+                "closed": list(result.closed),
             }
         )
         out.line(result.message)
@@ -247,6 +248,8 @@ async def status(args: argparse.Namespace, out: Output) -> int:
         unknown = f", {s.in_flight} sent without an answer (may have happened)" if s.in_flight else ""
         hosts = ", ".join(s.hosts)
         out.line(f"{s.id}  {s.status:<19} {hosts}  {s.in_effect} changes in effect{unknown}, {what}")
+        if s.note:
+            out.line(f"  {s.note}")
     return DONE
 
 

@@ -179,6 +179,7 @@ def status_json(summaries: Sequence[results.JournalSummary]) -> dict[str, Any]:
                 "problem": s.problem or None,
                 "kind": s.kind,
                 "in_flight": s.in_flight,
+                "note": s.note or None,
             }
             for s in summaries
         ]

@@ -47,7 +47,8 @@ def status_words(summary: Any, read_only: bool = False) -> str:
     if getattr(summary, "kind", "apply") == "probe" and summary.status != "probed":
         words = f"a cable probe, {words}; its temporary vSwitches may still be on the hosts"
     if summary.closed:
-        return f"{summary.status}: {words}; closed, nothing left to undo"
+        note = getattr(summary, "note", "")
+        return f"{summary.status}: {words}; closed, nothing left to undo" + (f" ({note})" if note else "")
     return f"{summary.status} (open): {words}" + ("" if read_only else "; v reverts it")
 
 
@@ -133,6 +134,9 @@ class StatusScreen(VmeshScreen):
         table.add_columns("when (UTC)", "hosts", "status", "links", "steps in effect")
         self.reload()
         table.focus()
+        interrupted = any(j.kind == "probe" and not j.closed for j in self.journals)
+        if interrupted and self.vapp.engine is not None and not self.vapp.busy:
+            self.start_operation("tidy", self.vapp.engine.tidy)  # closes probes nothing is left of
 
     def reload(self) -> None:
         table = self.query_one("#journal", DataTable)
@@ -206,11 +210,16 @@ class StatusScreen(VmeshScreen):
     @on(OperationEvent)
     def progress(self, message: OperationEvent) -> None:
         event = message.event
-        if event.kind != "done":
+        if event.kind != "done" and message.name != "tidy":
             self.query_one(RichLog).write(f"[{event.host or '-'}] {event.message}")
 
     @on(OperationDone)
     def finished(self, message: OperationDone) -> None:
+        if message.name == "tidy":
+            if message.result:
+                self.reload()
+                self.say(sentence("; ".join(message.result)))
+            return
         self.vapp.busy = False
         self.vapp.host_changes += 1  # a Validate screen behind this one pings again when it is back
         result = message.result
@@ -225,5 +234,7 @@ class StatusScreen(VmeshScreen):
 
     @on(OperationFailed)
     def failed(self, message: OperationFailed) -> None:
+        if message.name == "tidy":  # the journal stays open; a later run closes it
+            return
         self.vapp.busy = False
         self.say(f"{message.problem.title}: {message.problem}", error=True)
