@@ -50,7 +50,7 @@ def _pairs(items: list[dict[str, Any]]) -> list[tuple[str, str]]:
 
 
 def test_an_applied_mesh_replans_to_nothing_to_do_and_the_probe_calls_its_cables_in_use(
-    capsys: pytest.CaptureFixture[str], make: Any
+    capsys: pytest.CaptureFixture[str], make: Any, tmp_path: Path
 ) -> None:
     twin = make(lab_spec(MESH3))
     before = read_networks(twin.lab)
@@ -86,6 +86,16 @@ def test_an_applied_mesh_replans_to_nothing_to_do_and_the_probe_calls_its_cables
     assert code == 0 and check["ok"] and len(check["links"]) == 6
     code, recovered, _ = _cli(capsys, twin, "recover", "--yes", "--json")
     assert code == 0 and recovered["ok"], recovered
+
+    with pytest.MonkeyPatch.context() as elsewhere:  # another jump host: no journal, the same hosts
+        elsewhere.setenv("VMESH_HOME", str(tmp_path / "jump2"))
+        code, refused, _ = _cli(capsys, twin, "validate", "--json")
+        assert code == 2 and "apply with the same options changes nothing" in refused["error"]
+        code, again, err = _cli(capsys, twin, "apply", "--supernet", SUPERNET, "--yes", "--json")
+        assert code == 0 and again["steps"] == [] and _pairs(again["links"]) == MESH_CABLES, (err, again)
+        code, check, _ = _cli(capsys, twin, "validate", "--json")
+        assert code == 0 and check["ok"] and len(check["links"]) == 6
+    assert read_networks(twin.lab) == configured
     assert _cli(capsys, twin, "revert", "--yes", "--json")[0] == 0
     assert read_networks(twin.lab) == before
 

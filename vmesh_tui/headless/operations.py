@@ -24,6 +24,10 @@ from vmesh_tui.headless.render import Output
 from vmesh_tui.headless.requests import needs_two_hosts, plan_request
 
 Handler = Callable[[argparse.Namespace, Output], Coroutine[Any, Any, int]]
+# journals live on the machine that applied: from another one, apply with the same options records them
+APPLY_FIRST = (
+    "(apply first; where the tool already configured them, apply with the same options changes nothing)"
+)
 
 
 async def discover(args: argparse.Namespace, out: Output) -> int:
@@ -172,7 +176,7 @@ async def apply(args: argparse.Namespace, out: Output) -> int:
 async def validate(args: argparse.Namespace, out: Output) -> int:
     async def body(engine: Any) -> int:
         if engine.journal() is None:
-            raise UsageError("nothing to validate: no journal for these hosts (apply first)")
+            raise UsageError(f"nothing to validate: no journal for these hosts here {APPLY_FIRST}")
         result = await drain(engine.validate(), out)
         out.document(render.validation_json(result) or {})
         out.line(result.message)
@@ -209,7 +213,7 @@ async def revert(args: argparse.Namespace, out: Output) -> int:
 async def recover(args: argparse.Namespace, out: Output) -> int:
     async def body(engine: Any) -> int:
         if engine.journal() is None:
-            raise UsageError("nothing to recover: no journal for these hosts (apply first)")
+            raise UsageError(f"nothing to recover: no journal for these hosts here {APPLY_FIRST}")
         confirm(args, "Toggle the failover order of the tool's portgroups where needed?")
         result = await drain(engine.recover(), out)
         out.document(
