@@ -235,6 +235,10 @@ def test_look_alikes_are_no_applied_cables() -> None:
         vmks=tuple(replace(v, portgroup="vmesh-vmotion-9") if v.device == "vmk1" else v for v in h2.vmks),
     )
     assert not _applied(propose_cables([h1, renamed, h3]), f"{H1}/vmnic1")  # the two ends disagree
+    clash = replace(
+        h2, vmks=tuple(replace(v, ip="172.31.250.1") if v.device == "vmk1" else v for v in h2.vmks)
+    )
+    assert not _applied(propose_cables([h1, clash, h3]), f"{H1}/vmnic1")  # one address on both ends
     crowded = propose_cables([h1, h2, third])
     assert crowded.cable_of(f"{H1}/vmnic1") is None
     assert "3 NICs have a vmesh-vmotion-1 vmk" in crowded.exclusion_of(f"{H1}/vmnic1").reason

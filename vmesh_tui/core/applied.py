@@ -33,6 +33,7 @@ class ToolEnd:
     vswitch: str
     vmk: str
     subnet: str  # e.g. 172.31.250.0/30
+    ip: str = ""
 
     @property
     def host(self) -> str:
@@ -88,7 +89,8 @@ def tool_ends(host: HostState, owned_prefix: str = "vmesh") -> list[ToolEnd]:
             continue
         subnet = _subnet(vmks[0].ip, vmks[0].prefix)
         if subnet is not None:
-            ends.append(ToolEnd(nic_ref(host.name, nic), group.name, group.vswitch, vmks[0].device, subnet))
+            ref = nic_ref(host.name, nic)
+            ends.append(ToolEnd(ref, group.name, group.vswitch, vmks[0].device, subnet, vmks[0].ip or ""))
     twice = {end.ref for end in ends if sum(other.ref == end.ref for other in ends) > 1}
     return [end for end in ends if end.ref not in twice]
 
@@ -103,7 +105,7 @@ def configured_cables(hosts: Sequence[HostState], owned_prefix: str = "vmesh") -
     pairs: list[tuple[str, str]] = []
     paired: set[str] = set()
     for members in groups.values():
-        if len(members) == 2 and members[0].host != members[1].host:
+        if len(members) == 2 and members[0].host != members[1].host and members[0].ip != members[1].ip:
             one, other = sorted((m.ref for m in members), key=_ref_key)
             pairs.append((one, other))
             paired.update((one, other))
