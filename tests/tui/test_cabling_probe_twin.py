@@ -191,7 +191,9 @@ async def test_status_closes_an_interrupted_probe_nothing_is_left_of_and_says_so
         await wait_screen(pilot, "CablingScreen")
         app.open_status()
         await wait_screen(pilot, "StatusScreen")
-        await wait_for(pilot, lambda: "was closed by the Status screen" in screen_text(app), 30)
+        await wait_for(
+            pilot, lambda: "was closed by the Status screen" in " ".join(screen_text(app).split()), 30
+        )
         text = screen_text(app)
         assert "probed" in text and "(open)" not in text, text
         assert "a fresh read showed nothing of it" in " ".join(text.split()), text

@@ -129,13 +129,7 @@ class CablingScreen(VmeshScreen):
     def tag_of(self, row: PanelRow) -> str | None:
         return self.tags.get(row.lone or "") if row.lone else None
 
-    def action_cancel_probe(self) -> None:
-        """esc while the probe runs: stop its wait; it then removes its vSwitches."""
-        if self.probing:
-            self.probe_cancel.set()
-            self.query_one(ProbeBar).say("probe: cancelling - removing the temporary vSwitches ...")
-
-    def action_back(self) -> None:  # while the probe runs, esc is Cancel instead (check_action)
+    def action_back(self) -> None:  # while the probe runs, esc is Cancel probe instead (check_action)
         field = self.query_one("#filter", Input)
         if not field.has_class("hidden"):  # esc first clears the filter, then goes back
             field.value = ""
@@ -169,15 +163,10 @@ class CablingScreen(VmeshScreen):
     async def stop_probe(self, timeout_s: float = 60.0) -> None:
         """Cancel the running probe and wait until it has removed its vSwitches (at most ``timeout_s``:
         a probe that cannot finish is left to its journal)."""
-        self.action_cancel_probe()
+        self.action_back_probe()
         deadline = time.monotonic() + timeout_s
         while self.probing and time.monotonic() < deadline:
             await asyncio.sleep(0.1)
-
-    def busy_probing(self) -> bool:
-        if self.probing:
-            self.say("The probe is running: wait for it to end, or press esc to cancel it.", error=True)
-        return self.probing
 
     def action_mark(self) -> None:  # not while probing (check_action)
         row = self.current()
@@ -222,8 +211,9 @@ class CablingScreen(VmeshScreen):
         self.refresh_panel(keep=index)
         self.say(f"Unlinked {row.cable.a} and {row.cable.b}.")
 
-    def action_next(self) -> None:
-        if self.busy_probing():
+    def action_next(self) -> None:  # enter reaches it while probing too (n does not: check_action)
+        if self.probing:
+            self.say("The probe is running: wait for it to end, or press esc to cancel it.", error=True)
             return
         if not self.pairing.cables:
             self.say("No cables: link at least one pair of ports (space on each end).", error=True)
@@ -247,13 +237,14 @@ class CablingScreen(VmeshScreen):
         self.action_back()
 
     def action_back_probe(self) -> None:
-        self.action_cancel_probe()
+        """esc while the probe runs: stop its wait; it then removes its vSwitches."""
+        if self.probing:
+            self.probe_cancel.set()
+            self.query_one(ProbeBar).say("probe: cancelling - removing the temporary vSwitches ...")
 
     # ----- the cable probe
     @work(exclusive=True, group="confirm")
-    async def action_probe(self) -> None:
-        if self.busy_probing():
-            return
+    async def action_probe(self) -> None:  # never while probing (check_action)
         if self.vapp.read_only or self.vapp.engine is None:
             why = "read-only mode" if self.vapp.read_only else "not connected"
             self.say(f"The probe changes the hosts for a while ({why}): it is not offered.", error=True)
@@ -311,4 +302,3 @@ class CablingScreen(VmeshScreen):
         self.probing, self.vapp.busy = False, False
         self.refresh_bindings()
         self.query_one(ProbeBar).stop()
-        self.refresh_bindings()
