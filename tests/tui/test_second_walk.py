@@ -43,6 +43,8 @@ async def test_after_a_probe_the_detail_shows_both_neighbours_and_the_preview_no
         await wait_for(pilot, lambda: "s left" in screen_text(app), 20)
         assert footer_text(app).startswith("esc Cancel probe"), footer_text(app)  # not Back: it cancels
         await wait_for(pilot, lambda: not app.screen.probing, 40)
+        # the footer redraws on the next refresh after the probe ends: wait for it, the check is the same
+        await wait_for(pilot, lambda: footer_text(app).startswith("esc Back "), 5)
         assert footer_text(app).startswith("esc Back "), footer_text(app)
         text = screen_text(app)
         assert "Probe: 4 cable(s) verified" in text, text
