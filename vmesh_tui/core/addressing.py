@@ -7,12 +7,14 @@ same cables always get the same subnets; the lower address goes to the cable's f
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import netaddr
 
+from vmesh_tui.core.applied import link_number, tool_ends
 from vmesh_tui.core.errors import CoreError, Finding, Severity
 from vmesh_tui.core.model import HostState
 from vmesh_tui.core.ordering import is_owned_vmk
@@ -138,7 +140,12 @@ def carve(
     hosts: Sequence[HostState] = (),
     owned_prefix: str = "vmesh",
 ) -> Addressing:
-    """One subnet of ``/prefix`` per cable, in cable order; CoreError on bad input or no room."""
+    """One subnet of ``/prefix`` per cable; CoreError on bad input or no room.
+
+    A cable whose two ends already carry the tool's link N (see :func:`kept_numbers`) keeps number N
+    and link N's subnet, so re-planning an applied mesh never renumbers (removes and re-creates) a
+    healthy link because another one vanished or a new cable sorts before it. The other cables take
+    the lowest free numbers in cable order; with nothing applied that is simply cable order."""
     network = parse_supernet(supernet)
     prefix = _check_prefix(prefix)
     ordered = sorted(cables, key=Cable.sort_key)
@@ -161,12 +168,36 @@ def carve(
             f"{supernet} holds {capacity} /{prefix} links but {needed} are needed",
             f"use a /{fits} or larger, e.g. {netaddr.IPNetwork(f'{network.network}/{fits}').cidr}",
         )
-    subnets = network.subnet(prefix)
+    kept = kept_numbers(ordered, hosts, capacity, owned_prefix)
+    unused = (number - 1 for number in itertools.count(1) if number not in kept.values())
     links = []
-    for index, (cable, subnet) in enumerate(zip(ordered, subnets)):
+    for cable in ordered:
+        index = kept[cable] - 1 if cable in kept else next(unused)
+        subnet = netaddr.IPNetwork(
+            f"{netaddr.IPAddress(network.first + index * 2 ** (32 - prefix))}/{prefix}"
+        )
         first = subnet.network if prefix == 31 else subnet.network + 1
         links.append(Link(index, cable, str(subnet), str(first), str(first + 1), prefix))
-    return Addressing(tuple(links), _findings(network, prefix))
+    return Addressing(tuple(sorted(links, key=lambda item: item.index)), _findings(network, prefix))
+
+
+def kept_numbers(
+    cables: Sequence[Cable], hosts: Sequence[HostState], capacity: int, owned_prefix: str = "vmesh"
+) -> dict[Cable, int]:
+    """The link number each cable already has on the hosts: both its ends are the tool's link ends
+    (core.applied: a tool vmk in a /30 or /31 on it) on one portgroup ``PREFIX-vmotion-N``, N within
+    the supernet's ``capacity``. Whatever the cable's source: a cable typed again by hand is the same
+    cable. Its addresses are link N's in the supernet asked for (re-addressed if they differ)."""
+    ends = {end.ref: end for host in hosts for end in tool_ends(host, owned_prefix)}
+    kept: dict[Cable, int] = {}
+    for cable in cables:
+        one, other = ends.get(cable.a), ends.get(cable.b)
+        if one is None or other is None or one.portgroup != other.portgroup:
+            continue
+        number = link_number(one.portgroup, owned_prefix)
+        if number is not None and number <= capacity and number not in kept.values():
+            kept[cable] = number
+    return kept
 
 
 def _findings(network: netaddr.IPNetwork, prefix: int) -> tuple[Finding, ...]:

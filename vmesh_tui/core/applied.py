@@ -67,6 +67,15 @@ def _link_nic(host: HostState, group: Portgroup) -> str | None:
     return chosen[0]
 
 
+def link_number(portgroup: str, owned_prefix: str = "vmesh") -> int | None:
+    """N of a tool portgroup named ``PREFIX-vmotion-N`` (the link's number), else None."""
+    head = f"{owned_prefix}-vmotion-"
+    tail = portgroup[len(head) :]
+    if not portgroup.startswith(head) or not (tail.isascii() and tail.isdigit()) or tail.startswith("0"):
+        return None
+    return int(tail)
+
+
 def _subnet(ip: str | None, prefix: int | None) -> str | None:
     if ip is None or prefix not in LINK_PREFIXES:
         return None
