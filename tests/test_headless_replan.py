@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
-from tests.engine.probehelp import MESH3, MESH_CABLES, lab_spec, read_networks
+from tests.engine.probehelp import CROSSED, CROSSED_CABLES, MESH3, MESH_CABLES, lab_spec, read_networks
 from tests.engine.twinlab import SUPERNET, Twin, demo_spec
+from tests.hostview.reader import connected, lab_endpoints
 from vmesh_tui.cli import main
 
 TIMEOUT = ["--probe-timeout", "4"]
@@ -120,3 +121,55 @@ def test_the_demo_named_cables_replan_to_nothing_in_either_layout(
     assert read_networks(twin.lab) == configured
     assert _cli(capsys, twin, "revert", "--yes", "--json")[0] == 0
     assert read_networks(twin.lab) == before
+
+
+def _remove_vmk_by_hand(twin: Twin, host: str, portgroup: str) -> None:
+    """What an admin does in the host client: remove the vmk on ``portgroup`` (stock pyVmomi)."""
+    index = [h.name for h in twin.lab.hosts].index(host)
+    with connected(lab_endpoints(twin.lab)[index]) as si:
+        system = si.content.rootFolder.childEntity[0].hostFolder.childEntity[0].host[0]
+        network = system.configManager.networkSystem
+        device = next(v.device for v in network.networkInfo.vnic if v.portgroup == portgroup)
+        network.RemoveVirtualNic(device)
+
+
+def _link_objects(view: dict[str, Any], number: int) -> Any:
+    """Link ``number``'s vSwitch, portgroup and vmk (device, address, MAC) on one host, as read."""
+    group = f"vmesh-vmotion-{number}"
+    vmks = {device: vmk for device, vmk in view["vmks"].items() if vmk["portgroup"] == group}
+    return view["vswitches"].get(f"vmesh-{number}"), view["portgroups"].get(group), vmks
+
+
+def test_a_broken_link_of_an_applied_mesh_leaves_the_healthy_ones_alone_and_is_said(
+    capsys: pytest.CaptureFixture[str], make: Any
+) -> None:
+    twin = make(lab_spec(CROSSED))
+    apply = ["apply", "--supernet", SUPERNET, "--probe", *TIMEOUT, "--yes", "--json"]
+    code, applied, err = _cli(capsys, twin, *apply)
+    assert code == 0 and _pairs(applied["links"]) == CROSSED_CABLES, err
+    configured = read_networks(twin.lab)
+    _remove_vmk_by_hand(twin, "esx-b.lab.local", "vmesh-vmotion-2")  # link 2: esx-a/vmnic2 - esx-b/vmnic4
+
+    code, plan, err = _cli(capsys, twin, "plan", "--supernet", SUPERNET, "--probe", *TIMEOUT, "--json")
+    assert code == 0, (err, plan)
+    assert [(x["index"], x["a"], x["b"]) for x in plan["links"]] == [
+        (n, a, b) for n, (a, b) in enumerate(CROSSED_CABLES, start=1) if n != 2
+    ]
+    dropped = {f["subject"] for f in plan["findings"] if f["code"] == "dropped-link"}
+    assert dropped == {"esx-a.lab.local/vmnic2", "esx-b.lab.local/vmnic4"}, plan["findings"]
+    code, _, err = _cli(capsys, twin, *apply)
+    assert code == 0, err
+    now = read_networks(twin.lab)
+    for host in now:
+        for number in (1, 3):  # untouched: the same objects, the same vmk devices, addresses and MACs
+            assert _link_objects(now[host], number) == _link_objects(configured[host], number)
+        assert _link_objects(now[host], 2) == (None, None, {})  # the broken link's leftovers are gone
+
+    code, healed, err = _cli(capsys, twin, *apply)  # its NICs are free now: the probe finds the cable
+    assert code == 0 and _pairs(healed["links"]) == CROSSED_CABLES, err
+    assert [x["index"] for x in healed["links"] if x["a"] == "esx-a.lab.local/vmnic2"] == [2]
+    code, check, _ = _cli(capsys, twin, "validate", "--json")
+    assert code == 0 and check["ok"] and len(check["links"]) == 3
+    for host, view in read_networks(twin.lab).items():
+        assert _link_objects(view, 1) == _link_objects(configured[host], 1)
+        assert _link_objects(view, 3) == _link_objects(configured[host], 3)

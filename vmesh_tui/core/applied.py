@@ -13,14 +13,16 @@ whether it is verified is judged by the caller from CDP/LLDP (see ``pairing.prop
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import netaddr
 
+from vmesh_tui.core.errors import Finding, Severity
 from vmesh_tui.core.model import HostState, Portgroup, nic_ref
 from vmesh_tui.core.ordering import is_owned_name, is_owned_portgroup, is_owned_vmk, natural_key
 
+DROPPED_LINK = "dropped-link"  # a NIC the tool configured for a link is in no cable of the plan
 LINK_PREFIXES = (30, 31)  # what addressing carves: one subnet holds the two ends of one cable
 
 
@@ -145,3 +147,26 @@ def configured_cables(hosts: Sequence[HostState], owned_prefix: str = "vmesh") -
 def _ref_key(ref: str) -> tuple[object, ...]:
     host, _, device = ref.rpartition("/")
     return (host, natural_key(device))
+
+
+def dropped_link_findings(
+    hosts: Sequence[HostState], cabled: Iterable[str], owned_prefix: str = "vmesh"
+) -> tuple[Finding, ...]:
+    """A warning per NIC the tool configured for a link (its link vSwitch's uplink) that is in none of
+    the ``cabled`` NICs of a plan: the plan takes the link's objects off it, and the admin should know
+    why before applying (its other end lost its vmk or vSwitch, a host is not connected, ...)."""
+    in_plan = set(cabled)
+    notes = configured_cables(hosts, owned_prefix).notes
+    return tuple(
+        Finding(
+            DROPPED_LINK,
+            Severity.WARNING,
+            f"{ref} is {why}: it is in no cable of this plan, so applying takes that link off it",
+            f"if the cable is still there, link it by hand (--link {ref}=HOST/vmnicN) or put back what is"
+            " missing on its other end; `vmesh-tui validate` shows which links work",
+            ref,
+            "{n} NICs the tool configured for a link are in no cable of this plan",
+        )
+        for ref, why in notes.items()
+        if ref not in in_plan
+    )

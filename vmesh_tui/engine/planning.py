@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from vmesh_tui.core.addressing import Addressing, Link, carve
+from vmesh_tui.core.applied import dropped_link_findings
 from vmesh_tui.core.checks import preflight
 from vmesh_tui.core.design import DesignOptions, NicSpeed, design
 from vmesh_tui.core.errors import CoreError, Finding, Severity
@@ -102,7 +103,11 @@ def build_plan(observed: Mapping[str, HostState], request: PlanRequest) -> PlanR
     desired = design(observed, addressing.links, request.options)
     plan = make_plan(observed, desired, prefix_name)
     checks = preflight(hosts, pairing, addressing, request.options)
-    findings = tuple(dict.fromkeys((*leftover_findings(hosts, prefix_name), *addressing.findings, *checks)))
+    cabled = (ref for cable in pairing.cables for ref in cable.ends)
+    dropped = dropped_link_findings(hosts, cabled, prefix_name)
+    findings = tuple(
+        dict.fromkeys((*leftover_findings(hosts, prefix_name), *addressing.findings, *checks, *dropped))
+    )
     return PlanResult(request, dict(observed), pairing, addressing, desired, plan, findings)
 
 
