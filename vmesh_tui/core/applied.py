@@ -162,8 +162,8 @@ def dropped_link_findings(
             DROPPED_LINK,
             Severity.WARNING,
             f"{ref} is {why}: it is in no cable of this plan, so applying takes that link off it",
-            f"if the cable is still there, link it by hand (--link {ref}=HOST/vmnicN) or put back what is"
-            " missing on its other end; `vmesh-tui validate` shows which links work",
+            "if its cable is still there, put back what is missing on its other end, or apply again once"
+            " the NIC is free (the probe or equal names find the cable; --link means listing every cable)",
             ref,
             "{n} NICs the tool configured for a link are in no cable of this plan",
         )
