@@ -59,6 +59,8 @@ async def test_validate_and_final_status_lead_back_to_cabling_with_the_hosts_rea
         await wait_screen(pilot, "PreviewScreen")
         assert screen_text(app).count(" as is") == 8, screen_text(app)  # what the hosts now have
         assert "Nothing to change: the hosts already match" in screen_text(app)
+        bar = footer(app)  # nothing to apply: the footer offers n (validate), not a (apply)
+        assert "n Validate" in bar and "Apply" not in bar, bar
         await pilot.press("n")
         await wait_screen(pilot, "ApplyScreen")
         await wait_for(pilot, lambda: "Press n to validate" in screen_text(app), 30)

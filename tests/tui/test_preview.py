@@ -182,3 +182,11 @@ def test_long_esxcli_commands_fold_with_shell_continuations() -> None:
     assert all(len(line) <= 60 for line in folded.splitlines())
     assert folded.splitlines()[0].endswith(" \\") and folded.splitlines()[1].startswith("    ")
     assert " ".join(part.rstrip(" \\").strip() for part in folded.splitlines()) == command
+
+
+def test_long_esxcli_comments_fold_into_comment_lines() -> None:
+    comment = "# uplinks of vmesh-1 not listed here are unused on vmesh-vmotion-1 (neither active nor standby)"
+    folded = shell_wrap(comment, 76).splitlines()
+    assert len(folded) == 2 and all(len(line) <= 76 for line in folded)
+    assert all(line.startswith("# ") for line in folded)
+    assert " ".join(line[2:] for line in folded) == comment[2:]

@@ -62,9 +62,14 @@ def finding_lines(findings: Iterable[Finding]) -> list[str]:
 
 
 def shell_wrap(command: str, width: int = 76) -> str:
-    """A long command folded with `` \\`` continuations, so it still pastes into a shell as one command."""
-    if len(command) <= width or command.startswith("#"):
+    """A long command folded with `` \\`` continuations, so it still pastes into a shell as one command.
+
+    A long comment folds into more comment lines, so no part of it pastes as a command.
+    """
+    if len(command) <= width:
         return command
+    if command.startswith("#"):
+        return "\n".join(textwrap.wrap(command, width, subsequent_indent="# ", break_long_words=False))
     parts = textwrap.wrap(
         command, width - 2, subsequent_indent="    ", break_long_words=False, break_on_hyphens=False
     )
@@ -102,7 +107,8 @@ class PreviewScreen(VmeshScreen):
         Binding("t", "view('tree')", "Tree"),
         Binding("e", "view('esxcli')", "esxcli"),
         Binding("a", "apply", "Apply"),
-        Binding("n", "next", "Next", show=False),
+        Binding("n", "validate", "Validate"),  # in the footer once the hosts match the plan (check_action)
+        Binding("n", "next", "Next", show=False),  # else n says why it cannot validate
     ]
 
     def compose(self) -> ComposeResult:
@@ -116,7 +122,15 @@ class PreviewScreen(VmeshScreen):
         yield self.footer()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return not (action == "apply" and self.vapp.read_only)
+        """The footer offers a (apply) while there is something to apply, n (validate) once nothing is left."""
+        result = getattr(self, "result", None)
+        nothing_left = result is not None and result.plan.is_empty and not result.errors
+        if action == "apply":
+            return not (self.vapp.read_only or nothing_left)
+        return nothing_left if action == "validate" else True
+
+    def action_validate(self) -> None:
+        self.action_next()
 
     def on_mount(self) -> None:
         self.view = "summary"
@@ -128,6 +142,7 @@ class PreviewScreen(VmeshScreen):
             return
         self.render_findings()
         self.render_body()
+        self.refresh_bindings()
         self.query_one("#preview-scroll").focus()
 
     def render_findings(self) -> None:
