@@ -116,6 +116,25 @@ def test_crossed_cables_verified_switch_and_dark_nics_named():
     assert report.pairing.exclusion_of("esx-a.lab/vmnic0").reason.startswith("uplink of vSwitch0")
 
 
+def test_a_cut_short_probe_calls_nothing_dark_and_keeps_the_name_guesses():
+    hosts = _crossed_lab()
+    plan = plan_probe(hosts)
+    heard = {"esx-a.lab/vmnic2": cdp("esx-b.lab", "vmnic4"), "esx-a.lab/vmnic3": cdp("core-sw", "Gi1/0/7")}
+    report = read_probe(hosts, plan, heard, waited_s=2.0, finished=False)
+    codes = {f.ref: f.code for f in report.nics}
+    assert "dark" not in codes.values(), codes  # 2 s of silence is no verdict
+    assert codes == {
+        "esx-a.lab/vmnic2": "cable",
+        "esx-a.lab/vmnic3": "switch",
+        "esx-b.lab/vmnic4": "cable",
+    }
+    assert [(c.a, c.b, c.source, c.verified) for c in report.pairing.cables] == [
+        ("esx-a.lab/vmnic1", "esx-b.lab/vmnic1", "name", False),  # not heard yet: guessed by name as before
+        ("esx-a.lab/vmnic2", "esx-b.lab/vmnic4", "cdp", True),
+    ]
+    assert report.pairing.exclusion_of("esx-b.lab/vmnic5").reason.startswith("no other host has a free")
+
+
 def test_one_sided_hearing_is_a_cable_and_a_peer_in_use_is_named():
     listening = VSwitch("vSwitch1", 1500, ("vmnic3",), ("vmnic3",), (), CdpMode.LISTEN)
     a = host("esx-a", "1 2")

@@ -107,9 +107,13 @@ def read_probe(
     heard: Mapping[str, Neighbor | None],
     owned_prefix: str = "vmesh",
     waited_s: float = 0.0,
+    finished: bool = True,
 ) -> ProbeReport:
     """Judge the probe from the last hints: ``heard`` maps ``HOST/vmnicN`` to the neighbour it heard (or
-    None); a probed NIC missing from it heard nothing, any other NIC keeps the neighbour it had."""
+    None); a probed NIC missing from it heard nothing, any other NIC keeps the neighbour it had.
+
+    A probed NIC that heard nothing is dark only when the wait ran to its end (``finished``); after a
+    cancelled or failed wait it is not known yet, and is paired by name as before the probe."""
     merged = with_neighbours(hosts, {**dict.fromkeys(plan.refs), **heard})
     by_name = {h.name: h for h in merged}
     unusable = {
@@ -132,7 +136,7 @@ def read_probe(
     taken = {ref for cable in applied for ref in cable.ends}
     every = [nic_ref(h.name, p.device) for h in merged for p in h.pnics]
     eligible = sorted((ref for ref in every if ref not in unusable and ref not in taken), key=_sort_key)
-    probed = set(plan.refs)
+    probed = set(plan.refs) if finished else set()  # not finished: silence is no verdict
     for ref in eligible:
         finding = _judge(ref, placed, groups.get(ref, frozenset()), claims, unusable, probed, waited_s)
         if finding is None:

@@ -267,10 +267,15 @@ class _ProbeRun:
     def result(self) -> ProbeResult:
         states = [self.start[name] for name in sorted(self.start)]
         prefix = self.options.name_prefix
-        report = read_probe(states, self.plan, self.heard, prefix, self.waited_s)
+        finished = self.failure is None and not self.cancel.is_set()  # else silence does not mean dark
+        report = read_probe(states, self.plan, self.heard, prefix, self.waited_s, finished)
         cables = len([c for c in report.pairing.cables if c.source == "cdp"])
-        switch, dark = len(report.with_code("switch")), len(report.with_code("dark"))
-        found = f"{cables} cable(s) verified by CDP, {switch} NIC(s) on a switch, {dark} dark"
+        switch = len(report.with_code("switch"))
+        if finished:
+            quiet = f"{len(report.with_code('dark'))} dark"
+        else:
+            quiet = f"{sum(1 for ref in self.plan.refs if report.finding(ref) is None)} not heard"
+        found = f"{cables} cable(s) verified by CDP, {switch} NIC(s) on a switch, {quiet}"
         clean = not (self.problems or self.differences)
         after = "the hosts are as they were" if clean else "some changes remain; run revert"
         if self.failure is not None:

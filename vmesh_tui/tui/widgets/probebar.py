@@ -72,9 +72,9 @@ def probe_summary(result: Any) -> tuple[str, bool]:
     counts += f", {len(report.with_code('dark'))} dark"
     if result.differences or result.problems:
         return f"Probe: {counts}; NOT all undone: revert from Status (ctrl+p).", False
-    if result.cancelled:  # cut short: what heard nothing yet is not known to be dark
-        heard = f"{cables} verified, {len(report.with_code('switch'))} on a switch"
-        heard += f", {len(report.with_code('dark'))} not heard"
+    if result.cancelled:  # cut short: what heard nothing yet is not known to be dark (core: read_probe)
+        quiet = sum(1 for ref in report.probed if report.finding(ref) is None)
+        heard = f"{cables} verified, {len(report.with_code('switch'))} on a switch, {quiet} not heard"
         return f"Probe cancelled ({result.waited_s:.0f} s): {heard}; hosts unchanged.", False
     if not result.ok:
         return f"Probe failed: {result.message}", False

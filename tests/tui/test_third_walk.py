@@ -1,0 +1,55 @@
+"""Fixes from the third acceptance walk of issue 13 (80x24, --ascii, 60x20, --read-only), each under Pilot
+on the twin over HTTPS."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.engine.probehelp import CROSSED, read_networks
+from tests.tui.twinapp import make_app, screen_text, wait_for, wait_screen
+
+
+@pytest.fixture
+def slow_cdp_lab(tmp_path: Path) -> Iterator[Any]:
+    """The crossed lab with ESXi's real CDP interval (60 s): a probe cancelled at once has heard nothing."""
+    from vmesh_tui.sim.runner import start_lab
+
+    text = CROSSED.read_text().replace("cdp_interval_s = 1\n", "cdp_interval_s = 60\n")
+    text = text.replace("cdp_holdtime_s = 3\n", "cdp_holdtime_s = 180\n")
+    assert text.count("cdp_interval_s = 60") == 2, "the crossed lab changed: adapt this fixture"
+    path = tmp_path / "slow-cdp.toml"
+    path.write_text(text)
+    running = start_lab(path)
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+async def test_a_probe_cancelled_before_hearing_anything_keeps_the_cables_and_calls_nothing_dark(
+    slow_cdp_lab: Any,
+) -> None:
+    before_hosts = read_networks(slow_cdp_lab)
+    app = make_app(slow_cdp_lab)
+    app.probe_timeout_s = 90.0
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_screen(pilot, "CablingScreen")
+        before = app.screen.pairing.cables
+        assert before and all(c.source == "name" for c in before), before  # guessed by name
+        await pilot.press("p")
+        await wait_screen(pilot, "ConfirmScreen")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: "s left" in screen_text(app), 20)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not app.screen.probing, 30)
+        text = screen_text(app)
+        assert "Probe cancelled (" in text and "0 verified" in text, text
+        assert "10 not heard;" in text, text
+        assert "dark" not in text, text  # seconds of silence are no verdict on a NIC
+        assert app.screen.pairing.cables == before  # the name guesses stay, to link on from
+        assert text.count(" name ? ") == len(before), text  # and the panel draws them
+    assert read_networks(slow_cdp_lab) == before_hosts
