@@ -185,7 +185,8 @@ def test_long_esxcli_commands_fold_with_shell_continuations() -> None:
 
 
 def test_long_esxcli_comments_fold_into_comment_lines() -> None:
-    comment = "# uplinks of vmesh-1 not listed here are unused on vmesh-vmotion-1 (neither active nor standby)"
+    comment = "# uplinks of vmesh-1 not listed here are unused on vmesh-vmotion-1 (neither active nor"
+    comment += " standby)"
     folded = shell_wrap(comment, 76).splitlines()
     assert len(folded) == 2 and all(len(line) <= 76 for line in folded)
     assert all(line.startswith("# ") for line in folded)

@@ -122,7 +122,7 @@ class PreviewScreen(VmeshScreen):
         yield self.footer()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The footer offers a (apply) while there is something to apply, n (validate) once nothing is left."""
+        """The footer offers a (apply) while there is something to apply, n (validate) once nothing is."""
         result = getattr(self, "result", None)
         nothing_left = result is not None and result.plan.is_empty and not result.errors
         if action == "apply":
