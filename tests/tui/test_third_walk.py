@@ -53,3 +53,21 @@ async def test_a_probe_cancelled_before_hearing_anything_keeps_the_cables_and_ca
         assert app.screen.pairing.cables == before  # the name guesses stay, to link on from
         assert text.count(" name ? ") == len(before), text  # and the panel draws them
     assert read_networks(slow_cdp_lab) == before_hosts
+
+
+async def test_below_80x24_keys_take_no_step_blind(twin: Any) -> None:
+    app = make_app(twin)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await wait_screen(pilot, "CablingScreen")
+        assert "needs at least 80x24" in screen_text(app)
+        await pilot.press("n", "ctrl+n", "a", "y")  # what would go on to Preview and Apply, unseen
+        await pilot.pause(0.3)
+        assert type(app.screen).__name__ == "CablingScreen", type(app.screen).__name__
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause(0.3)
+        await pilot.press("n")  # enlarged: the keys work again
+        await wait_screen(pilot, "AddressingScreen")
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause(0.3)
+        await pilot.press("ctrl+c")  # and quitting always works
+        await wait_for(pilot, lambda: not app.is_running or app.return_code is not None, 10)

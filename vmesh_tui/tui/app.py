@@ -17,6 +17,7 @@ from vmesh_tui.tui.screens.base import MIN_SIZE
 from vmesh_tui.tui.styles import css_paths
 from vmesh_tui.tui.wizard import WizardFlow
 
+QUIT_KEYS = ("ctrl+c", "ctrl+q")  # the only keys that work while the terminal is below MIN_SIZE
 ASCII_KEYS = {"question_mark": "?", "escape": "esc", "enter": "enter", "space": "space"}
 
 
@@ -138,6 +139,15 @@ class VmeshApp(WizardFlow):
     def on_resize(self, event: events.Resize) -> None:
         """Below the size every screen is designed for, say so instead of drawing it cut."""
         self.set_class(event.size.width < MIN_SIZE[0] or event.size.height < MIN_SIZE[1], "-too-small")
+
+    async def on_event(self, event: events.Event) -> None:
+        """While the screen is too small to be seen, keys do nothing but quit: no step is taken blind."""
+        if isinstance(event, events.Key) and self.has_class("-too-small") and event.key not in QUIT_KEYS:
+            event.prevent_default()
+            event.stop()
+            self.bell()
+            return
+        await super().on_event(event)
 
     def _fatal_error(self) -> None:
         """Textual's crash report (its ``App._fatal_error``), without local variables: a frame's locals
