@@ -71,3 +71,30 @@ async def test_below_80x24_keys_take_no_step_blind(twin: Any) -> None:
         await pilot.pause(0.3)
         await pilot.press("ctrl+c")  # and quitting always works
         await wait_for(pilot, lambda: not app.is_running or app.return_code is not None, 10)
+
+
+def footer(app: Any) -> str:
+    return screen_text(app).splitlines()[-1]
+
+
+async def test_status_offers_revert_only_while_a_run_is_open(twin: Any) -> None:
+    from tests.tui.test_operations_twin import walk_to_apply
+
+    app = make_app(twin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await walk_to_apply(pilot)
+        app.open_status()
+        await wait_screen(pilot, "StatusScreen")
+        await wait_for(pilot, lambda: "v Revert" in footer(app))
+        assert "v: revert the open run" in screen_text(app)
+        await pilot.press("v")
+        await wait_screen(pilot, "ConfirmScreen")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: "Reverted" in screen_text(app), 60)
+        await wait_for(pilot, lambda: "Revert" not in footer(app))  # nothing is left to revert
+        assert "c Cabling" in footer(app) and "r Recovery" in footer(app), footer(app)
+        await pilot.press("escape")  # Status was opened over Apply: esc goes back there
+        await wait_screen(pilot, "ApplyScreen")
+        app.open_status()  # opened afresh, it reads the journals: no open run
+        await wait_screen(pilot, "StatusScreen")
+        assert "No open run to revert." in screen_text(app) and "Revert" not in footer(app), screen_text(app)

@@ -91,7 +91,9 @@ class StatusScreen(VmeshScreen):
             return not self.final
         if action == "leave":  # esc and q both quit at the end; elsewhere esc is Back and q quits
             return True
-        if action in ("revert", "recovery"):
+        if action == "revert":  # offered while there is an open run to undo (or a journal to explain)
+            return not self.vapp.read_only and getattr(self, "revertable", True)
+        if action == "recovery":
             return not self.vapp.read_only
         if action == "cabling":
             return self.vapp.engine is not None
@@ -149,14 +151,27 @@ class StatusScreen(VmeshScreen):
             return
         for journal in self.journals:
             table.add_row(*journal_row(journal))
+        self.revertable = self.has_open_run()
+        self.refresh_bindings()
         if not self.journals:
             self.say("No runs recorded yet: nothing has been applied from this machine.")
         else:
             keys = "c: read the hosts again."
             if not self.vapp.read_only:
-                keys = "v: revert the open run. r: recovery. " + keys
+                keys = "r: recovery. " + keys
+                keys = ("v: revert the open run. " if self.revertable else "No open run to revert. ") + keys
             self.say(f"{len(self.journals)} run(s). {keys}")
         self.show_detail()
+
+    def has_open_run(self) -> bool:
+        """Whether v has a run to undo: the connected hosts' open run, or (not connected) any open run."""
+        engine = self.vapp.engine
+        if engine is None:
+            return any(not journal.closed for journal in self.journals)
+        try:
+            return engine.revert_target() is not None
+        except Exception:  # an unreadable journal: v stays, and says what is wrong
+            return True
 
     @on(DataTable.RowHighlighted, "#journal")
     def show_detail(self) -> None:
