@@ -7,7 +7,7 @@ the hosts of one cluster. Reads run concurrently across connections; each host's
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -96,9 +96,7 @@ class HostsClient:
         content = session.content
         cluster = session.target.cluster
         if cluster is None:
-            return check_network_read(
-                session.read(lambda: hostread.read_hosts_from_root(content), "reading the host")
-            )
+            return self._read_hosts(session, [])
         clusters = session.read(lambda: hostread.list_clusters(content), "listing the clusters")
         if cluster not in clusters:
             known = ", ".join(sorted(clusters)) or "none"
@@ -106,10 +104,7 @@ class HostsClient:
                 f"vCenter {session.target.endpoint} has no cluster named {cluster!r} (clusters: {known})",
                 "name one of its clusters with --cluster",
             )
-        raws = session.read(lambda: hostread.read_hosts(content, clusters[cluster]), "reading the hosts")
-        for raw in raws:
-            check_usable(raw)
-        return check_network_read(raws)
+        return self._read_hosts(session, clusters[cluster])
 
     def _adopt(self, session: Session, raw: hostread.RawHost) -> HostHandle:
         handle = self._handles.get(raw.name)
@@ -156,18 +151,9 @@ class HostsClient:
     def read_host(self, host: str) -> HostState:
         """One host's state, fresh and without neighbours: one RetrievePropertiesEx on its connection."""
         handle = self.handle(host)
-        session, content = handle.session, handle.session.content
-        if session.target.cluster is None:
-            raws = session.read(lambda: hostread.read_hosts_from_root(content), f"reading {host}")
-        else:
-            raws = session.read(
-                lambda: hostread.read_hosts(content, [handle.moref]),
-                f"reading {host}",
-                {handle.moref._moId: host},
-            )
-            for raw in raws:
-                check_usable(raw)
-        found = self._states(check_network_read([raw for raw in raws if raw.name == host]))
+        session = handle.session
+        raws = self._read_hosts(session, [handle.moref], {handle.moref._moId: host}, f"reading {host}")
+        found = self._states([raw for raw in raws if raw.name == host])
         if host not in found:
             raise HostUnavailable(
                 f"{host} is no longer among the hosts of {session.target.endpoint}", "discover again"
@@ -196,18 +182,24 @@ class HostsClient:
 
     def _read_connection(self, session: Session) -> list[hostread.RawHost]:
         handles = [h for h in self._handles.values() if h.session is session]
+        return self._read_hosts(session, [h.moref for h in handles], {h.moref._moId: h.name for h in handles})
+
+    @staticmethod
+    def _read_hosts(
+        session: Session, morefs: list[Any], names: Mapping[str, str] | None = None, doing: str = ""
+    ) -> list[hostread.RawHost]:
+        """One read of a connection's hosts with their network state: the host below the root of an ESXi
+        endpoint, or ``morefs`` on a vCenter (each refused unless connected and out of maintenance mode).
+        A host whose network objects returned nothing is refused (check_network_read)."""
         content = session.content
         if session.target.cluster is None:
-            return check_network_read(
-                session.read(lambda: hostread.read_hosts_from_root(content), "reading the host")
+            raws = session.read(lambda: hostread.read_hosts_from_root(content), doing or "reading the host")
+        else:
+            raws = session.read(
+                lambda: hostread.read_hosts(content, morefs), doing or "reading the hosts", names
             )
-        raws = session.read(
-            lambda: hostread.read_hosts(content, [h.moref for h in handles]),
-            "reading the hosts",
-            {h.moref._moId: h.name for h in handles},
-        )
-        for raw in raws:
-            check_usable(raw)
+            for raw in raws:
+                check_usable(raw)
         return check_network_read(raws)
 
     def _add_hints(self, raw: hostread.RawHost) -> None:
