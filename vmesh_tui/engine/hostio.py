@@ -56,24 +56,22 @@ class HostIO:
         problems: dict[str, str] = {}
 
         async def one(host: str) -> None:
-            reason = "it did not answer"
+            reason = ""
             for attempt in range(READ_ATTEMPTS):
                 if attempt:
                     await asyncio.sleep(READ_PAUSE_S)
                 try:
-                    state = await self._read_one(host)
+                    found[host] = await self.read_host(host)
+                    return
                 except Exception as exc:
                     reason = error_text(exc)
-                    continue
-                if state is not None:
-                    found[host] = state
-                    return
             problems[host] = reason
 
         await asyncio.gather(*(one(h) for h in wanted))
         return found, problems
 
-    async def _read_one(self, host: str) -> HostState | None:
+    async def read_host(self, host: str) -> HostState:
+        """One host's state, fresh and without neighbours (one request); raises when it cannot be read."""
         return await asyncio.to_thread(self.client.read_host, host)
 
     def journal(self) -> jr.Journal | None:

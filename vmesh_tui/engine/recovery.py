@@ -109,7 +109,7 @@ async def _journaled(executor: StepExecutor, journal: Journal, step: Step) -> No
 async def _confirm(engine: HostIO, step: Step) -> None:
     """Read the step's host again (one request): StepError when it does not show the change."""
     try:
-        state = await asyncio.to_thread(engine.client.read_host, step.host)
+        state = await engine.read_host(step.host)
     except Exception as exc:
         raise StepError(f"it cannot be read to confirm the change ({error_text(exc)})") from None
     if not step_took_effect(state, step):
