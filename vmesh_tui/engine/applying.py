@@ -76,9 +76,10 @@ async def apply_locked(
     queue: asyncio.Queue[Event] = asyncio.Queue()
     executor = StepExecutor(io.client, journal, queue, io.landing_wait_s)
     outcome = RunOutcome()
-    jobs: list[Awaitable[None]] = [
-        executor.run_host(h, planned.plan.for_host(h), outcome, len(planned.plan.for_host(h))) for h in hosts
-    ]
+    jobs: list[Awaitable[None]] = []
+    for host in hosts:
+        host_steps = planned.plan.for_host(host)
+        jobs.append(executor.run_host(host, host_steps, outcome, len(host_steps)))
     if not hosts_at_once:
         jobs = [_one_after_another(jobs)]
     try:
