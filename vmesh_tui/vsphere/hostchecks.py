@@ -8,7 +8,7 @@ from typing import Any
 from pyVmomi import vim, vmodl
 
 from vmesh_tui.vsphere.errors import CallTimeout, HostUnavailable, StepFailed, Unreachable, VSphereError
-from vmesh_tui.vsphere.hostread import PC, RawHost, retrieve
+from vmesh_tui.vsphere.hostread import RawHost, read_properties
 from vmesh_tui.vsphere.session import Session, fault_name, fault_text
 
 
@@ -50,17 +50,17 @@ def wait_for_task(session: Session, task: Any, what: str, wait_s: float) -> None
     """Poll a task (one RetrievePropertiesEx every 0.2 s) until it ends; an endpoint that goes away (a
     rebooting host) ends the wait too. StepFailed when the task fails, CallTimeout after ``wait_s``."""
     collector = session.content.propertyCollector
-    spec = PC.FilterSpec(
-        objectSet=[PC.ObjectSpec(obj=task, skip=False)],
-        propSet=[PC.PropertySpec(type=vim.Task, pathSet=["info.state", "info.error"])],
-    )
+    paths = ["info.state", "info.error"]
     deadline = time.monotonic() + wait_s
     while time.monotonic() < deadline:
         try:
-            objects = session.call(lambda: retrieve(collector, spec), f"waiting for {what}", idempotent=True)
+            props = session.call(
+                lambda: read_properties(collector, task, vim.Task, paths),
+                f"waiting for {what}",
+                idempotent=True,
+            )
         except (Unreachable, CallTimeout, vmodl.fault.ManagedObjectNotFound):
             return  # the endpoint went away (or forgot its tasks): the host is rebooting
-        props = {p.name: p.val for obj in objects for p in (obj.propSet or [])}
         if props.get("info.state") == "success":
             return
         if props.get("info.state") == "error":

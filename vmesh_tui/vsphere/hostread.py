@@ -92,6 +92,14 @@ def retrieve(collector: Any, spec: Any) -> list[Any]:
     return objects
 
 
+def read_properties(collector: Any, obj: Any, kind: Any, paths: list[str]) -> dict[str, Any]:
+    """``paths`` of the one managed object ``obj`` of type ``kind``, by path (one request)."""
+    spec = PC.FilterSpec(
+        objectSet=[PC.ObjectSpec(obj=obj, skip=False)], propSet=[PC.PropertySpec(type=kind, pathSet=paths)]
+    )
+    return {p.name: p.val for found in retrieve(collector, spec) for p in (found.propSet or [])}
+
+
 def _moid(ref: Any) -> str | None:
     moid = getattr(ref, "_moId", None)
     return str(moid) if moid else None

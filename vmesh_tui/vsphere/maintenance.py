@@ -24,16 +24,12 @@ POLL_S = 0.2
 
 def host_runtime(session: Session, moref: Any, doing: str) -> tuple[bool, dt.datetime | None]:
     """(runtime.inMaintenanceMode, runtime.bootTime) of one host, read fresh."""
-    spec = hostread.PC.FilterSpec(
-        objectSet=[hostread.PC.ObjectSpec(obj=moref, skip=False)],
-        propSet=[
-            hostread.PC.PropertySpec(
-                type=vim.HostSystem, pathSet=["runtime.inMaintenanceMode", "runtime.bootTime"]
-            )
-        ],
-    )
-    objects = session.read(lambda: hostread.retrieve(session.content.propertyCollector, spec), doing)
-    props = {p.name: p.val for obj in objects for p in (obj.propSet or [])}
+    paths = ["runtime.inMaintenanceMode", "runtime.bootTime"]
+
+    def read() -> dict[str, Any]:  # the session's collector at each try: a re-login renews it
+        return hostread.read_properties(session.content.propertyCollector, moref, vim.HostSystem, paths)
+
+    props = session.read(read, doing)
     return bool(props.get("runtime.inMaintenanceMode")), props.get("runtime.bootTime")
 
 
