@@ -111,10 +111,7 @@ def check_private_dir(path: Path, what: str = "") -> None:
 
 def private_subdir(parent: Path, name: str) -> Path:
     """``parent/name`` as a checked private directory (created on demand); never a link out of it."""
-    path = parent / name
-    _make(path)
-    check_private_dir(path)
-    return path
+    return ensure_private_dir(parent / name)
 
 
 def open_nofollow(path: Path, flags: int = os.O_RDONLY, mode: int = 0o600) -> int:
