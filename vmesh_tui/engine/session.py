@@ -82,12 +82,12 @@ class Engine(HostIO):
         """Remove what the journal says the tool created and restore what it changed; closes the journal.
 
         The newest open run is reverted: an interrupted probe's temporary vSwitches before an apply."""
-        blocked = self.blocking(self.client.host_names())
+        hosts = self.client.host_names()
+        blocked = self.blocking(hosts)
         if blocked:
             message = "a journal of these hosts cannot be read, so what the tool did there is unknown"
             yield done(results.RevertResult(False, message, problems=tuple(blocked), refused=True))
             return
-        hosts = self.client.host_names()
         if open_probes(self.state_dir, hosts):  # maybe nothing is left of it: read first, under the lock
 
             def refused_all(why: str) -> Event:
