@@ -10,17 +10,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from vmesh_tui.core.model import HostState
-from vmesh_tui.core.steps import Step, object_key, object_kind
+from vmesh_tui.core.steps import Step
 from vmesh_tui.engine.hostsapi import error_text
-from vmesh_tui.engine.objects import describe_step, step_took_effect
+from vmesh_tui.engine.objects import describe_step, key_of, step_took_effect
 
 
 def last_per_object(steps: Sequence[Step]) -> list[Step]:
     """The last step of each object (what the host must show at the end), in their original order."""
-    last: dict[tuple[str, str, str], Step] = {}
-    for step in steps:
-        last[(step.host, object_kind(step.obj), object_key(step.obj))] = step
-    return [step for step in steps if last[(step.host, object_kind(step.obj), object_key(step.obj))] is step]
+    last = {(step.host, key_of(step)): step for step in steps}
+    return [step for step in steps if last[(step.host, key_of(step))] is step]
 
 
 def unconfirmed(states: Mapping[str, HostState], steps: Sequence[Step]) -> list[tuple[str, str]]:

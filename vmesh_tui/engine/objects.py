@@ -28,6 +28,11 @@ def find_like(state: HostState, obj: NetObject) -> NetObject | None:
     return find(state, object_kind(obj), object_key(obj))
 
 
+def key_of(step: Step) -> tuple[str, str]:
+    """(kind, identity) of the object ``step`` is about, on its host."""
+    return object_kind(step.obj), object_key(step.obj)
+
+
 def matches(observed: NetObject | None, wanted: NetObject | None) -> bool:
     """True when ``observed`` is ``wanted`` as far as the tool configures it."""
     if observed is None or wanted is None:

@@ -21,13 +21,13 @@ from vmesh_tui.engine.events import Event, done, phase, warning
 from vmesh_tui.engine.hostio import HostIO
 from vmesh_tui.engine.hostsapi import HostsApi
 from vmesh_tui.engine.lock import HostSetLock, LockBusy
+from vmesh_tui.engine.objects import key_of
 from vmesh_tui.engine.paths import UnsafePath
 from vmesh_tui.engine.planning import PlanRequest, PlanResult, build_plan
 from vmesh_tui.engine.probe import ProbeOptions, run_probe
 from vmesh_tui.engine.recovery import recover_hosts
 from vmesh_tui.engine.reverting import revert_locked
 from vmesh_tui.engine.stale import close_stale_probes, open_probes
-from vmesh_tui.engine.undo import key_of
 
 
 class Engine(HostIO):

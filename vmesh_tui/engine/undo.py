@@ -13,10 +13,11 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 
 from vmesh_tui.core.model import HostState, Pnic, Portgroup, Vmk, VSwitch
 from vmesh_tui.core.ordering import is_owned_name, is_owned_portgroup, is_owned_vmk, is_protected_vmk
-from vmesh_tui.core.steps import NetObject, Step, object_key, object_kind
+from vmesh_tui.core.steps import NetObject, Step
 from vmesh_tui.engine import objects
 from vmesh_tui.engine.events import Event
 from vmesh_tui.engine.journal import IN_FLIGHT, UNDONE, JournalWriteError, StepRecord
+from vmesh_tui.engine.objects import key_of
 from vmesh_tui.engine.runner import StepError, StepExecutor, stream
 
 DEFAULT_PREFIX = "vmesh"
@@ -179,7 +180,3 @@ def mark_back(executor: StepExecutor, records: Sequence[StepRecord]) -> None:
     for record in records:
         if record.status != UNDONE:
             _mark_undone(executor, record)
-
-
-def key_of(step: Step) -> ObjectKey:
-    return object_kind(step.obj), object_key(step.obj)
