@@ -31,11 +31,13 @@ def unconfirmed(states: Mapping[str, HostState], steps: Sequence[Step]) -> list[
                 (step.host, f"{step.host} was not in the read after the steps: nothing of it is confirmed")
             )
         elif not step_took_effect(state, step):
-            done = (
-                f"{describe_step(step)} was answered as done, but the host does not show it (read just after)"
-            )
-            found.append((step.host, f"{step.host}: {done}"))
+            found.append((step.host, f"{step.host}: {not_shown_sentence(step)}"))
     return found
+
+
+def not_shown_sentence(step: Step) -> str:
+    """What to say of a step its host answered as done and a read just after does not show."""
+    return f"{describe_step(step)} was answered as done, but the host does not show it (read just after)"
 
 
 async def confirm_steps(

@@ -16,6 +16,7 @@ from typing import TypeVar
 from vmesh_tui.core.model import HostState, Portgroup
 from vmesh_tui.core.ordering import is_owned_portgroup
 from vmesh_tui.core.steps import Action, Step
+from vmesh_tui.engine.confirm import not_shown_sentence
 from vmesh_tui.engine.events import Event, done, phase
 from vmesh_tui.engine.hostio import HostIO
 from vmesh_tui.engine.hostsapi import error_text
@@ -113,9 +114,7 @@ async def _confirm(engine: HostIO, step: Step) -> None:
     except Exception as exc:
         raise StepError(f"it cannot be read to confirm the change ({error_text(exc)})") from None
     if not step_took_effect(state, step):
-        raise StepError(
-            f"{describe_step(step)} was answered as done, but the host does not show it (read just after)"
-        )
+        raise StepError(not_shown_sentence(step))
 
 
 def _quietly(write: Callable[[], T]) -> T | None:
