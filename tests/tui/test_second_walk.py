@@ -120,7 +120,8 @@ async def test_recovery_with_nothing_applied_offers_nothing_to_run(twin: Any) ->
         assert type(app.screen).__name__ == "RecoveryScreen" and "failing: ?" not in screen_text(app)
 
 
-async def test_a_renumbered_link_reads_as_re_created_not_removed(twin: Any) -> None:
+async def test_an_unlinked_applied_link_is_removed_and_the_others_keep_their_numbers(twin: Any) -> None:
+    # since 8f366f6 the plan keeps the numbers of applied links (before, links 2-4 became 1-3, re-created)
     app = make_app(twin)
     async with app.run_test(size=(80, 24)) as pilot:
         await walk_to_apply(pilot)
@@ -128,7 +129,7 @@ async def test_a_renumbered_link_reads_as_re_created_not_removed(twin: Any) -> N
         app.rewind_wizard()  # read the hosts again, then Cabling
         await wait_screen(pilot, "CablingScreen")
         await wait_for(pilot, lambda: "vmesh-1" in screen_text(app))
-        await pilot.press("u")  # unlink vmnic1: links 2-4 become 1-3 on other NICs
+        await pilot.press("u")  # unlink vmnic1's cable: link 1
         await pilot.press("n")
         await wait_screen(pilot, "AddressingScreen")
         in_use = " ".join(str(app.screen.query_one("#in-use").render()).split())  # its own: reused
@@ -136,16 +137,16 @@ async def test_a_renumbered_link_reads_as_re_created_not_removed(twin: Any) -> N
         await pilot.press("ctrl+n")
         await wait_screen(pilot, "PreviewScreen")
         text = screen_text(app)
-        row = next(line for line in text.splitlines() if line.startswith("  1 vmesh-1 vmnic2"))
-        assert row.rstrip().endswith("yes     re-created"), text
-        assert "removed and added again: uplinks vmnic1->vmnic2, active vmnic1->vmnic2" in text, text
-        assert "remove vswitch vmesh-1" not in text and "vmesh-vmotion-1 (no longer" not in text, text
+        kept = ("  2 vmesh-2", "  3 vmesh-3")
+        rows = [line.rstrip() for line in text.splitlines() if line.startswith(kept)]
+        assert len(rows) == 4 and all(row.endswith("yes     as is") for row in rows), text
+        assert text.count("remove vswitch vmesh-1 (no longer in the plan)") == 2, text
+        assert "re-created" not in text and "vmnic1 -" not in text, text
         await pilot.press("t")
         await pilot.pause(0.2)
-        text = screen_text(app)  # the planned vSwitch is added again, not marked for removal
-        assert "vSwitch vmesh-1 MTU 9000 uplinks vmnic2 [re-created: uplinks" in text, text
-        assert "[remove]" not in text and "remove vswitch vmesh-1" not in text, text
-        assert "remove vmk vmesh-vmotion-4" in text  # the fourth link is gone for good
+        text = screen_text(app)  # the tree marks link 1's objects for removal, nothing else
+        assert "vSwitch vmesh-2 MTU 9000 uplinks vmnic2" in text and "re-created" not in text, text
+        assert "remove vmk vmesh-vmotion-1" in text, text
 
 
 def test_networks_in_use_are_listed_in_address_order() -> None:
