@@ -25,6 +25,7 @@ from vmesh_tui.headless.requests import needs_two_hosts, plan_request
 
 Handler = Callable[[argparse.Namespace, Output], Coroutine[Any, Any, int]]
 # journals live on the machine that applied: from another one, apply with the same options records them
+NO_OPEN_RUN = "no run applied from this machine is in effect on these hosts"  # none, or reverted
 APPLY_FIRST = (
     "(apply first; where the tool already configured them, apply with the same options changes nothing)"
 )
@@ -176,7 +177,7 @@ async def apply(args: argparse.Namespace, out: Output) -> int:
 async def validate(args: argparse.Namespace, out: Output) -> int:
     async def body(engine: Any) -> int:
         if engine.journal() is None:
-            raise UsageError(f"nothing to validate: no journal for these hosts here {APPLY_FIRST}")
+            raise UsageError(f"nothing to validate: {NO_OPEN_RUN} {APPLY_FIRST}")
         result = await drain(engine.validate(), out)
         out.document(render.validation_json(result) or {})
         out.line(result.message)
@@ -213,7 +214,7 @@ async def revert(args: argparse.Namespace, out: Output) -> int:
 async def recover(args: argparse.Namespace, out: Output) -> int:
     async def body(engine: Any) -> int:
         if engine.journal() is None:
-            raise UsageError(f"nothing to recover: no journal for these hosts here {APPLY_FIRST}")
+            raise UsageError(f"nothing to recover: {NO_OPEN_RUN} {APPLY_FIRST}")
         confirm(args, "Toggle the failover order of the tool's portgroups where needed?")
         result = await drain(engine.recover(), out)
         out.document(
