@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 
-from vmesh_tui.vsphere.session import network_error
+from vmesh_tui.vsphere.faultmap import network_error
 from vmesh_tui.vsphere.targets import parse_host_url
 
 

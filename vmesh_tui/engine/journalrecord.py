@@ -1,10 +1,12 @@
-"""What a journal records: its format version, kinds and statuses, and one journaled step."""
+"""What a journal records: its format version, kinds and statuses, and one journaled step (and its JSON)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from vmesh_tui.core.steps import Step
+from vmesh_tui.engine import codec
 
 FORMAT_VERSION = 1
 # journal kinds: an apply (and the recover and revert runs on it), or a cable probe
@@ -39,3 +41,26 @@ class StepRecord:
     @property
     def host(self) -> str:
         return self.step.host
+
+    def encode(self) -> dict[str, Any]:
+        """The step as the journal file holds it."""
+        return {
+            "seq": self.seq,
+            "step": codec.encode(self.step),
+            "status": self.status,
+            "vmk": self.vmk,
+            "error": self.error,
+            "at": self.at,
+        }
+
+    @classmethod
+    def decode(cls, raw: dict[str, Any]) -> StepRecord:
+        """A step as read back from the journal file."""
+        return cls(
+            raw["seq"],
+            codec.decode(raw["step"]),
+            raw["status"],
+            raw.get("vmk"),
+            raw.get("error"),
+            raw.get("at"),
+        )

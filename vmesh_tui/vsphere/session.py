@@ -1,5 +1,7 @@
 """One logged-in SOAP session to an ESXi host or a vCenter: pinned TLS, timeouts, re-login once.
 
+How each call is guarded and its failures named: :mod:`vmesh_tui.vsphere.guarded_calls`.
+
 Connecting costs three requests, like pyVmomi's SmartConnect: GET /sdk/vimServiceVersions.xml (which is
 also where the certificate is checked, before any credential), RetrieveServiceContent, Login.
 """
@@ -7,31 +9,19 @@ also where the certificate is checked, before any credential), RetrieveServiceCo
 from __future__ import annotations
 
 import functools
-import http.client
-import select
-import ssl
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, Union
-from xml.parsers.expat import ExpatError
 
 from pyVmomi import SoapStubAdapter, vim, vmodl
 
-from vmesh_tui.vsphere.errors import (
-    AuthFailed,
-    BadReply,
-    CallTimeout,
-    CertificateChanged,
-    CertificateUnknown,
-    NotVSphere,
-    Unreachable,
-    VSphereError,
-)
-from vmesh_tui.vsphere.faultmap import FAULT_REMEDY, fault_error, fault_name, fault_text, network_error
-from vmesh_tui.vsphere.guard import CallCut, CallGuard, CompressedReply, GuardedHTTPSConnection, ReplyTooLarge
+from vmesh_tui.vsphere.errors import AuthFailed, CertificateChanged, CertificateUnknown, NotVSphere
+from vmesh_tui.vsphere.faultmap import FAULT_REMEDY, fault_error, fault_name, fault_text
+from vmesh_tui.vsphere.guard import GuardedHTTPSConnection
+from vmesh_tui.vsphere.guarded_calls import GuardedCalls
 from vmesh_tui.vsphere.knownhosts import KnownHosts, canonical_host
 from vmesh_tui.vsphere.targets import Target
-from vmesh_tui.vsphere.tls import PinMismatch, PinnedContext
+from vmesh_tui.vsphere.tls import PinMismatch
 from vmesh_tui.vsphere.versions import choose_version, service_versions
 
 __all__ = [
@@ -45,14 +35,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-DROPPED = (
-    http.client.RemoteDisconnected,
-    BrokenPipeError,
-    ConnectionResetError,
-    ConnectionAbortedError,
-    ssl.SSLEOFError,
-    ssl.SSLZeroReturnError,
-)
 AcceptNew = Union[bool, Callable[[CertificateUnknown], bool]]
 LOGOUT_S = 3.0  # a host that does not answer the logout is left at once: the session expires there
 _ASK_LOCK = threading.Lock()
@@ -73,7 +55,7 @@ class _Secret:
         return "_Secret('***')"
 
 
-class Session:
+class Session(GuardedCalls):
     """A logged-in session; ``call`` runs one API call with the session's timeout and one re-login."""
 
     def __init__(
@@ -84,16 +66,11 @@ class Session:
         accept_new: AcceptNew = False,
         timeout: float = 20.0,
     ) -> None:
-        self.target = target
-        self.timeout = timeout
+        super().__init__(target, known_hosts, timeout)
         self._secret = _Secret(password)
-        self._known_hosts = known_hosts
         self._accept_new = accept_new
         self._login_lock = threading.RLock()
         self._logins = 0  # counts logins, so threads that all saw NotAuthenticated log in once
-        self.calls = CallGuard(timeout)
-        self.context = PinnedContext(known_hosts.get(target.address, target.port))
-        self.stub: Any = None
         self.content: Any = None
         self.logged_in = False
 
@@ -192,65 +169,6 @@ class Session:
                 ) from None
 
     # -- calling ------------------------------------------------------------------------------------
-    def _guard(
-        self, fn: Callable[[], T], doing: str, retry_dropped: bool = False, timeout: float | None = None
-    ) -> T:
-        try:
-            with self.calls.call(timeout):
-                return fn()
-        except CallCut as cut:
-            raise self._cut_error(cut, doing, timeout) from None
-        except ReplyTooLarge as exc:
-            raise BadReply(
-                f"{self.target.endpoint} sent a reply larger than {exc.limit // (1024 * 1024)} MB while"
-                f" {doing}; the tool stopped reading it",
-                "check that the address is an ESXi host or a vCenter, not another service",
-                code="reply-too-large",
-            ) from None
-        except (ExpatError, CompressedReply) as exc:
-            raise BadReply(
-                f"{self.target.endpoint} sent a reply that is not valid vSphere SOAP while {doing}"
-                f" ({type(exc).__name__}: {str(exc)[:80]})",
-                "check that the address is an ESXi host or a vCenter, not another service",
-                code="bad-reply",
-            ) from None
-        except PinMismatch as mismatch:
-            if doing == "checking the certificate":
-                raise
-            raise CertificateChanged(
-                self.target.address,
-                self.target.port,
-                self.context.expected or "",
-                mismatch.actual,
-                str(self._known_hosts.path),
-            ) from None
-        except DROPPED as exc:
-            if not retry_dropped:
-                raise network_error(self.target, exc, doing) from None
-            if self.stub is not None:
-                self.stub.DropConnections()  # a pooled keep-alive socket died (e.g. the host restarted)
-            return self._guard(fn, doing)
-        except (OSError, http.client.HTTPException) as exc:
-            raise network_error(self.target, exc, doing) from None
-
-    def _cut_error(self, cut: CallCut, doing: str, timeout: float | None) -> VSphereError:
-        where = self.target.endpoint
-        if cut.why == "aborted":
-            return Unreachable(
-                f"the call to {where} was stopped (interrupted) while {doing}; it may still take effect",
-                "check the journal (vmesh-tui status) and revert if needed",
-                code="call-aborted",
-            )
-        seconds = self.calls.timeout if timeout is None else timeout
-        return CallTimeout(
-            f"{where} did not answer in time (a whole call may take {seconds:g} s) while {doing}",
-            "check that the host is up and reachable from here, then try again",
-        )
-
-    def abort_calls(self) -> None:
-        """Stop every call of this session now (each raises Unreachable "call-aborted")."""
-        self.calls.abort_all()
-
     def call(self, fn: Callable[[], T], doing: str = "calling the host", *, idempotent: bool = False) -> T:
         """Run one API call; on NotAuthenticated log in again and retry it once.
 
@@ -270,35 +188,6 @@ class Session:
         ``names``: managed object id -> host name, to name a host that has gone away.
         """
         return self._faults(lambda: self.call(fn, doing, idempotent=True), doing, names)
-
-    def _faults(self, fn: Callable[[], T], doing: str, names: Mapping[str, str] | None = None) -> T:
-        try:
-            return fn()
-        except vmodl.MethodFault as fault:
-            raise fault_error(self.target, fault, doing, names) from None
-
-    def prune_dead_connections(self) -> None:
-        """Close pooled keep-alive sockets the host has closed (readable while idle means EOF).
-
-        Done before a change, so that a change is not sent on a dead socket and then reported as a
-        lost reply although it never reached the host.
-        """
-        stub = self.stub
-        if stub is None:
-            return
-        with stub.lock:
-            alive = []
-            for conn, used in stub.pool:
-                sock = conn.sock
-                try:
-                    dead = sock is None or bool(select.select([sock], [], [], 0)[0])
-                except (OSError, ValueError):
-                    dead = True
-                if dead:
-                    conn.close()
-                else:
-                    alive.append((conn, used))
-            stub.pool = alive
 
     def relogin(self, seen: int | None = None) -> None:
         """Forget pooled connections (they may be dead after a restart) and log in again.
