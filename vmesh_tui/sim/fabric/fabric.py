@@ -13,7 +13,7 @@ from vmesh_tui.sim.fabric import cdp
 from vmesh_tui.sim.fabric.links import Links
 from vmesh_tui.sim.fabric.packets import run_ping
 from vmesh_tui.sim.host.simhost import SimHost
-from vmesh_tui.sim.host.wiring import PingOutcome
+from vmesh_tui.sim.host.wiring import PingOutcome, PingRequest
 from vmesh_tui.sim.lab.spec import CableSpec, LabSpec, SwitchSpec
 
 
@@ -31,20 +31,10 @@ class Fabric(Links):
         """What CDP heard on the NIC (see cdp.py); the caller holds every host's lock."""
         return cdp.network_hint(self, self.hosts[host], device)
 
-    def ping(
-        self,
-        source: str,
-        target: str,
-        interface: str | None,
-        size: int,
-        df: bool,
-        count: int,
-        netstack: str | None,
-        wait: float | None,
-    ) -> PingOutcome:
-        """esxcli network diag ping from host ``source`` to address ``target`` (see packets.py)."""
+    def ping(self, request: PingRequest) -> PingOutcome:
+        """esxcli network diag ping from host ``request.source`` to ``request.target`` (see packets.py)."""
         with self.all_locked():
-            return run_ping(self, source, target, interface, size, df, count, netstack, wait)
+            return run_ping(self, request)
 
 
 def build_fabric(spec: LabSpec) -> Fabric:

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from vmesh_tui.sim.fabric.links import Links
 from vmesh_tui.sim.host.simhost import SimHost
 from vmesh_tui.sim.host.state import DEFAULT_NETSTACK, NETSTACKS, VnicState, parse_ipv4
-from vmesh_tui.sim.host.wiring import PingOutcome, PingReply
+from vmesh_tui.sim.host.wiring import PingOutcome, PingReply, PingRequest
 
 IP_ICMP_HEADERS = 28
 MAX_PAYLOAD = 65507
@@ -107,20 +107,12 @@ def deliver(
     return None
 
 
-def run_ping(
-    fabric: Links,
-    source: str,
-    target: str,
-    interface: str | None,
-    size: int,
-    df: bool,
-    count: int,
-    netstack: str | None,
-    wait: float | None,
-) -> PingOutcome:
-    """One ping run; the caller holds every host's lock. ``wait`` is accepted and not slept."""
+def run_ping(fabric: Links, request: PingRequest) -> PingOutcome:
+    """One ping run; the caller holds every host's lock. ``request.wait`` is accepted and not slept."""
+    source, target, interface = request.source, request.target, request.interface
+    size, df, count = request.size, request.df, request.count
     host = fabric.hosts[source]
-    stack = netstack or DEFAULT_NETSTACK
+    stack = request.netstack or DEFAULT_NETSTACK
     if stack not in NETSTACKS:
         return failed(f"Invalid netstack instance '{stack}'")
     address = parse_ipv4(target)

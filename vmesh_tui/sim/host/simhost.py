@@ -30,7 +30,7 @@ from vmesh_tui.sim.host.state import (
     derived_mac,
 )
 from vmesh_tui.sim.host.vnicsystem import valid_link_specs
-from vmesh_tui.sim.host.wiring import PingOutcome, Wiring
+from vmesh_tui.sim.host.wiring import PingOutcome, PingRequest, Wiring
 from vmesh_tui.sim.lab.spec import HostSpec
 
 
@@ -129,7 +129,7 @@ class SimHost(NetworkConfigMethods):
         """esxcli network diag ping from this host (see fabric/packets.py for the model)."""
         if self.fabric is None:  # build_fabric wires every host, a lone one included
             raise RuntimeError(f"{self.name} is on no fabric: build its hosts with build_fabric()")
-        return self.fabric.ping(self.name, host, interface, size, df, count, netstack, wait)
+        return self.fabric.ping(PingRequest(self.name, host, interface, size, df, count, netstack, wait))
 
     def owns_address(self, address: ipaddress.IPv4Address, netstack: str) -> VnicState | None:
         return next(

@@ -1,4 +1,4 @@
-"""What a SimHost asks of the wires it is plugged into, and the ping result those wires answer with.
+"""What a SimHost asks of the wires it is plugged into, and the ping request and result those wires carry.
 
 The fabric package implements :class:`Wiring`; the host package only knows this Protocol, so the host
 model never imports the fabric that sits above it.
@@ -19,6 +19,20 @@ class PingReply(NamedTuple):
     seq: int
     size: int  # bytes received: payload + 8 (ICMP header), as ping prints them
     rtt: float  # milliseconds
+
+
+@dataclass(frozen=True)
+class PingRequest:
+    """One esxcli network diag ping: from host ``source`` to address ``target``, with its options."""
+
+    source: str
+    target: str
+    interface: str | None = None
+    size: int = 56
+    df: bool = False
+    count: int = 3
+    netstack: str | None = None
+    wait: float | None = None  # accepted and not slept
 
 
 @dataclass(frozen=True)
@@ -49,16 +63,6 @@ class Wiring(Protocol):
         """What CDP heard on the NIC; the caller holds every host's lock."""
         ...
 
-    def ping(
-        self,
-        source: str,
-        target: str,
-        interface: str | None,
-        size: int,
-        df: bool,
-        count: int,
-        netstack: str | None,
-        wait: float | None,
-    ) -> PingOutcome:
-        """esxcli network diag ping from host ``source`` to address ``target``."""
+    def ping(self, request: PingRequest) -> PingOutcome:
+        """esxcli network diag ping from host ``request.source`` to address ``request.target``."""
         ...
