@@ -9,55 +9,7 @@ from typing import Any
 
 import pytest
 
-SMALL_LAB = """
-[[host]]
-name = "esx-a.test"
-password = "secret-a"
-  [[host.nic]]
-  device = "vmnic0"
-  [[host.nic]]
-  device = "vmnic1"
-  [[host.nic]]
-  device = "vmnic2"
-  [[host.vswitch]]
-  name = "vSwitch0"
-  uplinks = ["vmnic0"]
-    [[host.vswitch.portgroup]]
-    name = "Management Network"
-  [[host.vmk]]
-  device = "vmk0"
-  portgroup = "Management Network"
-  ip = "192.168.10.11/24"
-  services = ["management"]
-
-[[host]]
-name = "esx-b.test"
-password = "secret-b"
-  [[host.nic]]
-  device = "vmnic0"
-  [[host.nic]]
-  device = "vmnic1"
-  [[host.nic]]
-  device = "vmnic2"
-  [[host.vswitch]]
-  name = "vSwitch0"
-  uplinks = ["vmnic0"]
-    [[host.vswitch.portgroup]]
-    name = "Management Network"
-  [[host.vmk]]
-  device = "vmk0"
-  portgroup = "Management Network"
-  ip = "192.168.10.12/24"
-  services = ["management"]
-
-[[cable]]
-a = "esx-a.test/vmnic1"
-b = "esx-b.test/vmnic1"
-
-[[switch]]
-name = "core"
-ports = ["esx-a.test/vmnic0", "esx-b.test/vmnic0"]
-"""
+from tests.sim.small_lab import SMALL_LAB
 
 
 def serve_lab_text(text: str, reboot_downtime_s: float = 0.05) -> Any:

@@ -8,28 +8,10 @@ from typing import Any
 import pytest
 from pyVmomi import vim
 
+from tests.sim.small_lab import host_toml
 from vmesh_tui.sim.lab.load import LabError, parse_lab
 
-HOST = """
-[[host]]
-name = "esx-a.test"
-  [[host.nic]]
-  device = "vmnic0"
-  [[host.nic]]
-  device = "vmnic1"
-  [[host.nic]]
-  device = "vmnic2"
-  [[host.vswitch]]
-  name = "vSwitch0"
-  uplinks = ["vmnic0"]
-    [[host.vswitch.portgroup]]
-    name = "Management Network"
-  [[host.vmk]]
-  device = "vmk0"
-  portgroup = "Management Network"
-  ip = "192.168.10.11/24"
-  services = ["management"]
-"""
+HOST = host_toml("esx-a.test", "192.168.10.11/24")
 DVS = """
   [[host.dvswitch]]
   name = "dvs-prod"
