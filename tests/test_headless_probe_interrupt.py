@@ -5,16 +5,14 @@ codes), with the hosts as they were (read by the independent reader, tests/hostv
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.engine.probehelp import CROSSED, lab_spec, read_networks
+from tests.engine.twin_cli import cli_journals, start_cli
 from tests.engine.twinlab import Twin
 
 
@@ -27,15 +25,7 @@ def twin(tmp_path: Path) -> Iterator[Twin]:
 
 def test_ctrl_c_stops_the_probe_removes_its_vswitches_and_exits_130(twin: Twin) -> None:
     before = read_networks(twin.lab)
-    env = dict(os.environ, VMESH_HOME=str(twin.home), VMESH_PASSWORD=twin.password)
-    argv = ["discover", "--probe", "--probe-timeout", "60", "--json", *twin.host_args()]
-    child = subprocess.Popen(
-        [sys.executable, "-m", "vmesh_tui", *argv],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    child = start_cli(twin, "discover", "--probe", "--probe-timeout", "60", "--json")
     assert child.stderr is not None
     seen = []
     for line in child.stderr:  # the dark NIC keeps it listening until the 60 s are up
@@ -52,8 +42,5 @@ def test_ctrl_c_stops_the_probe_removes_its_vswitches_and_exits_130(twin: Twin) 
     assert (document["ok"], document["exit"]) == (False, 130)
     assert "stopped by ctrl+c" in document["error"] and document["probe"]["differences"] == []
     assert read_networks(twin.lab) == before
-    status = subprocess.run(
-        [sys.executable, "-m", "vmesh_tui", "status", "--json"], env=env, capture_output=True, text=True
-    )
-    (journal,) = json.loads(status.stdout)["journals"]
+    (journal,) = cli_journals(twin)
     assert (journal["kind"], journal["status"], journal["closed"]) == ("probe", "probed", True)

@@ -5,7 +5,6 @@ Hosts are judged by the independent reader (tests/hostview: stock pyVmomi)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,8 +13,8 @@ import pytest
 
 from tests.engine.probehelp import CROSSED, CROSSED_CABLES, MESH3, MESH_CABLES, lab_spec, read_networks
 from tests.engine.twinlab import SUPERNET, Twin, demo_spec
+from tests.headless_cli import cli_json, headless_twins
 from tests.hostview.reader import connected, lab_endpoints
-from vmesh_tui.cli import main
 
 TIMEOUT = ["--probe-timeout", "4"]
 DEMO_CABLES = [
@@ -25,25 +24,9 @@ DEMO_CABLES = [
 
 @pytest.fixture
 def make(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    made: list[Twin] = []
-    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
-    monkeypatch.setenv("VMESH_HOME", str(tmp_path))
-
-    def start(spec: Any) -> Twin:
-        twin = Twin(spec, tmp_path)
-        monkeypatch.setenv("VMESH_PASSWORD", twin.password)
-        made.append(twin)
-        return twin
-
-    yield start
-    for twin in made:
-        twin.close()
-
-
-def _cli(capsys: pytest.CaptureFixture[str], twin: Twin, *argv: str) -> tuple[int, Any, str]:
-    code = main([*argv, *twin.host_args()])
-    out, err = capsys.readouterr()
-    return code, json.loads(out) if "--json" in argv else out, err
+    """make(lab spec) -> Twin serving that lab."""
+    with headless_twins(tmp_path, monkeypatch) as make_twin:
+        yield make_twin
 
 
 def _pairs(items: list[dict[str, Any]]) -> list[tuple[str, str]]:
@@ -55,23 +38,23 @@ def test_an_applied_mesh_replans_to_nothing_to_do_and_the_probe_calls_its_cables
 ) -> None:
     twin = make(lab_spec(MESH3))
     before = read_networks(twin.lab)
-    code, applied, err = _cli(
+    code, applied, err = cli_json(
         capsys, twin, "apply", "--supernet", SUPERNET, "--probe", *TIMEOUT, "--yes", "--json"
     )
     assert code == 0 and _pairs(applied["links"]) == MESH_CABLES, err
     configured = read_networks(twin.lab)
 
-    code, plan, err = _cli(capsys, twin, "plan", "--supernet", SUPERNET, "--json")
+    code, plan, err = cli_json(capsys, twin, "plan", "--supernet", SUPERNET, "--json")
     assert code == 0, (err, plan)
     assert plan["steps"] == [] and _pairs(plan["links"]) == MESH_CABLES
     assert [(x["a"], x["a_ip"], x["b_ip"]) for x in plan["links"]] == [
         (x["a"], x["a_ip"], x["b_ip"]) for x in applied["links"]
     ]
     assert {x["source"] for x in plan["links"]} == {"applied"}
-    code, text, _ = _cli(capsys, twin, "plan", "--supernet", SUPERNET)
+    code, text, _ = cli_json(capsys, twin, "plan", "--supernet", SUPERNET)
     assert code == 0 and "nothing to do: the hosts already match" in text, text
 
-    code, found, err = _cli(capsys, twin, "discover", "--probe", *TIMEOUT, "--json")
+    code, found, err = cli_json(capsys, twin, "discover", "--probe", *TIMEOUT, "--json")
     assert code == 0, err
     assert _pairs(found["cables"]) == MESH_CABLES
     assert {(c["source"], c["verified"]) for c in found["cables"]} == {("applied", False)}
@@ -80,24 +63,24 @@ def test_an_applied_mesh_replans_to_nothing_to_do_and_the_probe_calls_its_cables
     )
     assert not any("free" in e["reason"] for e in found["excluded"]), found["excluded"]
 
-    code, again, err = _cli(capsys, twin, "apply", "--supernet", SUPERNET, "--yes", "--json")
+    code, again, err = cli_json(capsys, twin, "apply", "--supernet", SUPERNET, "--yes", "--json")
     assert code == 0 and again["steps"] == [] and "nothing to do" in again["message"], (err, again)
     assert read_networks(twin.lab) == configured  # nothing was touched
-    code, check, _ = _cli(capsys, twin, "validate", "--json")
+    code, check, _ = cli_json(capsys, twin, "validate", "--json")
     assert code == 0 and check["ok"] and len(check["links"]) == 6
-    code, recovered, _ = _cli(capsys, twin, "recover", "--yes", "--json")
+    code, recovered, _ = cli_json(capsys, twin, "recover", "--yes", "--json")
     assert code == 0 and recovered["ok"], recovered
 
     with pytest.MonkeyPatch.context() as elsewhere:  # another jump host: no journal, the same hosts
         elsewhere.setenv("VMESH_HOME", str(tmp_path / "jump2"))
-        code, refused, _ = _cli(capsys, twin, "validate", "--json")
+        code, refused, _ = cli_json(capsys, twin, "validate", "--json")
         assert code == 2 and "apply with the same options changes nothing" in refused["error"]
-        code, again, err = _cli(capsys, twin, "apply", "--supernet", SUPERNET, "--yes", "--json")
+        code, again, err = cli_json(capsys, twin, "apply", "--supernet", SUPERNET, "--yes", "--json")
         assert code == 0 and again["steps"] == [] and _pairs(again["links"]) == MESH_CABLES, (err, again)
-        code, check, _ = _cli(capsys, twin, "validate", "--json")
+        code, check, _ = cli_json(capsys, twin, "validate", "--json")
         assert code == 0 and check["ok"] and len(check["links"]) == 6
     assert read_networks(twin.lab) == configured
-    assert _cli(capsys, twin, "revert", "--yes", "--json")[0] == 0
+    assert cli_json(capsys, twin, "revert", "--yes", "--json")[0] == 0
     assert read_networks(twin.lab) == before
     code, refused, _ = _cli(capsys, twin, "validate", "--json")  # a journal here, but reverted: none open
     assert code == 2 and "no run applied from this machine is in effect on these hosts" in refused["error"]
@@ -110,18 +93,18 @@ def test_the_demo_named_cables_replan_to_nothing_in_either_layout(
     twin = make(demo_spec())
     before = read_networks(twin.lab)
     options = ["--supernet", SUPERNET, "--layout", layout]
-    code, applied, err = _cli(capsys, twin, "apply", *options, "--yes", "--json")
+    code, applied, err = cli_json(capsys, twin, "apply", *options, "--yes", "--json")
     assert code == 0 and _pairs(applied["links"]) == DEMO_CABLES, err
     assert {x["source"] for x in applied["links"]} == {"name"}
     configured = read_networks(twin.lab)
-    code, found, _ = _cli(capsys, twin, "discover", "--json")
+    code, found, _ = cli_json(capsys, twin, "discover", "--json")
     assert code == 0 and [(c["source"], c["verified"]) for c in found["cables"]] == [("applied", False)] * 4
-    code, plan, err = _cli(capsys, twin, "plan", *options, "--json")
+    code, plan, err = cli_json(capsys, twin, "plan", *options, "--json")
     assert code == 0 and plan["steps"] == [] and _pairs(plan["links"]) == DEMO_CABLES, (err, plan)
-    code, again, err = _cli(capsys, twin, "apply", *options, "--yes", "--json")
+    code, again, err = cli_json(capsys, twin, "apply", *options, "--yes", "--json")
     assert code == 0 and again["steps"] == [], (err, again)
     assert read_networks(twin.lab) == configured
-    assert _cli(capsys, twin, "revert", "--yes", "--json")[0] == 0
+    assert cli_json(capsys, twin, "revert", "--yes", "--json")[0] == 0
     assert read_networks(twin.lab) == before
     code, refused, _ = _cli(capsys, twin, "validate", "--json")  # a journal here, but reverted: none open
     assert code == 2 and "no run applied from this machine is in effect on these hosts" in refused["error"]
@@ -149,19 +132,19 @@ def test_a_broken_link_of_an_applied_mesh_leaves_the_healthy_ones_alone_and_is_s
 ) -> None:
     twin = make(lab_spec(CROSSED))
     apply = ["apply", "--supernet", SUPERNET, "--probe", *TIMEOUT, "--yes", "--json"]
-    code, applied, err = _cli(capsys, twin, *apply)
+    code, applied, err = cli_json(capsys, twin, *apply)
     assert code == 0 and _pairs(applied["links"]) == CROSSED_CABLES, err
     configured = read_networks(twin.lab)
     _remove_vmk_by_hand(twin, "esx-b.lab.local", "vmesh-vmotion-2")  # link 2: esx-a/vmnic2 - esx-b/vmnic4
 
-    code, plan, err = _cli(capsys, twin, "plan", "--supernet", SUPERNET, "--probe", *TIMEOUT, "--json")
+    code, plan, err = cli_json(capsys, twin, "plan", "--supernet", SUPERNET, "--probe", *TIMEOUT, "--json")
     assert code == 0, (err, plan)
     assert [(x["index"], x["a"], x["b"]) for x in plan["links"]] == [
         (n, a, b) for n, (a, b) in enumerate(CROSSED_CABLES, start=1) if n != 2
     ]
     dropped = {f["subject"] for f in plan["findings"] if f["code"] == "dropped-link"}
     assert dropped == {"esx-a.lab.local/vmnic2", "esx-b.lab.local/vmnic4"}, plan["findings"]
-    code, _, err = _cli(capsys, twin, *apply)
+    code, _, err = cli_json(capsys, twin, *apply)
     assert code == 0, err
     now = read_networks(twin.lab)
     for host in now:
@@ -169,10 +152,10 @@ def test_a_broken_link_of_an_applied_mesh_leaves_the_healthy_ones_alone_and_is_s
             assert _link_objects(now[host], number) == _link_objects(configured[host], number)
         assert _link_objects(now[host], 2) == (None, None, {})  # the broken link's leftovers are gone
 
-    code, healed, err = _cli(capsys, twin, *apply)  # its NICs are free now: the probe finds the cable
+    code, healed, err = cli_json(capsys, twin, *apply)  # its NICs are free now: the probe finds the cable
     assert code == 0 and _pairs(healed["links"]) == CROSSED_CABLES, err
     assert [x["index"] for x in healed["links"] if x["a"] == "esx-a.lab.local/vmnic2"] == [2]
-    code, check, _ = _cli(capsys, twin, "validate", "--json")
+    code, check, _ = cli_json(capsys, twin, "validate", "--json")
     assert code == 0 and check["ok"] and len(check["links"]) == 3
     for host, view in read_networks(twin.lab).items():
         assert _link_objects(view, 1) == _link_objects(configured[host], 1)

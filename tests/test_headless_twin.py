@@ -6,42 +6,31 @@ import dataclasses
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.engine.test_faults_twin import promised_problems
-from tests.engine.twinlab import SUPERNET, TWO_LINKS, Twin, demo_spec, fault
+from tests.engine.twin_cli import LINK_ARGS
+from tests.engine.twinlab import SUPERNET, Twin, demo_spec, fault
+from tests.headless_cli import cli_json, headless_twins
 from tests.hostview.reader import differences, read_lab
 from vmesh_tui.cli import main
 from vmesh_tui.engine.lock import HostSetLock
 
-LINKS = [arg for a, b in TWO_LINKS for arg in ("--link", f"{a}={b}")]
-PLAN = ["--supernet", SUPERNET, *LINKS]
+PLAN = ["--supernet", SUPERNET, *LINK_ARGS]
 
 
 @pytest.fixture
 def twin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Twin]:
-    made = Twin(demo_spec(), tmp_path)
-    monkeypatch.setenv("VMESH_HOME", str(tmp_path))
-    monkeypatch.setenv("VMESH_PASSWORD", made.password)
-    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
-    yield made
-    made.close()
-
-
-def _cli(capsys: pytest.CaptureFixture[str], twin: Twin, *argv: str) -> tuple[int, Any, str]:
-    code = main([*argv, *twin.host_args()])
-    out, err = capsys.readouterr()
-    data = json.loads(out) if "--json" in argv and code != 2 else out
-    return code, data, err
+    with headless_twins(tmp_path, monkeypatch) as make:
+        yield make()
 
 
 def test_json_shapes_and_exit_codes_through_a_whole_cycle(
     capsys: pytest.CaptureFixture[str], twin: Twin
 ) -> None:
     start = read_lab(twin.lab)
-    code, found, _ = _cli(capsys, twin, "discover", "--json")
+    code, found, _ = cli_json(capsys, twin, "discover", "--json")
     assert code == 0
     assert {h["name"] for h in found["hosts"]} == {"esx-a.lab.local", "esx-b.lab.local"}
     nic = found["hosts"][0]["nics"][0]
@@ -49,35 +38,35 @@ def test_json_shapes_and_exit_codes_through_a_whole_cycle(
     assert {"a", "b", "source", "verified"} <= set(found["cables"][0])
     assert len(found["cables"]) == 4
 
-    code, planned, _ = _cli(capsys, twin, "plan", *PLAN, "--json")
+    code, planned, _ = cli_json(capsys, twin, "plan", *PLAN, "--json")
     assert code == 0 and len(planned["links"]) == 2 and len(planned["steps"]) == 12
     assert set(planned["links"][0]) >= {"a", "b", "subnet", "a_ip", "b_ip"}
     assert planned["links"][0]["subnet"] == "172.31.250.0/30"
 
-    code, text, _ = _cli(capsys, twin, "plan", *PLAN, "--esxcli")
+    code, text, _ = cli_json(capsys, twin, "plan", *PLAN, "--esxcli")
     assert code == 0 and "# esx-a.lab.local" in text and "esxcli network" in text
 
-    code, _, err = _cli(capsys, twin, "apply", *PLAN)
+    code, _, err = cli_json(capsys, twin, "apply", *PLAN)
     assert code == 2 and "--yes" in err
 
-    code, applied, _ = _cli(capsys, twin, "apply", *PLAN, "--yes", "--json")
+    code, applied, _ = cli_json(capsys, twin, "apply", *PLAN, "--yes", "--json")
     assert code == 0 and applied["outcome"] == "applied"
     assert len(applied["steps"]) == 12 and len(applied["links"]) == 2
     assert promised_problems(start, read_lab(twin.lab)) == []
 
-    code, checked, _ = _cli(capsys, twin, "validate", "--json")
+    code, checked, _ = cli_json(capsys, twin, "validate", "--json")
     assert code == 0 and checked["ok"] is True
     assert main(["status"]) == 0
     assert "12 changes in effect, 2 links" in capsys.readouterr().out
     assert [set(link) >= {"a", "b", "ok", "detail"} for link in checked["links"]] == [True, True]
 
-    code, again, _ = _cli(capsys, twin, "apply", *PLAN, "--yes", "--json")
+    code, again, _ = cli_json(capsys, twin, "apply", *PLAN, "--yes", "--json")
     assert code == 0 and again["outcome"] == "nothing_to_do" and again["steps"] == []
 
-    code, recovered, _ = _cli(capsys, twin, "recover", "--yes", "--json")
+    code, recovered, _ = cli_json(capsys, twin, "recover", "--yes", "--json")
     assert code == 0 and recovered["ok"] and recovered["toggled"] == []
 
-    code, reverted, _ = _cli(capsys, twin, "revert", "--yes", "--json")
+    code, reverted, _ = cli_json(capsys, twin, "revert", "--yes", "--json")
     assert code == 0 and reverted["ok"] and reverted["differences"] == []
     after = read_lab(twin.lab)
     assert after == start, differences(start, after)
@@ -85,7 +74,7 @@ def test_json_shapes_and_exit_codes_through_a_whole_cycle(
     (journal,) = json.loads(capsys.readouterr().out)["journals"]
     assert journal["status"] == "reverted" and journal["in_effect"] == 0
 
-    code, _, err = _cli(capsys, twin, "validate", "--json")
+    code, _, err = cli_json(capsys, twin, "validate", "--json")
     assert code == 2 and "apply first" in err
 
 
@@ -93,13 +82,13 @@ def test_apply_while_another_run_holds_the_lock_exits_4(
     capsys: pytest.CaptureFixture[str], twin: Twin
 ) -> None:
     with HostSetLock(twin.home / "state", ["esx-a.lab.local"]):
-        code, result, _ = _cli(capsys, twin, "apply", *PLAN, "--yes", "--json")
+        code, result, _ = cli_json(capsys, twin, "apply", *PLAN, "--yes", "--json")
     assert code == 4 and result["outcome"] == "refused" and "esx-a.lab.local" in result["message"]
-    assert _cli(capsys, twin, "apply", *PLAN, "--yes", "--json")[0] == 0
+    assert cli_json(capsys, twin, "apply", *PLAN, "--yes", "--json")[0] == 0
     with HostSetLock(twin.home / "state", ["esx-b.lab.local"]):
-        assert _cli(capsys, twin, "revert", "--yes", "--json")[0] == 4
-        assert _cli(capsys, twin, "recover", "--yes", "--json")[0] == 4
-    assert _cli(capsys, twin, "revert", "--yes", "--json")[0] == 0
+        assert cli_json(capsys, twin, "revert", "--yes", "--json")[0] == 4
+        assert cli_json(capsys, twin, "recover", "--yes", "--json")[0] == 4
+    assert cli_json(capsys, twin, "revert", "--yes", "--json")[0] == 0
 
 
 def test_failed_step_exits_1_after_rollback(
@@ -110,7 +99,7 @@ def test_failed_step_exits_1_after_rollback(
         monkeypatch.setenv("VMESH_HOME", str(tmp_path))
         monkeypatch.setenv("VMESH_PASSWORD", faulty.password)
         start = read_lab(faulty.lab)
-        code, result, _ = _cli(capsys, faulty, "apply", *PLAN, "--yes", "--json")
+        code, result, _ = cli_json(capsys, faulty, "apply", *PLAN, "--yes", "--json")
         assert code == 1 and result["outcome"] == "rolled_back" and result["differences"] == []
         after = read_lab(faulty.lab)
         assert after == start, differences(start, after)
@@ -141,8 +130,8 @@ def test_validation_failure_exits_3(
     try:
         monkeypatch.setenv("VMESH_HOME", str(tmp_path))
         monkeypatch.setenv("VMESH_PASSWORD", small.password)
-        assert _cli(capsys, small, "apply", *PLAN, "--yes", "--json")[0] == 0
-        code, checked, _ = _cli(capsys, small, "validate", "--json")
+        assert cli_json(capsys, small, "apply", *PLAN, "--yes", "--json")[0] == 0
+        code, checked, _ = cli_json(capsys, small, "validate", "--json")
         assert code == 3 and checked["ok"] is False
         assert all(not link["ok"] and "9000" in link["detail"] for link in checked["links"])
     finally:
@@ -166,9 +155,9 @@ def test_revert_with_differences_left_exits_6(capsys: pytest.CaptureFixture[str]
     from vmesh_tui.core.steps import Action, Step
 
     start = read_lab(twin.lab)
-    assert _cli(capsys, twin, "apply", *PLAN, "--yes", "--json")[0] == 0
+    assert cli_json(capsys, twin, "apply", *PLAN, "--yes", "--json")[0] == 0
     twin.client.run_step(Step("esx-a.lab.local", Action.ADD, None, VSwitch("someone-elses")))
-    code, reverted, _ = _cli(capsys, twin, "revert", "--yes", "--json")
+    code, reverted, _ = cli_json(capsys, twin, "revert", "--yes", "--json")
     assert code == 6 and reverted["ok"] is False
     assert any("someone-elses" in d for d in reverted["differences"]), reverted
     left = differences(start, read_lab(twin.lab))  # the tool's own objects are gone; the other one stays
@@ -189,7 +178,7 @@ def test_commit_confirmed_whose_revert_fails_exits_6(
         monkeypatch.setenv("VMESH_HOME", str(tmp_path))
         monkeypatch.setenv("VMESH_PASSWORD", crossed.password)
         argv = ("apply", *PLAN, "--yes", "--json", "--confirm-timeout", "0.5")
-        code, result, err = _cli(capsys, crossed, *argv)
+        code, result, err = cli_json(capsys, crossed, *argv)
         assert code == 6, err  # changes remain: never 1, which says the hosts are back
         assert result["outcome"] == "revert_failed" and result["ok"] is False
         assert "was reverted" not in result["message"] and result["differences"]

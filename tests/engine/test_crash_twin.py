@@ -9,31 +9,18 @@ judged by the independent reader (tests/hostview).
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
 from typing import Any
 
 import pytest
 
 from tests.engine.test_faults_twin import promised_problems
-from tests.engine.twinlab import SUPERNET, TWO_LINKS
+from tests.engine.twin_cli import LINK_ARGS, run_cli
+from tests.engine.twinlab import SUPERNET
 from tests.hostview.reader import differences, read_lab
 
 TOTAL_STEPS = 12  # two links, three steps per link end
-LINK_ARGS = [arg for a, b in TWO_LINKS for arg in ("--link", f"{a}={b}")]
 APPLY = ("apply", "--supernet", SUPERNET, *LINK_ARGS, "--yes", "--json")
-
-
-def _cli(twin: Any, *args: str, crash_after: int | str | None = None) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, VMESH_HOME=str(twin.home), VMESH_PASSWORD=twin.password)
-    env.pop("VMESH_TEST_CRASH_AFTER", None)
-    if crash_after is not None:
-        env["VMESH_TEST_CRASH_AFTER"] = str(crash_after)
-    hosts = twin.host_args() if args[0] != "status" else []
-    command = [sys.executable, "-m", "vmesh_tui", *args, *hosts]
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
 
 
 CRASH_POINTS = [*range(1, TOTAL_STEPS + 1), *(f"mid:{n}" for n in range(1, TOTAL_STEPS + 1))]
@@ -45,12 +32,12 @@ CRASH_POINTS = [*range(1, TOTAL_STEPS + 1), *(f"mid:{n}" for n in range(1, TOTAL
 def test_killed_apply_converges(make_twin: Any, crash_after: int | str, then: str) -> None:
     twin = make_twin()
     start = read_lab(twin.lab)
-    killed = _cli(
+    killed = run_cli(
         twin, "apply", "--supernet", SUPERNET, *LINK_ARGS, "--yes", "--json", crash_after=crash_after
     )
     assert killed.returncode == -signal.SIGKILL, killed.stderr
 
-    status = json.loads(_cli(twin, "status", "--json").stdout)
+    status = json.loads(run_cli(twin, "status", "--json").stdout)
     (journal,) = status["journals"]
     done_at_least = crash_after if isinstance(crash_after, int) else int(crash_after[4:]) - 1
     assert journal["status"] == "interrupted" and journal["steps_done"] >= done_at_least
@@ -58,20 +45,20 @@ def test_killed_apply_converges(make_twin: Any, crash_after: int | str, then: st
         assert journal["in_flight"] >= 1, journal
 
     if then == "revert":
-        reverted = _cli(twin, "revert", "--yes", "--json")
+        reverted = run_cli(twin, "revert", "--yes", "--json")
         assert reverted.returncode == 0, reverted.stderr
         assert json.loads(reverted.stdout)["differences"] == []
         after = read_lab(twin.lab)
         assert after == start, differences(start, after)
     else:
-        resumed = _cli(twin, *APPLY)
+        resumed = run_cli(twin, *APPLY)
         assert resumed.returncode == 0, resumed.stderr
         assert promised_problems(start, read_lab(twin.lab)) == []
-        validated = _cli(twin, "validate", "--json")
+        validated = run_cli(twin, "validate", "--json")
         assert validated.returncode == 0, validated.stdout
         assert all(link["ok"] for link in json.loads(validated.stdout)["links"])
-        again = json.loads(_cli(twin, *APPLY).stdout)
+        again = json.loads(run_cli(twin, *APPLY).stdout)
         assert again["outcome"] == "nothing_to_do"
-        assert _cli(twin, "revert", "--yes").returncode == 0
+        assert run_cli(twin, "revert", "--yes").returncode == 0
         after = read_lab(twin.lab)
         assert after == start, differences(start, after)

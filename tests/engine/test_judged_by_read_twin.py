@@ -5,14 +5,12 @@ outcome checked with the independent reader (stock pyVmomi on networkInfo).
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
+from tests.engine.twin_cli import LINK_ARGS, run_cli, start_cli
 from tests.engine.twinlab import SUPERNET, TWO_LINKS, collect, demo_spec, fault
 from tests.hostview.reader import differences, read_lab
 from vmesh_tui.engine import results
@@ -62,16 +60,7 @@ def test_ctrl_c_during_a_hung_undo_call_stops_within_seconds_holding_the_lock(ma
     faults = (fault(B, "AddVirtualNic", 1, "fault"), fault(A, "RemoveVirtualSwitch", 1, "delay", 8.0))
     twin = make_twin(demo_spec(faults=faults))
     start = read_lab(twin.lab)
-    env = dict(os.environ, VMESH_HOME=str(twin.home), VMESH_PASSWORD=twin.password)
-    links = [arg for a, b in TWO_LINKS for arg in ("--link", f"{a}={b}")]
-    argv = ["apply", "--supernet", SUPERNET, *links, "--yes", *twin.host_args()]
-    child = subprocess.Popen(
-        [sys.executable, "-m", "vmesh_tui", *argv],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    child = start_cli(twin, "apply", "--supernet", SUPERNET, *LINK_ARGS, "--yes")
     assert child.stdout is not None
     for line in child.stdout:
         if f"[{A}]" in line and "undone: remove portgroup vmesh-vmotion-1" in line:
@@ -92,13 +81,7 @@ def test_ctrl_c_during_a_hung_undo_call_stops_within_seconds_holding_the_lock(ma
     assert stopped_in < 6.0, stopped_in
     # the hung call had its grace (2 s) and was then aborted, all under the lock: never released at once
     assert released is None or released >= 1.5, released
-    revert = subprocess.run(
-        [sys.executable, "-m", "vmesh_tui", "revert", "--yes", *twin.host_args()],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    revert = run_cli(twin, "revert", "--yes")
     assert revert.returncode == 0, revert.stdout + revert.stderr
     after = read_lab(twin.lab)
     assert after == start, differences(start, after)

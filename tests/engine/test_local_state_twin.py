@@ -16,26 +16,22 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tests.engine.twinlab import SUPERNET, TWO_LINKS
+from tests.engine.twin_cli import LINK_ARGS, cli_command, cli_env
+from tests.engine.twinlab import SUPERNET
 from tests.hostview.reader import read_lab
 
-LINK_ARGS = [arg for a, b in TWO_LINKS for arg in ("--link", f"{a}={b}")]
 APPLY = ("apply", "--supernet", SUPERNET, *LINK_ARGS, "--yes", "--json")
 
 
 def _cli(twin: Any, *args: str, file_limit: int | None = None) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, VMESH_HOME=str(twin.home), VMESH_PASSWORD=twin.password)
-    env.pop("VMESH_TEST_CRASH_AFTER", None)
-    hosts = twin.host_args() if args[0] != "status" else []
-
     def limit_files() -> None:  # a disk with room for ``file_limit`` bytes per file: writes beyond fail
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         assert file_limit is not None
         resource.setrlimit(resource.RLIMIT_FSIZE, (file_limit, file_limit))
 
     return subprocess.run(
-        [sys.executable, "-m", "vmesh_tui", *args, *hosts],
-        env=env,
+        cli_command(twin, *args),
+        env=cli_env(twin),
         capture_output=True,
         text=True,
         timeout=180,

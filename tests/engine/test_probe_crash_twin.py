@@ -13,13 +13,12 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 from typing import Any
 
 import pytest
 
 from tests.engine.probehelp import read_networks, vswitch_names
+from tests.engine.twin_cli import run_cli
 from tests.engine.twinlab import cdp_every, demo_spec
 
 STEPS = 4  # add on each of the two hosts, then remove on each
@@ -30,16 +29,6 @@ CASES = FULL if os.environ.get("VMESH_FULL_MATRIX") == "1" else SLICE
 PROBE = ("discover", "--probe", "--probe-timeout", "10", "--json")
 
 
-def _cli(twin: Any, *args: str, crash_after: int | str | None = None) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, VMESH_HOME=str(twin.home), VMESH_PASSWORD=twin.password)
-    env.pop("VMESH_TEST_CRASH_AFTER", None)
-    if crash_after is not None:
-        env["VMESH_TEST_CRASH_AFTER"] = str(crash_after)
-    hosts = twin.host_args() if args[0] != "status" else []
-    command = [sys.executable, "-m", "vmesh_tui", *args, *hosts]
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize(("crash_after", "then"), CASES)
 def test_killed_probe_leaves_nothing_after_revert_or_the_next_probe(
@@ -47,10 +36,10 @@ def test_killed_probe_leaves_nothing_after_revert_or_the_next_probe(
 ) -> None:
     twin = make_twin(cdp_every(demo_spec(), 1.0))
     before = read_networks(twin.lab)
-    killed = _cli(twin, *PROBE, crash_after=crash_after)
+    killed = run_cli(twin, *PROBE, crash_after=crash_after)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
 
-    (journal,) = json.loads(_cli(twin, "status", "--json").stdout)["journals"]
+    (journal,) = json.loads(run_cli(twin, "status", "--json").stdout)["journals"]
     assert (journal["kind"], journal["status"], journal["closed"]) == ("probe", "interrupted", False)
     step = int(str(crash_after).rpartition(":")[2])
     left_on = [h for h, names in vswitch_names(twin.lab).items() if "vmesh-probe" in names]
@@ -58,11 +47,11 @@ def test_killed_probe_leaves_nothing_after_revert_or_the_next_probe(
         assert left_on, "the kill after an add should leave a probe vSwitch"
 
     if then == "revert":
-        done = _cli(twin, "revert", "--yes", "--json")
+        done = run_cli(twin, "revert", "--yes", "--json")
         assert done.returncode == 0, done.stderr
         assert json.loads(done.stdout)["differences"] == []
     else:
-        done = _cli(twin, *PROBE)
+        done = run_cli(twin, *PROBE)
         assert done.returncode == 0, done.stderr
         found = json.loads(done.stdout)
         assert len(found["cables"]) == 4 and all(c["verified"] for c in found["cables"])
@@ -71,5 +60,5 @@ def test_killed_probe_leaves_nothing_after_revert_or_the_next_probe(
         else:
             assert "was closed by a probe" in done.stderr, done.stderr
     assert read_networks(twin.lab) == before
-    journals = json.loads(_cli(twin, "status", "--json").stdout)["journals"]
+    journals = json.loads(run_cli(twin, "status", "--json").stdout)["journals"]
     assert all(j["closed"] for j in journals), journals

@@ -11,7 +11,8 @@ import json
 import signal
 from typing import Any
 
-from tests.engine.test_crash_twin import APPLY, LINK_ARGS, _cli
+from tests.engine.test_crash_twin import APPLY
+from tests.engine.twin_cli import LINK_ARGS, run_cli
 from tests.engine.twinlab import SUPERNET, demo_spec, fault
 from tests.hostview.reader import differences, read_lab
 
@@ -20,11 +21,11 @@ def test_failed_resume_undoes_the_killed_runs_steps_too(make_twin: Any) -> None:
     # esx-b's 5th step is its first AddVirtualNic: never reached by a run killed after 4 steps in all
     twin = make_twin(demo_spec(faults=(fault("esx-b.lab.local", "AddVirtualNic", 1, "fault"),)))
     start = read_lab(twin.lab)
-    killed = _cli(twin, "apply", "--supernet", SUPERNET, *LINK_ARGS, "--yes", "--json", crash_after=4)
+    killed = run_cli(twin, "apply", "--supernet", SUPERNET, *LINK_ARGS, "--yes", "--json", crash_after=4)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     assert read_lab(twin.lab) != start
 
-    resumed = _cli(twin, *APPLY)
+    resumed = run_cli(twin, *APPLY)
     assert resumed.returncode == 1, resumed.stderr
     result = json.loads(resumed.stdout)
     assert result["outcome"] == "rolled_back" and result["differences"] == [], result
@@ -32,6 +33,6 @@ def test_failed_resume_undoes_the_killed_runs_steps_too(make_twin: Any) -> None:
     after = read_lab(twin.lab)
     assert after == start, differences(start, after)
 
-    (journal,) = json.loads(_cli(twin, "status", "--json").stdout)["journals"]
+    (journal,) = json.loads(run_cli(twin, "status", "--json").stdout)["journals"]
     assert journal["status"] == "rolled_back" and journal["closed"] is True, journal
-    assert _cli(twin, "revert", "--yes", "--json").returncode == 0
+    assert run_cli(twin, "revert", "--yes", "--json").returncode == 0

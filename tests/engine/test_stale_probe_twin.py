@@ -6,74 +6,60 @@ to undo. Hosts are judged by the independent reader (tests/hostview)."""
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
 from typing import Any
 
 from tests.engine.probehelp import read_networks, vswitch_names
-from tests.engine.twinlab import SUPERNET, TWO_LINKS, cdp_every, demo_spec
-
-LINKS = [arg for a, b in TWO_LINKS for arg in ("--link", f"{a}={b}")]
-
-
-def _cli(twin: Any, *args: str, crash_after: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, VMESH_HOME=str(twin.home), VMESH_PASSWORD=twin.password)
-    env.pop("VMESH_TEST_CRASH_AFTER", None)
-    if crash_after is not None:
-        env["VMESH_TEST_CRASH_AFTER"] = crash_after
-    hosts = twin.host_args() if args[0] != "status" else []
-    command = [sys.executable, "-m", "vmesh_tui", *args, *hosts]
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+from tests.engine.twin_cli import LINK_ARGS, run_cli
+from tests.engine.twinlab import SUPERNET, cdp_every, demo_spec
 
 
 def _kill_a_probe_after_its_last_removal(twin: Any) -> str:
     """discover --probe killed once the host removed the last vSwitch, before the journal knew: the
     journal reads interrupted and the hosts have nothing of it; the probe journal's id."""
-    killed = _cli(twin, "discover", "--probe", "--probe-timeout", "10", crash_after="mid:4")
+    killed = run_cli(twin, "discover", "--probe", "--probe-timeout", "10", crash_after="mid:4")
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     assert not any("vmesh-probe" in names for names in vswitch_names(twin.lab).values())
-    journals = json.loads(_cli(twin, "status", "--json").stdout)["journals"]
+    journals = json.loads(run_cli(twin, "status", "--json").stdout)["journals"]
     (probe,) = [j for j in journals if j["kind"] == "probe"]
     assert (probe["status"], probe["closed"]) == ("interrupted", False)
     return str(probe["id"])
 
 
 def _journal(twin: Any, journal_id: str) -> dict[str, Any]:
-    journals = json.loads(_cli(twin, "status", "--json").stdout)["journals"]
+    journals = json.loads(run_cli(twin, "status", "--json").stdout)["journals"]
     return next(j for j in journals if j["id"] == journal_id)
 
 
 def test_the_next_apply_closes_a_probe_nothing_is_left_of_and_status_says_so(make_twin: Any) -> None:
     twin = make_twin(cdp_every(demo_spec(), 1.0))
     probe_id = _kill_a_probe_after_its_last_removal(twin)
-    applied = _cli(twin, "apply", "--supernet", SUPERNET, *LINKS, "--yes")
+    applied = run_cli(twin, "apply", "--supernet", SUPERNET, *LINK_ARGS, "--yes")
     assert applied.returncode == 0, applied.stderr
     assert f"the interrupted probe {probe_id} was closed by an apply" in applied.stdout + applied.stderr
     probe = _journal(twin, probe_id)
     assert (probe["status"], probe["closed"]) == ("probed", True)
     assert "a fresh read showed nothing of it on esx-a.lab.local, esx-b.lab.local" in probe["note"]
-    status = _cli(twin, "status").stdout
+    status = run_cli(twin, "status").stdout
     assert "closed by an apply" in status and "interrupted" not in status, status
 
 
 def test_revert_closes_the_stale_probe_and_reverts_the_apply_before_it(make_twin: Any) -> None:
     twin = make_twin(cdp_every(demo_spec(), 1.0))
     before = read_networks(twin.lab)
-    applied = _cli(twin, "apply", "--supernet", SUPERNET, *LINKS, "--yes")
+    applied = run_cli(twin, "apply", "--supernet", SUPERNET, *LINK_ARGS, "--yes")
     assert applied.returncode == 0, applied.stderr
     probe_id = _kill_a_probe_after_its_last_removal(twin)  # newer than the apply's journal
-    reverted = _cli(twin, "revert", "--yes", "--json")
+    reverted = run_cli(twin, "revert", "--yes", "--json")
     assert reverted.returncode == 0, reverted.stderr
     document = json.loads(reverted.stdout)
     assert document["message"].startswith("reverted "), document  # the apply's changes, not "nothing left"
     (closed,) = document["closed"]
     assert closed.startswith(f"the interrupted probe {probe_id} was closed by a revert"), closed
     assert read_networks(twin.lab) == before
-    journals = json.loads(_cli(twin, "status", "--json").stdout)["journals"]
+    journals = json.loads(run_cli(twin, "status", "--json").stdout)["journals"]
     assert all(j["closed"] for j in journals), journals
-    again = _cli(twin, "revert", "--yes", "--json")
+    again = run_cli(twin, "revert", "--yes", "--json")
     assert again.returncode == 0 and "nothing to revert" in json.loads(again.stdout)["message"]
 
 
@@ -81,18 +67,18 @@ def test_the_next_probe_closes_it_with_the_note_and_a_leftover_is_still_removed(
     twin = make_twin(cdp_every(demo_spec(), 1.0))
     before = read_networks(twin.lab)
     probe_id = _kill_a_probe_after_its_last_removal(twin)
-    probed = _cli(twin, "discover", "--probe", "--probe-timeout", "10", "--json")
+    probed = run_cli(twin, "discover", "--probe", "--probe-timeout", "10", "--json")
     assert probed.returncode == 0, probed.stderr
     assert f"the interrupted probe {probe_id} was closed by a probe" in probed.stderr
     assert "closed by a probe" in _journal(twin, probe_id)["note"]
-    killed = _cli(twin, "discover", "--probe", "--probe-timeout", "10", crash_after="2")  # vSwitches left
+    killed = run_cli(twin, "discover", "--probe", "--probe-timeout", "10", crash_after="2")  # vSwitches left
     assert killed.returncode == -signal.SIGKILL
-    left = _cli(twin, "apply", "--supernet", SUPERNET, *LINKS, "--yes")
+    left = run_cli(twin, "apply", "--supernet", SUPERNET, *LINK_ARGS, "--yes")
     assert left.returncode == 4 and "probe" in left.stdout + left.stderr  # still there: not closed
     assert all(
-        j["closed"] is False for j in json.loads(_cli(twin, "status", "--json").stdout)["journals"][:1]
+        j["closed"] is False for j in json.loads(run_cli(twin, "status", "--json").stdout)["journals"][:1]
     )
-    assert _cli(twin, "revert", "--yes").returncode == 0
+    assert run_cli(twin, "revert", "--yes").returncode == 0
     assert read_networks(twin.lab) == before
 
 

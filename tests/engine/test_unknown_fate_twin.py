@@ -7,15 +7,12 @@ client's deadline shorter than that, the call times out and still lands later, a
 
 from __future__ import annotations
 
-import json
-import os
 import signal
-import subprocess
-import sys
 import time
 from typing import Any
 
 from tests.engine.test_reboot_twin import _apply, _reboot
+from tests.engine.twin_cli import LINK_ARGS, cli_journals, run_cli, start_cli
 from tests.engine.twinlab import SUPERNET, TWO_LINKS, collect, demo_spec, fault
 from tests.hostview.reader import read_lab
 from vmesh_tui.engine import results
@@ -138,20 +135,7 @@ def test_ctrl_c_during_a_hung_call_stops_within_seconds_and_journals_it(make_twi
     says that step may have happened, and the next revert (after it landed) brings everything back."""
     twin = make_twin(demo_spec(faults=(fault(A, "AddVirtualSwitch", 2, "delay", 8.0),)))
     start = read_lab(twin.lab)
-    env = dict(os.environ, VMESH_HOME=str(twin.home), VMESH_PASSWORD=twin.password)
-    links = [arg for a, b in TWO_LINKS for arg in ("--link", f"{a}={b}")]
-    command = [
-        sys.executable,
-        "-m",
-        "vmesh_tui",
-        "apply",
-        "--supernet",
-        SUPERNET,
-        *links,
-        "--yes",
-        *twin.host_args(),
-    ]
-    child = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    child = start_cli(twin, "apply", "--supernet", SUPERNET, *LINK_ARGS, "--yes")
     assert child.stdout is not None
     for line in child.stdout:
         if f"[{A}] 1/" in line and "done" in line:
@@ -164,20 +148,10 @@ def test_ctrl_c_during_a_hung_call_stops_within_seconds_and_journals_it(make_twi
     assert child.returncode == 130, err
     assert stopped_in < 6.0, stopped_in
     assert "interrupted" in err and "Traceback" not in err
-    status = json.loads(
-        subprocess.run(
-            [sys.executable, "-m", "vmesh_tui", "status", "--json"], env=env, capture_output=True, text=True
-        ).stdout
-    )
-    (journal,) = status["journals"]
+    (journal,) = cli_journals(twin)
     assert journal["status"] == "interrupted" and journal["in_flight"] == 1
     time.sleep(max(0.0, began + 8.0 + 1.0 - time.monotonic()))  # the hung call has landed by now
-    revert = subprocess.run(
-        [sys.executable, "-m", "vmesh_tui", "revert", "--yes", "--json", *twin.host_args()],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    revert = run_cli(twin, "revert", "--yes", "--json")
     assert revert.returncode == 0, revert.stdout + revert.stderr
     assert read_lab(twin.lab) == start
 
@@ -186,16 +160,7 @@ def test_ctrl_c_pressed_again_while_calls_get_their_grace_stops_at_once(make_twi
     """Seen: three ctrl+c a moment apart while a call hung (landing 15 s later) kept the command for 14 s:
     the second one cut the 2 s grace short, and the process then waited for the hung call's thread."""
     twin = make_twin(demo_spec(faults=(fault(A, "AddVirtualSwitch", 2, "delay", 15.0),)))
-    env = dict(os.environ, VMESH_HOME=str(twin.home), VMESH_PASSWORD=twin.password)
-    links = [arg for a, b in TWO_LINKS for arg in ("--link", f"{a}={b}")]
-    argv = ["apply", "--supernet", SUPERNET, *links, "--yes", *twin.host_args()]
-    child = subprocess.Popen(
-        [sys.executable, "-m", "vmesh_tui", *argv],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    child = start_cli(twin, "apply", "--supernet", SUPERNET, *LINK_ARGS, "--yes")
     assert child.stdout is not None
     for line in child.stdout:
         if f"[{A}] 1/" in line and "done" in line:
@@ -210,10 +175,5 @@ def test_ctrl_c_pressed_again_while_calls_get_their_grace_stops_at_once(make_twi
     assert child.returncode == 130, err
     assert "Traceback" not in err and "interrupted" in err
     assert stopped_in < 5.0, stopped_in
-    status = json.loads(
-        subprocess.run(
-            [sys.executable, "-m", "vmesh_tui", "status", "--json"], env=env, capture_output=True, text=True
-        ).stdout
-    )
-    (journal,) = status["journals"]
+    (journal,) = cli_journals(twin)
     assert journal["status"] == "interrupted" and journal["in_flight"] == 1

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from vmesh_tui.engine.events import Event
 from vmesh_tui.engine.session import Engine
@@ -57,6 +60,26 @@ class Twin:
     def close(self) -> None:
         self.client.close()
         self.lab.stop()
+
+
+@contextlib.contextmanager
+def twins(home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Twin]]:
+    """``make(spec=None, timeout=20.0) -> Twin`` (the demo lab by default) with VMESH_HOME at ``home`` and
+    VMESH_PASSWORD the twin's; every twin made is closed at the end."""
+    monkeypatch.setenv("VMESH_HOME", str(home))
+    made: list[Twin] = []
+
+    def make(spec: Any = None, timeout: float = 20.0) -> Twin:
+        twin = Twin(spec if spec is not None else demo_spec(), home, timeout)
+        monkeypatch.setenv("VMESH_PASSWORD", twin.password)
+        made.append(twin)
+        return twin
+
+    try:
+        yield make
+    finally:
+        for twin in made:
+            twin.close()
 
 
 async def collect(events: AsyncIterator[Event]) -> tuple[list[Event], Any]:
