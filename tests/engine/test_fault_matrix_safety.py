@@ -15,24 +15,15 @@ from typing import Any
 
 import pytest
 
+from tests.engine.test_faults_twin import HOSTS, INNER_CALLS, STEP_CALLS
 from tests.engine.test_unknown_fate_twin import LANDS, TIMEOUT, WAIT
 from tests.engine.twinlab import SUPERNET, TWO_LINKS, collect, demo_spec, fault
 from tests.hostview.reader import read_lab
 from vmesh_tui.engine import results
 from vmesh_tui.engine.planning import PlanRequest
 
-HOSTS = ("esx-a.lab.local", "esx-b.lab.local")
-STEP_CALLS = (
-    ("AddVirtualSwitch", 1),
-    ("AddVirtualSwitch", 2),
-    ("AddPortGroup", 1),
-    ("AddPortGroup", 2),
-    ("AddVirtualNic", 1),
-    ("AddVirtualNic", 2),
-    ("SelectVnicForNicType", 2),  # the second call inside a vmk step
-)
 FULL = os.environ.get("VMESH_FULL_MATRIX") == "1"
-LATE = [(h, m, n) for h in HOSTS for (m, n) in STEP_CALLS]
+LATE = [(h, m, n) for h in HOSTS for (m, n) in STEP_CALLS + INNER_CALLS]  # the vmk step's 2nd call too
 LATE_SLICE = [("esx-a.lab.local", "AddVirtualSwitch", 2), ("esx-b.lab.local", "SelectVnicForNicType", 2)]
 UNREADABLE = [
     (h, m, n)
