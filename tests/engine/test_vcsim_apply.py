@@ -108,10 +108,11 @@ def test_cli_apply_through_a_vcenter_fails_at_duplicate_name_and_ends_exact(
     assert result["differences"] == [] and "back to their starting state" in result["message"]
 
 
-def test_cli_apply_on_an_esx_mode_host_and_a_twin_host_ends_exact(esx: Vcsim, tmp_path: Path) -> None:
+def _apply_from_vcsim_to_twin(esx: Vcsim, tmp_path: Path, spec: Any) -> tuple[int, Any, str, Any, Any]:
+    """``apply`` of one link from vcsim's ESX host to the twin's esx-a (the lab served with vcsim's password):
+    exit code, JSON, stderr, and both hosts read by the independent reader before and after."""
     from vmesh_tui.sim.runner import start_lab
 
-    spec = demo_spec()
     hosts = tuple(dataclasses.replace(h, password=VCSIM_PASSWORD) for h in spec.hosts)
     with start_lab(dataclasses.replace(spec, hosts=hosts)) as lab:
         twin_a = next(h for h in lab.hosts if h.name == A)
@@ -122,6 +123,11 @@ def test_cli_apply_on_an_esx_mode_host_and_a_twin_host_ends_exact(esx: Vcsim, tm
             tmp_path, "apply", *hosts_args, "--supernet", SUPERNET, "--link", f"{ESX}/vmnic1={A}/vmnic1"
         )
         after = read(judge)
+    return code, result, err, start, after
+
+
+def test_cli_apply_on_an_esx_mode_host_and_a_twin_host_ends_exact(esx: Vcsim, tmp_path: Path) -> None:
+    code, result, err, start, after = _apply_from_vcsim_to_twin(esx, tmp_path, demo_spec())
     assert code == 1, err
     assert result["outcome"] == "rolled_back" and "MethodNotFound" in result["message"], result
     assert after == start, differences(start, after)
@@ -129,19 +135,9 @@ def test_cli_apply_on_an_esx_mode_host_and_a_twin_host_ends_exact(esx: Vcsim, tm
 
 
 def test_an_undo_the_host_refuses_is_named_and_never_called_clean(esx: Vcsim, tmp_path: Path) -> None:
-    from vmesh_tui.sim.runner import start_lab
-
     spec = demo_spec(faults=(fault(A, "RemoveVirtualSwitch", 1, "fault"),))
-    hosts = tuple(dataclasses.replace(h, password=VCSIM_PASSWORD) for h in spec.hosts)
-    with start_lab(dataclasses.replace(spec, hosts=hosts)) as lab:
-        twin_a = next(h for h in lab.hosts if h.name == A)
-        judge = [Endpoint(esx.url, "root", VCSIM_PASSWORD), *lab_endpoints(lab)]
-        start = read(judge)
-        hosts_args = ("--host", esx.url_for(), "--host", twin_a.url.replace("https://", "https://root@"))
-        code, result, err = _cli(
-            tmp_path, "apply", *hosts_args, "--supernet", SUPERNET, "--link", f"{ESX}/vmnic1={A}/vmnic1"
-        )
-        left = differences(start, read(judge))
+    code, result, err, start, after = _apply_from_vcsim_to_twin(esx, tmp_path, spec)
+    left = differences(start, after)
     assert code == 6, err  # changes remain: exit 1 would claim the hosts are back
     assert result["outcome"] == "rollback_incomplete" and "rollback incomplete" in result["message"]
     assert result["ok"] is False and "back to their starting state" not in result["message"]
