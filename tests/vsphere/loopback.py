@@ -2,41 +2,21 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import socket
 import ssl
 import threading
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from vmesh_tui.sim.wire.certs import generate_certificate
 
 
 def make_certificate(directory: Path, name: str = "loopback") -> tuple[Path, Path, str]:
-    """A fresh self-signed certificate: (cert file, key file, SHA-256 hex of its DER)."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = dt.datetime.now(dt.timezone.utc)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(hours=1))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
+    """A fresh self-signed certificate (the twin's kind): (cert file, key file, SHA-256 hex of its DER)."""
+    made = generate_certificate(name)
     cert_file, key_file = directory / f"{name}.crt", directory / f"{name}.key"
-    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-    )
-    return cert_file, key_file, cert.fingerprint(hashes.SHA256()).hex()
+    cert_file.write_bytes(made.cert_pem)
+    key_file.write_bytes(made.key_pem)
+    return cert_file, key_file, made.thumbprint
 
 
 class LoopbackServer:
