@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import ssl
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from vmesh_tui.sim.wire.certs import generate_certificate
@@ -84,3 +86,14 @@ class LoopbackServer:
         for conn in self._open:
             conn.close()
         self._thread.join(timeout=2)
+
+
+@contextlib.contextmanager
+def recording_loopback(directory: Path) -> Iterator[tuple[LoopbackServer, str]]:
+    """A "record" server with a fresh certificate, and that certificate's SHA-256; closed at the end."""
+    cert_file, key_file, fingerprint = make_certificate(directory)
+    server = LoopbackServer("record", (cert_file, key_file))
+    try:
+        yield server, fingerprint
+    finally:
+        server.close()

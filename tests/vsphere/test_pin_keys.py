@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.vsphere.loopback import LoopbackServer, make_certificate
+from tests.vsphere.loopback import LoopbackServer, recording_loopback
 from vmesh_tui.vsphere.errors import CertificateChanged, VSphereError
 from vmesh_tui.vsphere.knownhosts import KnownHosts, KnownHostsDamaged
 from vmesh_tui.vsphere.session import Session
@@ -21,10 +21,22 @@ GOOD = "ab" * 32
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[LoopbackServer, str]]:
-    cert_file, key_file, fingerprint = make_certificate(tmp_path)
-    running = LoopbackServer("record", (cert_file, key_file))
-    yield running, fingerprint
-    running.close()
+    with recording_loopback(tmp_path) as running:
+        yield running
+
+
+def _assert_refused_unsent(
+    running: LoopbackServer, tmp_path: Path, known_line: str, error: type[Exception], match: str | None = None
+) -> None:
+    """With ``known_line`` as the known_hosts file, connecting with --accept-new-certs raises ``error``;
+    no byte reaches the server and the file stays as it was."""
+    path = tmp_path / "known_hosts"
+    path.write_text(known_line)
+    target = parse_host_url(f"https://root@127.0.0.1:{running.port}/sdk")
+    with pytest.raises(error, match=match):
+        Session(target, "Top-Secret-1", KnownHosts(path), accept_new=True, timeout=3).open()
+    time.sleep(0.2)
+    assert bytes(running.received) == b"" and path.read_text() == known_line
 
 
 @pytest.mark.parametrize(
@@ -78,13 +90,7 @@ def test_an_impostor_is_refused_when_the_pin_is_spelt_another_way(
     """Seen before: the pin written as 127.1 did not match 127.0.0.1, so --accept-new-certs trusted the
     impostor and overwrote the pin."""
     running, _ = server
-    path = tmp_path / "known_hosts"
-    path.write_text(f"127.1:{running.port} {GOOD}\n")
-    target = parse_host_url(f"https://root@127.0.0.1:{running.port}/sdk")
-    with pytest.raises(CertificateChanged):
-        Session(target, "Top-Secret-1", KnownHosts(path), accept_new=True, timeout=3).open()
-    time.sleep(0.2)
-    assert bytes(running.received) == b"" and path.read_text() == f"127.1:{running.port} {GOOD}\n"
+    _assert_refused_unsent(running, tmp_path, f"127.1:{running.port} {GOOD}\n", CertificateChanged)
 
 
 def test_an_impostor_is_refused_when_the_key_of_its_pin_is_damaged(
@@ -93,13 +99,8 @@ def test_an_impostor_is_refused_when_the_key_of_its_pin_is_damaged(
     """Seen: a NUL byte in the key of the genuine host's line made it another key, so the host was
     "unknown" and --accept-new-certs trusted the impostor and pinned it next to the damaged line."""
     running, _ = server
-    path = tmp_path / "known_hosts"
-    path.write_text(f"127.0\x00.0.1:{running.port} {GOOD}\n")
-    target = parse_host_url(f"https://root@127.0.0.1:{running.port}/sdk")
-    with pytest.raises(KnownHostsDamaged, match="line 1"):
-        Session(target, "Top-Secret-1", KnownHosts(path), accept_new=True, timeout=3).open()
-    time.sleep(0.2)
-    assert bytes(running.received) == b"" and path.read_text() == f"127.0\x00.0.1:{running.port} {GOOD}\n"
+    line = f"127.0\x00.0.1:{running.port} {GOOD}\n"
+    _assert_refused_unsent(running, tmp_path, line, KnownHostsDamaged, match="line 1")
 
 
 def test_a_host_name_is_checked_against_the_pin_of_its_address(

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.vsphere.conftest import VCSIM_PASSWORD, Vcsim, start_vcsim
-from tests.vsphere.loopback import LoopbackServer, make_certificate
+from tests.vsphere.loopback import LoopbackServer, make_certificate, recording_loopback
 from vmesh_tui.vsphere.client import HostsClient
 from vmesh_tui.vsphere.errors import CertificateChanged, CertificateUnknown
 from vmesh_tui.vsphere.knownhosts import KnownHosts
@@ -20,10 +20,8 @@ from vmesh_tui.vsphere.targets import parse_host_url
 
 @pytest.fixture
 def recording_server(tmp_path: Path) -> Iterator[tuple[LoopbackServer, str]]:
-    cert_file, key_file, fingerprint = make_certificate(tmp_path)
-    server = LoopbackServer("record", (cert_file, key_file))
-    yield server, fingerprint
-    server.close()
+    with recording_loopback(tmp_path) as running:
+        yield running
 
 
 def test_changed_certificate_is_refused_before_any_byte_is_sent(
