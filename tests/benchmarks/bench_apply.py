@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
-import json
 import os
 import sys
 import tempfile
@@ -26,6 +25,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from budgets import APPLY_CONCURRENCY_RATIO_LIMIT, APPLY_PER_HOST, APPLY_PER_LINK
+from common import print_figures
 
 SUPERNET = "172.31.250.0/24"
 SLOW_METHODS = ("AddVirtualSwitch", "AddPortGroup", "AddVirtualNic", "SelectVnicForNicType",
@@ -161,15 +161,7 @@ def main() -> int:
     )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    figures = asyncio.run(measure(args.latency_ms))
-    if args.json:
-        print(json.dumps(figures, sort_keys=True))
-    else:
-        for key, value in figures.items():
-            print(f"{key:>26}: {value}")
-    for problem in figures["problems"]:
-        print(f"PROBLEM {problem}", file=sys.stderr)
-    return 1 if figures["problems"] else 0
+    return print_figures(asyncio.run(measure(args.latency_ms)), args.json, 26)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import http.client
-import json
 import ssl
 import sys
 import tempfile
@@ -28,7 +27,7 @@ from budgets import (
     TWIN_RAW_CALLS_PER_S_FLOOR,
     floor_problem,
 )
-from common import BenchError, Twin, TwinHost
+from common import BenchError, Twin, TwinHost, print_figures
 
 HOST = "esx-a.lab.local"
 SWITCH = "vmesh-bench-rate"
@@ -144,15 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="1 s per client instead of 3 s")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     args = parser.parse_args(argv)
-    figures = measure(args.quick)
-    if args.json:
-        print(json.dumps(figures, sort_keys=True))
-    else:
-        for key, value in figures.items():
-            print(f"{key:>20}: {value}")
-    for problem in figures["problems"]:
-        print(f"PROBLEM {problem}", file=sys.stderr)
-    return 1 if figures["problems"] else 0
+    return print_figures(measure(args.quick), args.json, 20)
 
 
 if __name__ == "__main__":

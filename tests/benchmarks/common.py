@@ -266,3 +266,16 @@ def time_to_text(
         raise BenchError(f"{marker!r} did not appear on the screen within {timeout_s:.0f} s")
     text = escapes.sub(b"", screen).decode("utf-8", "replace")
     return ChildRun(0, seen_at, waited[2].ru_maxrss / 1024.0, text, "")
+
+
+def print_figures(figures: Mapping[str, Any], as_json: bool, key_width: int) -> int:
+    """A bench's figures as one JSON document or one ``key: value`` line each, then each of its problems
+    on stderr; the exit code: 1 when there are problems."""
+    if as_json:
+        print(json.dumps(figures, sort_keys=True))
+    else:
+        for key, value in figures.items():
+            print(f"{key:>{key_width}}: {value}")
+    for problem in figures["problems"]:
+        print(f"PROBLEM {problem}", file=sys.stderr)
+    return 1 if figures["problems"] else 0
