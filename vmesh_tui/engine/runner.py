@@ -137,9 +137,11 @@ class StepExecutor:
         )
 
     async def _finish_partial(self, step: Step, found: Any, device: str | None, lost: str) -> str | None:
-        """The step's first call landed and its later calls were never sent: send what remains."""
+        """The step's first call landed (the host no longer shows ``step.before``) and its later calls were
+        never sent: send what remains. An object that existed before the step and now shows neither as it
+        was nor as the step wants is not the tool's to finish."""
         remaining = objects.step_to(step.host, found, step.after)
-        if remaining is None or (found is not None and step.before is not None and found != step.before):
+        if remaining is None or (found is not None and step.before is not None):
             raise StepError(f"no reply from {step.host} and its state is not what the tool expects ({lost})")
         note = "the reply was lost; the host shows the change partly done: finishing it"
         await self.queue.put(Event("warning", step.host, message=note))
