@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
-from typing import Any
 
 from vmesh_tui.core.pairing import propose_cables
 from vmesh_tui.engine import journal as jr
@@ -161,7 +160,7 @@ class Engine(HostIO):
 
     async def _locked(
         self,
-        hosts: Any,
+        hosts: Iterable[str],
         refused: Callable[[str], Event],
         operation: Callable[[], AsyncIterator[Event]],
     ) -> AsyncIterator[Event]:
