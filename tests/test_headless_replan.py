@@ -82,7 +82,7 @@ def test_an_applied_mesh_replans_to_nothing_to_do_and_the_probe_calls_its_cables
     assert read_networks(twin.lab) == configured
     assert cli_json(capsys, twin, "revert", "--yes", "--json")[0] == 0
     assert read_networks(twin.lab) == before
-    code, refused, _ = _cli(capsys, twin, "validate", "--json")  # a journal here, but reverted: none open
+    code, refused, _ = cli_json(capsys, twin, "validate", "--json")  # a journal here, but reverted: none open
     assert code == 2 and "no run applied from this machine is in effect on these hosts" in refused["error"]
 
 
@@ -106,7 +106,7 @@ def test_the_demo_named_cables_replan_to_nothing_in_either_layout(
     assert read_networks(twin.lab) == configured
     assert cli_json(capsys, twin, "revert", "--yes", "--json")[0] == 0
     assert read_networks(twin.lab) == before
-    code, refused, _ = _cli(capsys, twin, "validate", "--json")  # a journal here, but reverted: none open
+    code, refused, _ = cli_json(capsys, twin, "validate", "--json")  # a journal here, but reverted: none open
     assert code == 2 and "no run applied from this machine is in effect on these hosts" in refused["error"]
 
 
