@@ -98,3 +98,21 @@ async def test_status_offers_revert_only_while_a_run_is_open(twin: Any) -> None:
         app.open_status()  # opened afresh, it reads the journals: no open run
         await wait_screen(pilot, "StatusScreen")
         assert "No open run to revert." in screen_text(app) and "Revert" not in footer(app), screen_text(app)
+
+
+async def test_the_preview_footer_names_where_t_and_e_lead(twin: Any) -> None:
+    from tests.tui.twinapp import walk_to_preview
+
+    app = make_app(twin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await walk_to_preview(pilot)
+        assert "t Tree  e esxcli" in footer(app), footer(app)
+        await pilot.press("t")
+        await wait_for(pilot, lambda: "t Summary  e esxcli" in footer(app))
+        assert "Tree view" in screen_text(app)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: "t Tree  e Summary" in footer(app))
+        assert "esxcli network vswitch standard add" in screen_text(app)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: "t Tree  e esxcli" in footer(app))
+        assert "Summary view" in screen_text(app)

@@ -23,7 +23,8 @@ class VSphereError(Exception):
         self.remedy = remedy
 
     def __str__(self) -> str:
-        return f"{self.message}. {self.remedy}" if self.remedy else self.message
+        """``message. Remedy``: the remedy starts a sentence of its own, so it starts with a capital."""
+        return f"{self.message}. {self.remedy[:1].upper()}{self.remedy[1:]}" if self.remedy else self.message
 
 
 def shown_fingerprint(sha256: str) -> str:

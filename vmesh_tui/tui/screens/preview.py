@@ -104,8 +104,10 @@ class PreviewScreen(VmeshScreen):
     ]
     BINDINGS = [
         Binding("escape", "back", "Back"),
-        Binding("t", "view('tree')", "Tree"),
+        Binding("t", "view('tree')", "Tree"),  # in the tree view, t is "Summary" instead (check_action)
+        Binding("t", "summary('tree')", "Summary"),
         Binding("e", "view('esxcli')", "esxcli"),
+        Binding("e", "summary('esxcli')", "Summary"),
         Binding("a", "apply", "Apply"),
         Binding("n", "validate", "Validate"),  # in the footer once the hosts match the plan (check_action)
         Binding("n", "next", "Next", show=False),  # else n says why it cannot validate
@@ -127,6 +129,8 @@ class PreviewScreen(VmeshScreen):
         nothing_left = result is not None and result.plan.is_empty and not result.errors
         if action == "apply":
             return not (self.vapp.read_only or nothing_left)
+        if action in ("view", "summary"):  # t and e open their view, or lead from it back to the summary
+            return (getattr(self, "view", "summary") == parameters[0]) == (action == "summary")
         return nothing_left if action == "validate" else True
 
     def action_validate(self) -> None:
@@ -185,6 +189,10 @@ class PreviewScreen(VmeshScreen):
         self.view = "summary" if self.view == view else view
         self.render_body()
         self.say_state()
+        self.refresh_bindings()
+
+    def action_summary(self, view: str) -> None:
+        self.action_view(view)  # the key of the view shown: back to the summary
 
     def action_next(self) -> None:
         if self.result is None:
