@@ -147,6 +147,7 @@ async def test_read_only_offers_neither_revert_nor_recovery(twin: Any) -> None:
     app = make_app(twin, read_only=True, demo=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_screen(pilot, "CablingScreen")
+        await wait_for(pilot, lambda: "Link" in footer(app))  # drawn (under load a frame may lag)
         assert "Probe" not in footer(app) and "Link" in footer(app), footer(app)  # the probe changes hosts
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: "Recovery" in screen_text(app))
@@ -155,12 +156,14 @@ async def test_read_only_offers_neither_revert_nor_recovery(twin: Any) -> None:
         await walk_to_preview(pilot)
         app.open_status()
         await wait_screen(pilot, "StatusScreen")
+        await wait_for(pilot, lambda: "c Cabling" in footer(app))
         bar = footer(app)
         assert "Revert" not in bar and "Recovery" not in bar and "c Cabling" in bar, bar
         await pilot.press("escape")
         await wait_screen(pilot, "PreviewScreen")
         app.open_recovery()
         await wait_screen(pilot, "RecoveryScreen")
+        await wait_for(pilot, lambda: "esc Back" in footer(app))
         assert "Recover" not in footer(app) and "esc Back" in footer(app), footer(app)
 
 
