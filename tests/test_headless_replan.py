@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pyVmomi import vim
 
 from tests.engine.probehelp import CROSSED, CROSSED_CABLES, MESH3, MESH_CABLES, lab_spec, read_networks
 from tests.engine.twinlab import SUPERNET, Twin, demo_spec
@@ -110,12 +111,16 @@ def test_the_demo_named_cables_replan_to_nothing_in_either_layout(
     assert code == 2 and "no run applied from this machine is in effect on these hosts" in refused["error"]
 
 
-def _remove_vmk_by_hand(twin: Twin, host: str, portgroup: str) -> None:
-    """What an admin does in the host client: remove the vmk on ``portgroup`` (stock pyVmomi)."""
+def _by_hand(twin: Twin, host: str) -> Iterator[Any]:
+    """What an admin does in the host client, with stock pyVmomi: ``host``'s HostNetworkSystem."""
     index = [h.name for h in twin.lab.hosts].index(host)
     with connected(lab_endpoints(twin.lab)[index]) as si:
         system = si.content.rootFolder.childEntity[0].hostFolder.childEntity[0].host[0]
-        network = system.configManager.networkSystem
+        yield system.configManager.networkSystem
+
+
+def _remove_vmk_by_hand(twin: Twin, host: str, portgroup: str) -> None:
+    for network in _by_hand(twin, host):
         device = next(v.device for v in network.networkInfo.vnic if v.portgroup == portgroup)
         network.RemoveVirtualNic(device)
 
@@ -160,3 +165,32 @@ def test_a_broken_link_of_an_applied_mesh_leaves_the_healthy_ones_alone_and_is_s
     for host, view in read_networks(twin.lab).items():
         assert _link_objects(view, 1) == _link_objects(configured[host], 1)
         assert _link_objects(view, 3) == _link_objects(configured[host], 3)
+
+
+def test_an_admins_vswitch_named_with_the_tools_prefix_is_never_the_tools(
+    capsys: pytest.CaptureFixture[str], make: Any
+) -> None:
+    twin = make(lab_spec(CROSSED))
+    for network in _by_hand(twin, "esx-b.lab.local"):  # vmesh-lab: the prefix and its dash, not a tool name
+        bridge = vim.host.VirtualSwitch.BondBridge(nicDevice=["vmnic6"])
+        network.AddVirtualSwitch(
+            "vmesh-lab", vim.host.VirtualSwitch.Specification(numPorts=128, bridge=bridge)
+        )
+        policy = vim.host.NetworkPolicy()
+        spec = vim.host.PortGroup.Specification(
+            name="vmesh-lab-pg", vswitchName="vmesh-lab", vlanId=0, policy=policy
+        )
+        network.AddPortGroup(spec)
+    before = read_networks(twin.lab)
+    code, applied, err = cli_json(
+        capsys, twin, "apply", "--supernet", SUPERNET, "--probe", *TIMEOUT, "--yes", "--json"
+    )
+    assert code == 0 and _pairs(applied["links"]) == CROSSED_CABLES, err
+    view = read_networks(twin.lab)["esx-b.lab.local"]
+    assert view["vswitches"]["vmesh-lab"] == before["esx-b.lab.local"]["vswitches"]["vmesh-lab"]
+    assert view["portgroups"]["vmesh-lab-pg"] == before["esx-b.lab.local"]["portgroups"]["vmesh-lab-pg"]
+    code, found, _ = cli_json(capsys, twin, "discover", "--json")
+    reasons = {e["ref"]: e["reason"] for e in found["excluded"]}
+    assert reasons["esx-b.lab.local/vmnic6"] == "uplink of vmesh-lab, which this tool did not create"
+    assert cli_json(capsys, twin, "revert", "--yes", "--json")[0] == 0
+    assert read_networks(twin.lab) == before

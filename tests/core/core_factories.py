@@ -44,7 +44,7 @@ def cdp(host: str, port: str) -> Neighbor:
 
 
 def with_lookalike(
-    host: HostState, group: str = "vmesh-mgmt2", services: frozenset[str] | None = None
+    host: HostState, group: str = "vmesh-vmotion-9", services: frozenset[str] | None = None
 ) -> HostState:
     """``host`` plus a portgroup named like the tool's on vSwitch0, with a management vmk1 on it."""
     tags = frozenset({"management"}) if services is None else services

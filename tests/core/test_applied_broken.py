@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from tests.core.test_applied import MESH, MESH_CABLES, SUPERNET, _host
+from tests.core.test_applied import H1, H2, MESH, MESH_CABLES, SUPERNET, _host
 from vmesh_tui.core.addressing import carve
+from vmesh_tui.core.applied import dropped_link_findings
 from vmesh_tui.core.design import DesignOptions, design
-from vmesh_tui.core.model import HostState
+from vmesh_tui.core.model import HostState, Pnic, Portgroup, Vmk, VSwitch
 from vmesh_tui.core.pairing import link, propose_cables
 from vmesh_tui.core.plan import make_plan
 
@@ -80,3 +81,45 @@ def test_a_new_cable_that_sorts_first_gets_a_free_number_and_the_applied_ones_st
     assert numbers[(f"{a}/vmnic1", f"{b}/vmnic1")] == 3
     touched = _touched(hosts, pairing)
     assert touched and {name for _, name in touched} <= {"vmesh-3", "vmesh-vmotion-3"}, touched
+
+
+def test_an_admins_objects_that_only_look_like_the_tools_are_never_the_tools() -> None:
+    h1, h2, h3 = MESH
+
+    def with_admin_switch(host: HostState, switch: str, group: str, ip: str) -> HostState:
+        return replace(
+            host,
+            pnics=(*host.pnics, Pnic("vmnic5", "00:50:56:05:00:09", "igb", 1000)),
+            vswitches=(*host.vswitches, VSwitch(switch, 1500, ("vmnic5",), ("vmnic5",))),
+            portgroups=(*host.portgroups, Portgroup(group, switch)),
+            vmks=(*host.vmks, Vmk("vmk9", group, ip, 30, 1500, frozenset({"vmotion"}))),
+        )
+
+    hosts = [  # an admin's vmesh-lab (the tool's prefix and dash) and vmeshlab-1, cabled vmnic5 - vmnic5
+        with_admin_switch(h1, "vmesh-lab", "vmesh-lab-pg", "10.9.9.1"),
+        with_admin_switch(h2, "vmeshlab-1", "vmeshlab-vmotion-1", "10.9.9.2"),
+        h3,
+    ]
+    pairing = propose_cables(hosts)
+    assert [(c.a, c.b, c.source) for c in pairing.cables] == [(a, b, "applied") for a, b in MESH_CABLES]
+    assert (
+        pairing.exclusion_of(f"{H1}/vmnic5").reason == "uplink of vmesh-lab, which this tool did not create"
+    )
+    assert (
+        pairing.exclusion_of(f"{H2}/vmnic5").reason == "uplink of vmeshlab-1, which this tool did not create"
+    )
+    assert _touched(hosts) == set()  # nothing of the admin's is removed, the mesh is as applied
+    assert dropped_link_findings(hosts, (ref for c in pairing.cables for ref in c.ends)) == ()
+
+
+def test_a_broken_link_is_said_of_its_two_ends_only() -> None:
+    h1, h2, h3 = MESH
+    broken = replace(h2, vmks=tuple(v for v in h2.vmks if v.device != "vmk1"))  # link 1's end on h2
+    hosts = [h1, broken, h3]
+    pairing = propose_cables(hosts)
+    found = dropped_link_findings(hosts, (ref for c in pairing.cables for ref in c.ends))
+    assert [(f.code, f.subject) for f in found] == [
+        ("dropped-link", f"{H1}/vmnic1"),
+        ("dropped-link", f"{H2}/vmnic2"),
+    ]
+    assert "vmesh-vmotion-1" in found[0].message and "vmesh-1" in found[1].message

@@ -116,14 +116,15 @@ def test_no_cables_is_an_error():
 
 
 def test_lookalike_portgroup_on_a_foreign_vswitch_blocks_and_names_the_fix():
-    # Regression: a vmesh-* portgroup on vSwitch0 (with a management vmk) went unreported.
+    # Regression: a portgroup named as the tool names its own, on vSwitch0 (with a management vmk),
+    # went unreported.
     a = with_lookalike(typical_host("esx-a"))
     hosts = [a, typical_host("esx-b")]
     findings = _run(hosts, propose_cables(hosts).cables)
     blocking = [f for f in findings if f.severity is Severity.ERROR]
-    assert _codes(blocking) == [("owned-name-foreign", "error", "esx-a/vmesh-mgmt2")]
+    assert _codes(blocking) == [("owned-name-foreign", "error", "esx-a/vmesh-vmotion-9")]
     assert "vSwitch0" in blocking[0].message and "vmk1" in blocking[0].message
-    assert blocking[0].remedy == "rename vmesh-mgmt2, or plan with another --name-prefix"
+    assert blocking[0].remedy == "rename vmesh-vmotion-9, or plan with another --name-prefix"
     assert not [
         f
         for f in _run(hosts, propose_cables(hosts).cables, DesignOptions(name_prefix="mesh"))

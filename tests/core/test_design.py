@@ -127,7 +127,7 @@ def test_speed_on_a_nic_outside_the_links_is_refused():
 def test_lookalike_portgroup_and_management_vmk_are_kept_as_observed():
     a = with_lookalike(HOSTS["esx-a"])
     desired = design({**HOSTS, "esx-a": a}, LINKS)["esx-a"]
-    assert desired.portgroup("vmesh-mgmt2") == a.portgroup("vmesh-mgmt2")
+    assert desired.portgroup("vmesh-vmotion-9") == a.portgroup("vmesh-vmotion-9")
     assert desired.vmk("vmk1") == a.vmk("vmk1")
 
 

@@ -154,7 +154,7 @@ def _touched(plan):
     return [
         (s.kind, s.target)
         for s in plan.for_host("esx-a")
-        if s.target == "vmesh-mgmt2" or getattr(s.obj, "device", "") == "vmk1"
+        if s.target == "vmesh-vmotion-9" or getattr(s.obj, "device", "") == "vmk1"
     ]
 
 
@@ -164,7 +164,7 @@ def test_lookalike_portgroup_on_a_foreign_vswitch_and_its_vmk_are_never_touched(
     # one) was removed first thing. Ownership now needs the owned name *and* an owned vSwitch.
     hosts = {**HOSTS, "esx-a": with_lookalike(HOSTS["esx-a"], services=services)}
     desired = design(hosts, LINKS)
-    assert desired["esx-a"].portgroup("vmesh-mgmt2") == Portgroup("vmesh-mgmt2", "vSwitch0")
+    assert desired["esx-a"].portgroup("vmesh-vmotion-9") == Portgroup("vmesh-vmotion-9", "vSwitch0")
     assert desired["esx-a"].vmk("vmk1") == hosts["esx-a"].vmk("vmk1")
     plan = make_plan(hosts, desired)
     assert plan.steps[0].kind == "add_vswitch"

@@ -237,8 +237,8 @@ def test_lookalike_portgroups_and_their_vmks_are_never_touched(lab, supernet, op
         name: canonical_state(
             replace(
                 state,
-                portgroups=(*state.portgroups, Portgroup("vmesh-mgmt2", "vSwitch0")),
-                vmks=(*state.vmks, Vmk("vmk1", "vmesh-mgmt2", "192.168.77.9", 24, services=tags)),
+                portgroups=(*state.portgroups, Portgroup("vmesh-vmotion-9", "vSwitch0")),
+                vmks=(*state.vmks, Vmk("vmk1", "vmesh-vmotion-9", "192.168.77.9", 24, services=tags)),
             )
         )
         for name, state in hosts.items()
@@ -251,13 +251,13 @@ def test_lookalike_portgroups_and_their_vmks_are_never_touched(lab, supernet, op
     observed = apply_plan(hosts, Plan(earlier.steps[:cut]))
     for target in (links, ()):
         plan = make_plan(observed, design(observed, target, opts))
-        assert not [s for s in plan.steps if s.target == "vmesh-mgmt2"]
+        assert not [s for s in plan.steps if s.target == "vmesh-vmotion-9"]
         assert not [
             s for s in plan.steps if isinstance(s.obj, Vmk) and s.obj.device == "vmk1" and s.kind != "add_vmk"
         ]
         for name, state in apply_plan(observed, plan).items():
             assert state.vmk("vmk1") == hosts[name].vmk("vmk1")
-            assert state.portgroup("vmesh-mgmt2") == Portgroup("vmesh-mgmt2", "vSwitch0")
+            assert state.portgroup("vmesh-vmotion-9") == Portgroup("vmesh-vmotion-9", "vSwitch0")
 
 
 @SETTINGS

@@ -128,7 +128,7 @@ def test_recovery_never_toggles_a_look_alike_portgroup_on_a_foreign_vswitch() ->
         "esx-a",
         vswitches=(VSwitch("vSwitch0", uplinks=("vmnic0",)), VSwitch("vmesh-1", uplinks=("vmnic1",))),
         portgroups=(
-            Portgroup("vmesh-mgmt", "vSwitch0", active=("vmnic0",), standby=()),
+            Portgroup("vmesh-vmotion-9", "vSwitch0", active=("vmnic0",), standby=()),
             Portgroup("vmesh-vmotion-1", "vmesh-1", active=("vmnic1",), standby=()),
         ),
     )

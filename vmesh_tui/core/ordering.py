@@ -2,8 +2,8 @@
 
 Plans and their inverses add and remove objects; keeping every state in one canonical order makes
 "apply the plan, then its inverse" give back exactly the state we started from. Also here: what the tool
-owns (vSwitches named ``prefix-...``, portgroups so named *on* such a vSwitch, the vmks on those
-portgroups except management ones).
+owns (vSwitches with the names it gives, ``prefix-N`` and the like, portgroups so named *on* such a
+vSwitch, the vmks on those portgroups except management ones).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import replace
 from vmesh_tui.core.model import HostState, Portgroup, Vmk
 
 _DIGITS = re.compile(r"(\d+)")
+_TOOL_NAME_TAIL = re.compile(r"[1-9][0-9]*|shared|probe|vmotion-[1-9][0-9]*")  # see is_owned_name
 
 # vmks carrying one of these services are never removed or changed, wherever they sit.
 PROTECTED_SERVICES = frozenset({"management"})
@@ -41,8 +42,12 @@ def canonical_state(state: HostState) -> HostState:
 
 
 def is_owned_name(name: str, prefix: str) -> bool:
-    """True when a vSwitch or portgroup name marks it as created by this tool (``prefix-...``)."""
-    return name.startswith(f"{prefix}-")
+    """True when a vSwitch or portgroup name is one this tool creates: ``prefix-N``, ``prefix-shared``
+    and ``prefix-probe`` (vSwitches), ``prefix-vmotion-N`` (portgroups), N from 1. Any other
+    ``prefix-...`` name (an admin's ``vmesh-lab``, say) only looks like the tool's: it is never removed
+    or changed, and its NICs are in use by it."""
+    head = f"{prefix}-"
+    return name.startswith(head) and _TOOL_NAME_TAIL.fullmatch(name[len(head) :]) is not None
 
 
 def is_owned_portgroup(group: Portgroup, prefix: str) -> bool:
