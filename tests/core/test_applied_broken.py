@@ -123,3 +123,42 @@ def test_a_broken_link_is_said_of_its_two_ends_only() -> None:
         ("dropped-link", f"{H2}/vmnic2"),
     ]
     assert "vmesh-vmotion-1" in found[0].message and "vmesh-1" in found[1].message
+
+
+def test_objects_that_do_not_single_out_one_end_are_no_applied_cable() -> None:
+    h1, h2, h3 = MESH
+    two_vmks = replace(  # a second vmk on link 1's portgroup of h2: which one is the link's?
+        h2, vmks=(*h2.vmks, Vmk("vmk7", "vmesh-vmotion-1", "172.31.250.3", 30, 9000, frozenset({"vmotion"})))
+    )
+    pairing = propose_cables([h1, two_vmks, h3])
+    assert pairing.cable_of(f"{H1}/vmnic1") is None
+    assert [(c.a, c.b) for c in pairing.cables] == MESH_CABLES[1:]
+
+
+def _shared(name: str, first: int, second_nic: str) -> HostState:
+    """Two links in the shared layout: vmesh-shared with vmnic1 and vmnic2, a portgroup per link."""
+    nics = ("vmnic1", "vmnic2")
+    return HostState(
+        name=name,
+        pnics=tuple(Pnic(n, f"00:50:56:00:{first:02x}:{i:02x}", "igb", 1000) for i, n in enumerate(nics)),
+        vswitches=(VSwitch("vmesh-shared", 9000, nics, nics, ()),),
+        portgroups=(
+            Portgroup("vmesh-vmotion-1", "vmesh-shared", 0, ("vmnic1",), (), "failover_explicit"),
+            Portgroup("vmesh-vmotion-2", "vmesh-shared", 0, (second_nic,), (), "failover_explicit"),
+        ),
+        vmks=(
+            Vmk("vmk1", "vmesh-vmotion-1", f"172.31.250.{first}", 30, 9000, frozenset({"vmotion"})),
+            Vmk("vmk2", "vmesh-vmotion-2", f"172.31.250.{first + 4}", 30, 9000, frozenset({"vmotion"})),
+        ),
+    )
+
+
+def test_a_nic_that_two_tool_portgroups_carry_is_no_end_of_either() -> None:
+    intact = propose_cables([_shared("esx-a", 1, "vmnic2"), _shared("esx-b", 2, "vmnic2")])
+    assert [c.source for c in intact.cables] == ["applied", "applied"]
+    hosts = [_shared("esx-a", 1, "vmnic2"), _shared("esx-b", 2, "vmnic1")]  # link 2 moved onto vmnic1 by hand
+    pairing = propose_cables(hosts)
+    assert [(c.a, c.b, c.source, c.verified) for c in pairing.cables] == [  # a guess, never "applied"
+        ("esx-a/vmnic1", "esx-b/vmnic1", "name", False),
+        ("esx-a/vmnic2", "esx-b/vmnic2", "name", False),
+    ]
