@@ -110,11 +110,14 @@ def read_probe(
     finished: bool = True,
 ) -> ProbeReport:
     """Judge the probe from the last hints: ``heard`` maps ``HOST/vmnicN`` to the neighbour it heard (or
-    None); a probed NIC missing from it heard nothing, any other NIC keeps the neighbour it had.
+    None); a probed NIC missing from it heard nothing, any other NIC keeps the neighbour it had (also
+    when it hears nothing by the end: the probe left its far end out because of it, and a hint that ran
+    out of hold time meanwhile must not turn a known cable into a guess by name).
 
     A probed NIC that heard nothing is dark only when the wait ran to its end (``finished``); after a
     cancelled or failed wait it is not known yet, and is paired by name as before the probe."""
-    merged = with_neighbours(hosts, {**dict.fromkeys(plan.refs), **heard})
+    lasting = {ref: n for ref, n in heard.items() if n is not None or ref in plan.refs}
+    merged = with_neighbours(hosts, {**dict.fromkeys(plan.refs), **lasting})
     by_name = {h.name: h for h in merged}
     unusable = {
         nic_ref(h.name, p.device): reason
@@ -137,8 +140,9 @@ def read_probe(
     every = [nic_ref(h.name, p.device) for h in merged for p in h.pnics]
     eligible = sorted((ref for ref in every if ref not in unusable and ref not in taken), key=_sort_key)
     probed = set(plan.refs) if finished else set()  # not finished: silence is no verdict
+    in_use = {**unusable, **_configured_for(applied)}  # a free NIC cabled to one of them is no cable
     for ref in eligible:
-        finding = _judge(ref, placed, groups.get(ref, frozenset()), claims, unusable, probed, waited_s)
+        finding = _judge(ref, placed, groups.get(ref, frozenset()), claims, in_use, probed, waited_s)
         if finding is None:
             continue
         findings[ref] = finding
@@ -157,6 +161,13 @@ def read_probe(
         tuple(findings[ref] for ref in sorted(findings, key=_sort_key)),
         plan.refs,
     )
+
+
+def _configured_for(applied: Iterable[Cable]) -> dict[str, str]:
+    """Why each end of a cable the tool configured cannot take another cable (CDP that joins it to a
+    free NIC means the cable was moved since the apply: validation says which link fails)."""
+    why = "vmesh-tui configured it for the link to {} (the cable was moved? `vmesh-tui validate` tells)"
+    return {one: why.format(other) for cable in applied for one, other in (cable.ends, cable.ends[::-1])}
 
 
 def _claim_groups(claims: Mapping[str, str]) -> dict[str, frozenset[str]]:
