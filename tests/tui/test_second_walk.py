@@ -149,6 +149,46 @@ async def test_an_unlinked_applied_link_is_removed_and_the_others_keep_their_num
         assert "remove vmk vmesh-vmotion-1" in text, text
 
 
+async def test_a_re_linked_cable_reads_as_re_created_not_removed(twin: Any) -> None:
+    app = make_app(twin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await walk_to_apply(pilot)
+        assert app.screen.state == "applied", screen_text(app)
+        app.rewind_wizard()  # read the hosts again, then Cabling
+        await wait_screen(pilot, "CablingScreen")
+        await wait_for(pilot, lambda: "vmesh-1" in screen_text(app))
+        screen: Any = app.screen
+        await pilot.press("u")  # unlink links 1 and 2 (vmnic1, vmnic2), then cable esx-a/vmnic1 to
+        await pilot.pause(0.1)  # esx-b/vmnic2: a new cable takes the lowest free number, 1, and
+        await pilot.press("u")  # links 3 and 4 keep theirs (an applied link is never renumbered)
+        await pilot.pause(0.1)
+        for ref in ("esx-a.lab.local/vmnic1", "esx-b.lab.local/vmnic2"):
+            index = next(i for i, r in enumerate(screen.rows) if r.lone == ref)
+            screen.query_one("#panel").highlighted = index
+            await pilot.press("space")
+            await pilot.pause(0.1)
+        await pilot.press("n")
+        await wait_screen(pilot, "AddressingScreen")
+        in_use = " ".join(str(app.screen.query_one("#in-use").render()).split())  # its own: reused
+        assert in_use == "In use on the hosts (avoided): 192.168.10.0/24 (vmk0@esx-a, vmk0@esx-b)", in_use
+        await pilot.press("ctrl+n")
+        await wait_screen(pilot, "PreviewScreen")
+        text = screen_text(app)
+        assert "removed and added again: uplinks vmnic1->vmnic2" in text, text
+        rows = [line.rstrip() for line in text.splitlines()]
+        recreated = [r.endswith("yes     re-created") for r in rows if r.startswith("  1 vmesh-1 vmnic2")]
+        assert recreated == [True], text
+        for row in ("  3 vmesh-3 vmnic5", "  4 vmesh-4 vmnic6"):  # on both hosts, untouched
+            assert ["yes     as is" in r for r in rows if r.startswith(row)] == [True, True], text
+        assert "remove vswitch vmesh-1" not in text and "vmesh-vmotion-1 (no longer" not in text, text
+        await pilot.press("t")
+        await pilot.pause(0.2)
+        text = screen_text(app)  # the planned vSwitch is added again, not marked for removal
+        assert "vSwitch vmesh-1 MTU 9000 uplinks vmnic2 [re-created: uplinks" in text, text
+        assert "remove vswitch vmesh-1" not in text, text
+        assert "remove vmk vmesh-vmotion-2" in text  # link 2 is gone for good
+
+
 def test_networks_in_use_are_listed_in_address_order() -> None:
     from vmesh_tui.core.model import HostState, Vmk
     from vmesh_tui.tui.screens.addressing import in_use_line
