@@ -41,7 +41,7 @@ class CablingScreen(ProbingScreen):
         ("space", "mark a free port; space on a port of the other host links them"),
         ("u", "unlink the cable on this line"),
         ("/", "filter the lines (esc clears the filter)"),
-        ("enter", "accept these cables and go to addressing"),
+        ("n / enter", "accept these cables and go to addressing"),
         ("p", "probe: a temporary CDP vSwitch on each host finds the real cables (asks first; esc cancels)"),
         (
             "legend",

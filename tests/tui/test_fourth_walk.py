@@ -1,0 +1,32 @@
+"""What a fresh admin walk at 80x24 found after the third walk's fixes, each held here under Pilot on the
+twin."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from tests.tui.twinapp import make_app, screen_text, wait_for, wait_screen
+
+pytestmark = pytest.mark.usefixtures("twin")
+
+
+def footer(app: Any) -> str:
+    return " ".join(screen_text(app).splitlines()[-1].split())
+
+
+async def test_cabling_help_lists_every_key_the_footer_shows(twin: Any) -> None:
+    app = make_app(twin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_screen(pilot, "CablingScreen")
+        await wait_for(pilot, lambda: "n Next" in footer(app))
+        shown = footer(app)
+        await pilot.press("question_mark")
+        await wait_screen(pilot, "HelpScreen")
+        lines = [line.strip("█▌▐| ") for line in screen_text(app).splitlines()]  # inside the dialog's edges
+        keys = {word for line in lines for word in re.split(r" {2,}", line)[0].replace("/", " ").split()}
+        for key, label in (("space", "Link"), ("u", "Unlink"), ("n", "Next"), ("p", "Probe")):
+            assert f"{key} {label}" in shown, shown
+            assert key in keys, (key, lines)
