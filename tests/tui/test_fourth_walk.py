@@ -30,3 +30,16 @@ async def test_cabling_help_lists_every_key_the_footer_shows(twin: Any) -> None:
         for key, label in (("space", "Link"), ("u", "Unlink"), ("n", "Next"), ("p", "Probe")):
             assert f"{key} {label}" in shown, shown
             assert key in keys, (key, lines)
+
+
+@pytest.mark.parametrize("read_only", [True, False])
+async def test_palette_status_offers_revert_only_where_revert_is(twin: Any, read_only: bool) -> None:
+    app = make_app(twin, read_only=read_only)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_screen(pilot, "CablingScreen")
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: "Recovery" in screen_text(app))
+        text = " ".join(screen_text(app).split())
+        assert "what was applied where and when" in text, text
+        assert ("revert" in text) is not read_only, (read_only, text)
+        assert ("re-steer vMotion" in text) is not read_only, (read_only, text)  # recovery: check only

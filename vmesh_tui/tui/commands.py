@@ -20,14 +20,15 @@ class VmeshCommands(Provider):
                 partial(_call, app, "demo_reboot"),
             )
         ]
+        read_only = bool(getattr(app, "read_only", False))  # read-only offers no revert and no recovery run
+        status = "what was applied where and when" + ("" if read_only else "; revert from there")
+        recovery = (
+            "which hosts rebooted, which links fail" if read_only else "re-steer vMotion after a host reboot"
+        )
         return [
-            *(demo if getattr(app, "demo", False) and not getattr(app, "read_only", False) else []),
-            (
-                "Status",
-                "what was applied where and when; revert from there",
-                partial(_call, app, "open_status"),
-            ),
-            ("Recovery", "re-steer vMotion after a host reboot", partial(_call, app, "open_recovery")),
+            *(demo if getattr(app, "demo", False) and not read_only else []),
+            ("Status", status, partial(_call, app, "open_status")),
+            ("Recovery", recovery, partial(_call, app, "open_recovery")),
             ("Help", "keys of this screen and the wizard", partial(_call, app, "action_help")),
             ("Quit", "leave vmesh-tui", partial(_call, app, "action_quit_safely")),
         ]
