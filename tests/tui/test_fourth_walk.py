@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.tui.test_operations_twin import walk_to_apply
 from tests.tui.twinapp import make_app, screen_text, wait_for, wait_screen
 
 pytestmark = pytest.mark.usefixtures("twin")
@@ -43,3 +44,22 @@ async def test_palette_status_offers_revert_only_where_revert_is(twin: Any, read
         assert "what was applied where and when" in text, text
         assert ("revert" in text) is not read_only, (read_only, text)
         assert ("re-steer vMotion" in text) is not read_only, (read_only, text)  # recovery: check only
+
+
+async def test_a_recovery_that_passes_says_so_once(twin: Any) -> None:
+    app = make_app(twin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await walk_to_apply(pilot)
+        assert app.screen.state == "applied", screen_text(app)
+        app.open_recovery()
+        await wait_screen(pilot, "RecoveryScreen")
+        await wait_for(pilot, lambda: "g: run recovery" in screen_text(app), 60)
+        await pilot.press("g")
+        await wait_screen(pilot, "ConfirmScreen")
+        await pilot.press("y")
+        await wait_screen(pilot, "RecoveryScreen")
+        await wait_for(pilot, lambda: not app.busy and "After: -" not in screen_text(app), 90)
+        after = str(app.screen.query_one("#after").render())
+        status = str(app.screen.query_one("#status").render())
+        assert "no failing link reported" in after, after  # the verdict, once: the status line says what
+        assert "pass" not in status and "Nothing to recover" in status, status  # was done (here nothing)

@@ -110,6 +110,8 @@ async def test_recovery_after_reboot_shows_before_and_after(twin: Any) -> None:
         assert "Rebooted since the apply: esx-b.lab.local" in text
         assert "Before:" in text and "failing" in text.split("Before:")[1].splitlines()[0]
         assert "After: " in text and "no failing link" in text.split("After:")[1].splitlines()[0]
+        status = str(app.screen.query_one("#status").render())  # what was done; the verdict is After's
+        assert "Recovered: toggled 4 portgroups on esx-b.lab.local" in status and "pass" not in status, status
 
 
 async def test_status_lists_the_run_and_reverts_it(twin: Any) -> None:

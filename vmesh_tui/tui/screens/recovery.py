@@ -41,6 +41,14 @@ def toggled_text(toggled: Sequence[str]) -> str:
     return "; ".join(f"{', '.join(groups)} on {host}" for host, groups in by_host.items()) or "nothing"
 
 
+def done_text(toggled: Sequence[str]) -> str:
+    """What a successful recovery did, without its link verdict (the After line has that)."""
+    if not toggled:
+        return "Nothing to recover: no portgroup needed toggling. esc: back."
+    hosts = ", ".join(dict.fromkeys(item.rpartition("/")[0] for item in toggled))
+    return f"Recovered: toggled {len(toggled)} portgroups on {hosts}. esc: back."
+
+
 class RecoveryScreen(VmeshScreen):
     STEP = ""
     HELP_KEYS = [
@@ -185,8 +193,11 @@ class RecoveryScreen(VmeshScreen):
         if not ok and not self.failing_after:  # it stopped before pinging: no link to name
             after = f"After: {self.vapp.glyphs.fail} not recovered"
         self.query_one("#after", Static).update(after)
-        text = str(getattr(result, "message", "")) or ("Recovered." if ok else "Not recovered.")
-        self.say(f"{self.vapp.glyphs.ok if ok else self.vapp.glyphs.fail} {text}", error=not ok)
+        if ok:  # the After line says the links pass: this line says only what was done
+            self.say(f"{self.vapp.glyphs.ok} {done_text(getattr(result, 'toggled', ()))}")
+            return
+        text = str(getattr(result, "message", "")) or "Not recovered."
+        self.say(f"{self.vapp.glyphs.fail} {text}", error=True)
 
     @on(OperationFailed)
     def failed(self, message: OperationFailed) -> None:
