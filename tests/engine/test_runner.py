@@ -6,7 +6,10 @@ Uses the in-memory stand-in (memory_hosts) for ordering logic only; the twin-bac
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
+
+import pytest
 
 from tests.engine.memory_hosts import MemoryHosts
 from vmesh_tui.core.model import HostState, Pnic, Portgroup, Vmk, VSwitch
@@ -14,7 +17,7 @@ from vmesh_tui.core.steps import Action, Step
 from vmesh_tui.engine import objects
 from vmesh_tui.engine.events import Event
 from vmesh_tui.engine.journal import DONE, FAILED, UNDONE, Journal
-from vmesh_tui.engine.runner import RunOutcome, StepExecutor, stream
+from vmesh_tui.engine.runner import RunOutcome, StepError, StepExecutor, stream
 from vmesh_tui.engine.undo import undo, undo_steps
 
 
@@ -135,3 +138,30 @@ def test_recovery_never_toggles_a_look_alike_portgroup_on_a_foreign_vswitch() ->
     steps = toggle_steps(state, "vmesh")
     assert {step.target for step in steps} == {"vmesh-vmotion-1"}
     assert len(steps) == 2
+
+
+class _FirstCallLost(ConnectionError):
+    first_call = True  # as the adapter marks it: no later call of the step was sent
+
+
+async def test_an_update_whose_object_vanished_after_a_lost_first_call_is_not_re_created(
+    tmp_path: Path,
+) -> None:
+    """An update's first call went unanswered and the host then shows the vmk gone (removed by someone
+    else): neither as it was nor as the step wants, so the step fails; the tool never adds it back."""
+    vmk = Vmk("vmk1", "vmesh-1", "10.0.0.1", 30, 9000, frozenset())
+    start = replace(_start("a"), vmks=(vmk,))
+    update = Step("a", Action.UPDATE, vmk, replace(vmk, mtu=1500, services=frozenset({"vmotion"})))
+
+    class VanishingHosts(MemoryHosts):
+        def run_step(self, step: Step) -> str | None:
+            self.calls.append(step)
+            self.states["a"] = replace(self.states["a"], vmks=())
+            raise _FirstCallLost("the connection dropped")
+
+    hosts = VanishingHosts({"a": start})
+    executor = StepExecutor(hosts, Journal.create(tmp_path, {"a": start}, (), None, {}), asyncio.Queue())
+    with pytest.raises(StepError, match="not what the tool expects") as raised:
+        await executor.execute(update)
+    assert not raised.value.unknown
+    assert hosts.calls == [update] and hosts.states["a"].vmks == ()

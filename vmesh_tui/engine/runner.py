@@ -108,7 +108,8 @@ class StepExecutor:
 
     async def _judge_unanswered(self, step: Step, exc: Exception) -> str | None:
         """A call of ``step`` got no answer: re-read until the host shows the step done (it was), or the
-        first call of the step landed and nothing more was sent (the rest is sent now), or the wait is over
+        step's first call was the unanswered one and the host no longer shows ``step.before`` (then
+        :meth:`_finish_partial` sends the rest of an add, and fails any other step), or the wait is over
         (its fate stays unknown: StepError with ``unknown``). Never sends a call that may still land."""
         lost, first_only = error_text(exc), first_call_unanswered(exc)
         loop = asyncio.get_running_loop()
@@ -138,10 +139,11 @@ class StepExecutor:
 
     async def _finish_partial(self, step: Step, found: Any, device: str | None, lost: str) -> str | None:
         """The step's first call landed (the host no longer shows ``step.before``) and its later calls were
-        never sent: send what remains. An object that existed before the step and now shows neither as it
-        was nor as the step wants is not the tool's to finish."""
+        never sent: an add is finished (what remains is sent). An object that existed before the step and
+        now shows neither as it was nor as the step wants (changed otherwise, or gone) is not the tool's to
+        finish: StepError (not ``unknown``), and nothing more is sent."""
         remaining = objects.step_to(step.host, found, step.after)
-        if remaining is None or (found is not None and step.before is not None):
+        if remaining is None or step.before is not None:
             raise StepError(f"no reply from {step.host} and its state is not what the tool expects ({lost})")
         note = "the reply was lost; the host shows the change partly done: finishing it"
         await self.queue.put(Event("warning", step.host, message=note))
