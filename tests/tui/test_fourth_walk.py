@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.tui.test_operations_twin import walk_to_apply
-from tests.tui.twinapp import make_app, screen_text, wait_for, wait_screen
+from tests.tui.twinapp import confirm_apply, make_app, screen_text, wait_for, wait_screen
 
 pytestmark = pytest.mark.usefixtures("twin")
 
@@ -63,3 +63,41 @@ async def test_a_recovery_that_passes_says_so_once(twin: Any) -> None:
         status = str(app.screen.query_one("#status").render())
         assert "no failing link reported" in after, after  # the verdict, once: the status line says what
         assert "pass" not in status and "Nothing to recover" in status, status  # was done (here nothing)
+
+
+async def test_validate_progress_names_the_link_and_a_true_count_when_a_link_was_dropped(
+    twin: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vmesh_tui.tui.screens.validate import ValidateScreen
+
+    said: list[str] = []
+    shown = ValidateScreen.say
+
+    def record(screen: Any, text: str, *, error: bool = False) -> None:
+        said.append(text)
+        shown(screen, text, error=error)
+
+    monkeypatch.setattr(ValidateScreen, "say", record)  # each progress line is overwritten by the next
+    app = make_app(twin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await walk_to_apply(pilot)
+        assert app.screen.state == "applied", screen_text(app)
+        app.rewind_wizard()  # read the hosts again, then Cabling
+        await wait_screen(pilot, "CablingScreen")
+        await wait_for(pilot, lambda: "vmesh-1" in screen_text(app))
+        await pilot.press("u")  # drop link 1: links 2, 3 and 4 keep their numbers
+        await pilot.press("n")
+        await wait_screen(pilot, "AddressingScreen")
+        await pilot.press("ctrl+n")
+        await wait_screen(pilot, "PreviewScreen")
+        await confirm_apply(pilot)
+        await wait_for(pilot, lambda: app.screen.state in ("applied", "rolled back", "failed"), 60)
+        assert app.screen.state == "applied", screen_text(app)
+        await pilot.press("n")
+        await wait_screen(pilot, "ValidateScreen")
+        await wait_for(pilot, lambda: "All 3 link(s) pass both ways" in screen_text(app), 60)
+    progress = [text for text in said if text.startswith("link ")]
+    found = [re.fullmatch(r"link (\d+): pass \((\d+) of 3 checked\)", text) for text in progress]
+    assert all(found), progress
+    assert sorted(int(m.group(1)) for m in found if m) == [2, 3, 4], progress
+    assert sorted(int(m.group(2)) for m in found if m) == [1, 2, 3], progress

@@ -90,6 +90,7 @@ class ValidateScreen(VmeshScreen):
         self.links = tuple(self.draft.plan.links) if self.draft.plan is not None else tuple(self.draft.links)
         self.details: dict[int, str] = {}
         self.rebooted: list[str] = []
+        self.results_seen = 0  # link verdicts received in this run, for the "N of M checked" count
         for link in self.links:
             table.add_row(
                 str(link.number),
@@ -126,6 +127,7 @@ class ValidateScreen(VmeshScreen):
         self.rebooted = []
         self.refresh_bindings()
         self.pinged_after = self.vapp.host_changes
+        self.results_seen = 0
         self.say("Pinging ...")
         self.start_operation("validate", lambda: engine.validate(plan.links, plan.options))
 
@@ -153,7 +155,9 @@ class ValidateScreen(VmeshScreen):
             for column in ("ab", "ba"):  # directions already pinged keep their own verdict
                 if self.is_pending(event.index - 1, column):
                     self.set_cell(event.index - 1, column, ok)
-            self.say(f"link {event.index}/{event.total}: {'pass' if ok else 'FAIL'}")
+            self.results_seen += 1  # the index is the link's number (kept when another link is dropped)
+            verdict = "pass" if ok else "FAIL"
+            self.say(f"link {event.index}: {verdict} ({self.results_seen} of {event.total} checked)")
 
     @on(OperationDone)
     def finished(self, message: OperationDone) -> None:
