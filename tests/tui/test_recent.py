@@ -39,3 +39,20 @@ def test_unreadable_file_is_an_empty_list(tmp_path: Path) -> None:
     path = tmp_path / "recent.json"
     path.write_text("{not json")
     assert RecentHosts(path).load() == []
+
+
+def test_a_symbolic_link_is_neither_read_nor_written_through(tmp_path: Path) -> None:
+    """The file and a stale temporary name may be links out of the config dir: neither is followed."""
+    outside = tmp_path / "elsewhere.json"
+    outside.write_text('[{"hosts": ["https://root@planted/sdk", "https://root@x/sdk"]}]')
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "recent.json").symlink_to(outside)
+    (config / "recent.tmp").symlink_to(outside)
+    recent = RecentHosts(config / "recent.json")
+    assert recent.load() == [] and "cannot be read" in recent.problem, recent.problem
+    mine = ConnectSpec(hosts=("https://root@a/sdk", "https://root@b/sdk"))
+    recent.remember(mine)
+    assert outside.read_text() == '[{"hosts": ["https://root@planted/sdk", "https://root@x/sdk"]}]'
+    assert not recent.path.is_symlink() and recent.load() == [mine]
+    assert stat.S_IMODE(recent.path.stat().st_mode) == 0o600

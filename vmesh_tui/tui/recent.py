@@ -7,7 +7,6 @@ returns what it can use and ``problem`` says, in one sentence, what was ignored.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from vmesh_tui.tui.draft import ConnectSpec
@@ -16,7 +15,8 @@ MAX_RECENT = 8
 
 
 class RecentHosts:
-    """A small JSON list of ConnectSpecs, newest first, written atomically with mode 0600."""
+    """A small JSON list of ConnectSpecs, newest first, written atomically with mode 0600; never read or
+    written through a symbolic link."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -24,8 +24,10 @@ class RecentHosts:
 
     def load(self) -> list[ConnectSpec]:
         self.problem = ""
+        from vmesh_tui.engine.paths import read_text_nofollow
+
         try:
-            raw = json.loads(self.path.read_text(encoding="utf-8"))
+            raw = json.loads(read_text_nofollow(self.path))
         except FileNotFoundError:
             return []
         except (OSError, ValueError) as exc:
@@ -46,12 +48,10 @@ class RecentHosts:
             {"hosts": list(s.hosts), "vcenter": s.vcenter, "cluster": s.cluster, "user": s.user}
             for s in specs
         ]
+        from vmesh_tui.engine.journalstore import atomic_write
+
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_suffix(".tmp")
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=1)
-        os.replace(temporary, self.path)
+        atomic_write(self.path, json.dumps(data, indent=1))  # a fresh 0600 file, never through a link
 
 
 def _spec(item: object) -> ConnectSpec | None:
