@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.tui.test_operations_twin import walk_to_apply
+from tests.tui.test_operations_twin import apply_then_back_to_cabling, walk_to_apply
 from tests.tui.twinapp import confirm_apply, make_app, screen_text, wait_for, wait_screen
 
 pytestmark = pytest.mark.usefixtures("twin")
@@ -80,11 +80,7 @@ async def test_validate_progress_names_the_link_and_a_true_count_when_a_link_was
     monkeypatch.setattr(ValidateScreen, "say", record)  # each progress line is overwritten by the next
     app = make_app(twin)
     async with app.run_test(size=(80, 24)) as pilot:
-        await walk_to_apply(pilot)
-        assert app.screen.state == "applied", screen_text(app)
-        app.rewind_wizard()  # read the hosts again, then Cabling
-        await wait_screen(pilot, "CablingScreen")
-        await wait_for(pilot, lambda: "vmesh-1" in screen_text(app))
+        await apply_then_back_to_cabling(pilot)
         await pilot.press("u")  # drop link 1: links 2, 3 and 4 keep their numbers
         await pilot.press("n")
         await wait_screen(pilot, "AddressingScreen")

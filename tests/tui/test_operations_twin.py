@@ -39,6 +39,16 @@ async def walk_to_apply(pilot: Any, *, shared: bool = False) -> None:
     await wait_for(pilot, lambda: pilot.app.screen.state in ("applied", "rolled back", "failed"), timeout=60)
 
 
+async def apply_then_back_to_cabling(pilot: Any) -> None:
+    """Apply the demo's plan, then read the hosts again and stand on Cabling with the applied links shown."""
+    await walk_to_apply(pilot)
+    app = pilot.app
+    assert app.screen.state == "applied", screen_text(app)
+    app.rewind_wizard()
+    await wait_screen(pilot, "CablingScreen")
+    await wait_for(pilot, lambda: "vmesh-1" in screen_text(app))
+
+
 async def test_failed_step_rolls_back_every_host(tmp_path: Path) -> None:
     from vmesh_tui.sim.runner import start_lab
 

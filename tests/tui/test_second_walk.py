@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.tui.test_operations_twin import walk_to_apply
+from tests.tui.test_operations_twin import apply_then_back_to_cabling, walk_to_apply
 from tests.tui.twinapp import make_app, screen_text, wait_for, wait_screen
 
 pytestmark = pytest.mark.usefixtures("twin")
@@ -124,11 +124,7 @@ async def test_an_unlinked_applied_link_is_removed_and_the_others_keep_their_num
     # since 8f366f6 the plan keeps the numbers of applied links (before, links 2-4 became 1-3, re-created)
     app = make_app(twin)
     async with app.run_test(size=(80, 24)) as pilot:
-        await walk_to_apply(pilot)
-        assert app.screen.state == "applied", screen_text(app)
-        app.rewind_wizard()  # read the hosts again, then Cabling
-        await wait_screen(pilot, "CablingScreen")
-        await wait_for(pilot, lambda: "vmesh-1" in screen_text(app))
+        await apply_then_back_to_cabling(pilot)
         await pilot.press("u")  # unlink vmnic1's cable: link 1
         await pilot.press("n")
         await wait_screen(pilot, "AddressingScreen")
@@ -152,11 +148,7 @@ async def test_an_unlinked_applied_link_is_removed_and_the_others_keep_their_num
 async def test_a_re_linked_cable_reads_as_re_created_not_removed(twin: Any) -> None:
     app = make_app(twin)
     async with app.run_test(size=(80, 24)) as pilot:
-        await walk_to_apply(pilot)
-        assert app.screen.state == "applied", screen_text(app)
-        app.rewind_wizard()  # read the hosts again, then Cabling
-        await wait_screen(pilot, "CablingScreen")
-        await wait_for(pilot, lambda: "vmesh-1" in screen_text(app))
+        await apply_then_back_to_cabling(pilot)
         screen: Any = app.screen
         await pilot.press("u")  # unlink links 1 and 2 (vmnic1, vmnic2), then cable esx-a/vmnic1 to
         await pilot.pause(0.1)  # esx-b/vmnic2: a new cable takes the lowest free number, 1, and
